@@ -1,0 +1,1 @@
+"""postbode: publish a Jekyll site's new posts to Telegram and Mastodon."""

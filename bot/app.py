@@ -1,0 +1,82 @@
+"""Wiring: settings -> channels, store, scan and outbox, for the CLI commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.channels.base import Channel
+from bot.channels.console import ConsoleChannel
+from bot.config import Settings
+from bot.outbox import Outbox, utc_now
+from bot.scan import Progress, ScanReport, scan
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def build_channels(settings: Settings, console: TextIO | None = None) -> list[Channel]:
+    """One adapter per configured destination; the console when none is configured."""
+    channels: list[Channel] = []
+    if settings.telegram:
+        from bot.channels.telegram import TelegramChannel
+
+        channels += [
+            TelegramChannel(settings.telegram, chat, settings.language)
+            for chat in settings.telegram.channels
+        ]
+    if settings.mastodon:
+        from bot.channels.mastodon import MastodonChannel
+
+        channels.append(MastodonChannel(settings.mastodon, settings.language, settings.site_root))
+    return channels or [ConsoleChannel(settings.language, console)]
+
+
+def index(
+    store: Store,
+    settings: Settings,
+    channels: Sequence[Channel],
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> ScanReport:
+    """Scan the posts folder into the store and say what happened."""
+    report = scan(
+        store,
+        settings.posts_dir,
+        settings.site,
+        [c.key for c in channels],
+        now or utc_now(),
+        progress=progress,
+    )
+    if report.baseline:
+        seen = report.outcomes["baseline"]
+        log.info(
+            "first run: %d existing posts recorded as seen, not published;"
+            " `postbode backfill --latest N` publishes the newest N",
+            seen,
+        )
+    elif report.files or report.withdrawn:
+        log.info("scan: %s; %d deliveries queued", report.summary(), report.queued)
+    return report
+
+
+async def deliver(store: Store, channels: Sequence[Channel]) -> int:
+    """Send what is due now on every channel, then stop (`run --once`)."""
+    for channel in channels:
+        await channel.start()
+    try:
+        return await Outbox(store, channels).drain()
+    finally:
+        for channel in channels:
+            await channel.close()
+
+
+async def check(settings: Settings) -> list[str]:
+    """One line per check: the settings, then each channel's credentials and rights."""
+    lines = [f"OK   settings: {settings.describe()}"]
+    for channel in build_channels(settings):
+        problem = await channel.check() if hasattr(channel, "check") else None
+        lines.append(f"FAIL {channel.key}: {problem}" if problem else f"OK   {channel.key}")
+    return lines

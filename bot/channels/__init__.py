@@ -1,0 +1,1 @@
+"""Channel adapters: the port (base.py) and one module per platform."""

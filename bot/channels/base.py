@@ -1,0 +1,65 @@
+"""The port every channel adapter implements, and the errors they speak.
+
+Adapters translate their library's exceptions into these four, so the outbox
+decides what to do without knowing any platform.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.posts import Post
+
+
+class ChannelError(Exception):
+    """A delivery did not happen. The message is safe to log: it never holds a token."""
+
+
+class Retryable(ChannelError):
+    """Network trouble, a timeout, a 5xx: try again later with backoff."""
+
+
+class RateLimited(Retryable):
+    """The platform said how long to wait; waiting less is a violation."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Permanent(ChannelError):
+    """The platform refused this message (400, 422): retrying cannot help."""
+
+
+class AuthFailed(ChannelError):
+    """The credentials or rights are wrong (401/403): the whole channel pauses."""
+
+
+class Channel(Protocol):
+    """Somewhere summaries are published: a Telegram channel, a Mastodon account."""
+
+    @property
+    def key(self) -> str:
+        """Stable name of this destination in the database, e.g. "telegram:@nieuws"."""
+        ...
+
+    @property
+    def min_interval(self) -> float:
+        """Seconds to leave between two messages, the platform's pace."""
+        ...
+
+    async def start(self) -> None:
+        """Connect and read what the platform tells about itself (limits)."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+    async def publish(self, post: Post, idempotency_key: str) -> str | None:
+        """Send a new message; return its id on the platform (None if it has none)."""
+        ...
+
+    async def edit(self, post: Post, remote_id: str) -> None:
+        """Replace the message with the post's current summary."""
+
+    async def delete(self, post: Post, remote_id: str) -> None:
+        """Remove the message."""

@@ -1,0 +1,205 @@
+"""The `postbode` command line: parse, wire, call, and map errors to exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot import app, logs
+from bot import preview as previews
+from bot.config import ConfigError, Settings, load_settings
+from bot.dates import DateError, parse_date
+from bot.outbox import utc_now
+from bot.scan import Progress
+from bot.store import Store
+
+# Show a progress bar only when there is enough work to watch.
+_PROGRESS_FROM = 200
+
+
+def _settings(*, folders: bool = True) -> Settings:
+    try:
+        return load_settings(os.environ, Path.cwd(), check_folders=folders)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _start(settings: Settings) -> None:
+    logs.configure(settings.log_format, settings.secrets)
+
+
+@contextmanager
+def _progress() -> Iterator[Progress | None]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if total < _PROGRESS_FROM:
+            return
+        if "bar" not in bar:
+            bar["bar"] = click.progressbar(length=total, label="Reading posts", file=sys.stderr)
+            bar["done"] = 0
+        bar["bar"].update(done - bar["done"])
+        bar["done"] = done
+
+    try:
+        yield update
+    finally:
+        if "bar" in bar:
+            bar["bar"].render_finish()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="postbode")
+def cli() -> None:
+    """Publish a Jekyll site's new posts to Telegram channels and Mastodon.
+
+    Settings come from the environment (see README): POSTS_DIR, STATE_DB,
+    SITE_URL, TELEGRAM_BOT_TOKEN, TELEGRAM_CHANNEL, MASTODON_BASE_URL,
+    MASTODON_ACCESS_TOKEN, LANGUAGE, ...
+    """
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Process what is pending, then exit (for cron).")
+def run(once: bool) -> None:
+    """Watch the posts folder and publish new posts (the worker).
+
+    With no Telegram or Mastodon settings, summaries are printed (console channel).
+
+    Example: postbode run --once
+    """
+    settings = _settings()
+    _start(settings)
+    channels = app.build_channels(settings)
+    store = Store(settings.state_db)
+    try:
+        if once:
+            with _progress() as progress:
+                app.index(store, settings, channels, progress=progress)
+            asyncio.run(app.deliver(store, channels))
+        else:
+            from bot.worker import run_worker
+
+            raise SystemExit(asyncio.run(run_worker(settings, store, channels)))
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per post.")
+def preview(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Show exactly what each channel would send for these post files or folders.
+
+    Example: postbode preview posts/ --json
+    """
+    settings = _settings(folders=False)
+    write: Callable[[str], None] = click.echo
+    for path in paths:
+        for shown in previews.preview_paths(path, settings, utc_now()):
+            write(json.dumps(shown, ensure_ascii=False) if as_json else previews.as_text(shown))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def status(as_json: bool) -> None:
+    """Posts known, and per channel pending / sent / failed with the last error.
+
+    Example: postbode status --json
+    """
+    settings = _settings()
+    if not settings.state_db.exists():
+        raise click.ClickException(
+            f"no state database at {settings.state_db} yet: run `postbode run` first"
+        )
+    store = Store(settings.state_db)
+    try:
+        report = {
+            **store.counts(),
+            "failures": store.failures(),
+            "invalid": list(store.invalid_files()),
+        }
+    finally:
+        store.close()
+    click.echo(
+        json.dumps(report, ensure_ascii=False, indent=2)
+        if as_json
+        else previews.status_text(report)
+    )
+
+
+@cli.command()
+@click.option("--since", help="Publish live posts dated on or after DATE (YYYY-MM-DD).")
+@click.option("--latest", type=click.IntRange(min=1), help="Publish the newest N live posts.")
+def backfill(since: str | None, latest: int | None) -> None:
+    """Queue older posts that were recorded as seen but never published.
+
+    They go out in date order at the channels' pace, with the next `run`.
+
+    Example: postbode backfill --latest 10 && postbode run --once
+    """
+    if (since is None) == (latest is None):
+        raise click.UsageError("give exactly one of --since DATE or --latest N")
+    settings = _settings()
+    _start(settings)
+    try:
+        since_date = parse_date(since, settings.site.timezone) if since else None
+    except DateError as error:
+        raise click.BadParameter(str(error), param_hint="--since") from None
+    channels = app.build_channels(settings)
+    store = Store(settings.state_db)
+    try:
+        with _progress() as progress:
+            app.index(store, settings, channels, progress=progress)
+        queued = store.queue_backfill(
+            [c.key for c in channels], utc_now(), since=since_date, latest=latest
+        )
+    finally:
+        store.close()
+    click.echo(f"queued {queued} deliveries; `postbode run` sends them in date order")
+
+
+@cli.command()
+def retry() -> None:
+    """Put failed deliveries back in the outbox.
+
+    Example: postbode retry && postbode run --once
+    """
+    settings = _settings()
+    store = Store(settings.state_db)
+    try:
+        count = store.retry_failed(utc_now())
+    finally:
+        store.close()
+    click.echo(f"{count} failed deliveries queued again")
+
+
+@cli.command()
+def check() -> None:
+    """Check the settings and the credentials (getMe, verify_credentials).
+
+    Example: postbode check
+    """
+    settings = _settings()
+    _start(settings)
+    problems = asyncio.run(app.check(settings))
+    for line in problems:
+        click.echo(line)
+    if any(line.startswith("FAIL") for line in problems):
+        raise SystemExit(1)
+
+
+def main() -> None:
+    cli(prog_name="postbode")

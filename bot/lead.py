@@ -1,0 +1,192 @@
+"""The lead paragraph of a post body, as plain text (pure functions).
+
+HTML bodies: the first `<p>` with text. Markdown bodies: the first block that is
+not a heading, image, Liquid tag, HTML comment or code, parsed by markdown-it
+(CommonMark) so emphasis, links and escapes come out as their text.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from bot.text import clean_text
+
+MORE_SEPARATOR = "<!--more-->"
+
+# Liquid blocks whose content is not prose, then any remaining tag or output.
+_LIQUID_BLOCKS = re.compile(
+    r"{%-?\s*(comment|highlight|raw)\b.*?%}.*?{%-?\s*end\1\s*-?%}", re.DOTALL | re.IGNORECASE
+)
+_LIQUID = re.compile(r"{%.*?%}|{{.*?}}", re.DOTALL)
+# kramdown attribute lists ({: .lead}, {:toc}) are markup, not text.
+_KRAMDOWN_IAL = re.compile(r"{:[^}\n]*}")
+
+_SKIPPED_HTML = frozenset(
+    {"script", "style", "figure", "figcaption", "noscript", "template", "svg", "pre",
+     "h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio", "object", "button"}
+)  # fmt: skip
+# Elements that end an open <p> (HTML's implied end tag) or a loose text run.
+_BLOCKS = frozenset(
+    {"address", "article", "aside", "blockquote", "div", "dl", "fieldset", "footer", "form",
+     "header", "hr", "li", "main", "nav", "ol", "p", "section", "table", "ul", "figure",
+     "h1", "h2", "h3", "h4", "h5", "h6", "pre"}
+)  # fmt: skip
+
+_markdown = MarkdownIt("commonmark")
+
+
+class _Found(Exception):
+    """Raised inside the HTML parser to stop reading once the lead is known."""
+
+
+class _TextParser(HTMLParser):
+    """Collects visible text, leaving out non-prose elements (figures, code, headings)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip_depth = 0
+        self.chunks: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_HTML:
+            self.skip_depth += 1
+        elif tag == "br":
+            self.handle_data(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.handle_data(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_HTML:
+            self.skip_depth = max(0, self.skip_depth - 1)
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip_depth:
+            self.chunks.append(data)
+
+
+class _LeadParser(_TextParser):
+    """Finds the text of the first non-empty <p>, remembering the first loose text run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_paragraph = False
+        self.first_loose = ""
+        self.lead = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self._end_block()
+        super().handle_starttag(tag, attrs)
+        if tag == "p" and not self.skip_depth:
+            self.in_paragraph = True
+
+    def handle_endtag(self, tag: str) -> None:
+        super().handle_endtag(tag)
+        if tag in _BLOCKS:
+            self._end_block()
+
+    def _end_block(self) -> None:
+        text = clean_text("".join(self.chunks))
+        self.chunks.clear()
+        if self.in_paragraph:
+            self.in_paragraph = False
+            if text:
+                self.lead = text
+                raise _Found
+        elif not self.first_loose:
+            self.first_loose = text
+
+    def finish(self) -> str:
+        try:
+            self.close()
+            self._end_block()
+        except _Found:
+            pass
+        return self.lead or self.first_loose
+
+
+def strip_liquid(text: str) -> str:
+    """Remove Liquid tags, output and non-prose Liquid blocks."""
+    return _LIQUID.sub("", _LIQUID_BLOCKS.sub("", text))
+
+
+def html_lead(html: str) -> str:
+    """The text of the first <p> with text, else of the first loose text run."""
+    parser = _LeadParser()
+    try:
+        parser.feed(strip_liquid(html))
+    except _Found:
+        return parser.lead
+    return parser.finish()
+
+
+def html_text(html: str) -> str:
+    """All visible text of an HTML fragment, whitespace collapsed."""
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    return clean_text("".join(parser.chunks))
+
+
+def markdown_lead(markdown: str) -> str:
+    """The text of the first prose block of a Markdown body."""
+    tokens = _markdown.parse(_KRAMDOWN_IAL.sub("", strip_liquid(markdown)))
+    for block in _top_level_blocks(tokens):
+        opener = block[0]
+        if opener.type in ("heading_open", "fence", "code_block", "hr"):
+            continue
+        if opener.type == "html_block":
+            text = html_lead(opener.content)
+        else:
+            inlines = [t for t in block if t.type == "inline" and not _only_images(t)]
+            text = clean_text(" ".join(html_text(_render_inline(t)) for t in inlines))
+        if text:
+            return text
+    return ""
+
+
+def inline_text(fragment: str) -> str:
+    """Plain text of a front-matter excerpt, which may hold Markdown or HTML."""
+    return html_text(_markdown.renderInline(strip_liquid(fragment)))
+
+
+def cut_at_separator(body: str, separator: str | None) -> str:
+    """The body before Jekyll's excerpt separator, or all of it when none is found."""
+    for marker in (separator, MORE_SEPARATOR):
+        if marker and marker in body:
+            head = body.split(marker, 1)[0]
+            if head.strip():
+                return head
+    return body
+
+
+def _top_level_blocks(tokens: list[Token]) -> list[list[Token]]:
+    blocks: list[list[Token]] = []
+    current: list[Token] = []
+    for token in tokens:
+        current.append(token)
+        if token.level == 0 and token.nesting <= 0:
+            blocks.append(current)
+            current = []
+    return blocks
+
+
+def _render_inline(inline: Token) -> str:
+    return str(_markdown.renderer.render(inline.children or [], _markdown.options, {}))
+
+
+def _only_images(inline: Token) -> bool:
+    """True for a paragraph that holds nothing but images (and links around them)."""
+    for child in inline.children or []:
+        if child.type in ("image", "softbreak", "hardbreak", "link_open", "link_close"):
+            continue
+        if child.type == "text" and not child.content.strip():
+            continue
+        return False
+    return True

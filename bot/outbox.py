@@ -1,0 +1,152 @@
+"""The outbox: deliveries go out per channel, in post-date order, one at a time.
+
+Each delivery is marked `sending` before its request and `sent` after it, so a
+crash leaves a trace; Mastodon's Idempotency-Key makes the resend harmless.
+Retryable failures back off exponentially with jitter; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited
+from bot.store import Delivery, Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with jitter: 5 s, 10 s, 20 s … at most an hour."""
+
+    base: float = 5.0
+    factor: float = 2.0
+    cap: float = 3600.0
+    jitter: float = 0.25  # ± this fraction, so channels that failed together spread out
+
+    def delay(self, attempts: int, rng: random.Random) -> float:
+        raw = min(self.cap, self.base * self.factor ** max(0, attempts - 1))
+        return raw * (1 + rng.uniform(-self.jitter, self.jitter))
+
+
+# A paused channel (bad token, no rights) is tried again after this long.
+AUTH_PAUSE = dt.timedelta(minutes=10)
+
+
+class Outbox:
+    """Sends due deliveries through their channel adapters and records the outcome."""
+
+    def __init__(
+        self,
+        store: Store,
+        channels: Sequence[Channel],
+        *,
+        clock: Clock = utc_now,
+        backoff: Backoff | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.channels = {channel.key: channel for channel in channels}
+        self.clock = clock
+        self.backoff = backoff or Backoff()
+        self.rng = rng or random.Random()
+        self.paused_until: dict[str, dt.datetime] = {}
+        self._last_sent: dict[str, float] = {}
+
+    def idempotency_key(self, delivery: Delivery) -> str:
+        """Stable for one delivery across restarts, unique across databases."""
+        return f"postbode-{self.store.instance_id}-{delivery.id}"
+
+    async def drain(self) -> int:
+        """Send everything that is due now on every channel; return how many went out."""
+        counts = await asyncio.gather(*(self._drain_channel(key) for key in self.channels))
+        return sum(counts)
+
+    async def _drain_channel(self, key: str) -> int:
+        sent = 0
+        while not self.is_paused(key):
+            outcome = await self.send_next(key)
+            if outcome is None:
+                return sent
+            sent += outcome
+        return sent
+
+    def is_paused(self, key: str) -> bool:
+        until = self.paused_until.get(key)
+        return until is not None and until > self.clock()
+
+    async def send_next(self, key: str) -> int | None:
+        """Handle the next due delivery of a channel: 1 if it went out, 0 if it
+        failed, None when nothing is due."""
+        head = self.store.head(key)
+        if head is None or head.next_attempt_at > self.clock():
+            return None
+        await self._pace(key)
+        return int(await self._deliver(self.channels[key], head))
+
+    async def _pace(self, key: str) -> None:
+        """Leave the channel's minimum interval between two requests."""
+        interval = self.channels[key].min_interval
+        last = self._last_sent.get(key)
+        loop = asyncio.get_running_loop()
+        if last is not None and interval > 0:
+            wait = last + interval - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        self._last_sent[key] = loop.time()
+
+    async def _deliver(self, channel: Channel, delivery: Delivery) -> bool:
+        post = delivery.post
+        self.store.mark_sending(delivery.id, self.clock())
+        try:
+            if delivery.remote_id:
+                await channel.edit(post, delivery.remote_id)
+                remote_id: str | None = delivery.remote_id
+            else:
+                remote_id = await channel.publish(post, self.idempotency_key(delivery))
+        except Permanent as error:
+            self.store.mark_failed(delivery.id, str(error), self.clock())
+            log.error("delivery failed for good: %s to %s: %s", post.path, channel.key, error)
+            return False
+        except AuthFailed as error:
+            now = self.clock()
+            self.paused_until[channel.key] = now + AUTH_PAUSE
+            self.store.mark_retry(delivery.id, str(error), now + AUTH_PAUSE, now)
+            log.error(
+                "CHANNEL PAUSED: %s refused our credentials or rights: %s; other channels go on,"
+                " retrying in %d minutes (run `postbode check`)",
+                channel.key, error, AUTH_PAUSE.total_seconds() // 60,
+            )  # fmt: skip
+            return False
+        except RateLimited as error:
+            now = self.clock()
+            # A 429 is waited out exactly as long as it says, never less.
+            self.store.mark_retry(
+                delivery.id, str(error), now + dt.timedelta(seconds=error.retry_after), now
+            )
+            log.warning("rate limited on %s: waiting %.1f s", channel.key, error.retry_after)
+            return False
+        except ChannelError as error:
+            now = self.clock()
+            delay = self.backoff.delay(delivery.attempts + 1, self.rng)
+            self.store.mark_retry(delivery.id, str(error), now + dt.timedelta(seconds=delay), now)
+            log.warning(
+                "delivery to %s failed (attempt %d), retrying in %.0f s: %s",
+                channel.key, delivery.attempts + 1, delay, error,
+            )  # fmt: skip
+            return False
+        self.store.mark_sent(delivery.id, remote_id, post.summary_key, self.clock())
+        action = "edited" if delivery.remote_id else "published"
+        log.info("%s %s to %s", action, post.path, channel.key)
+        return True

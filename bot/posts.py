@@ -1,0 +1,319 @@
+"""Jekyll post files to Post values, following Jekyll's own rules (pure functions).
+
+`read_post(raw, path, site, mtime)` never raises for bad input: a file that is
+not a publishable post comes back as `Rejected` with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any, Literal
+
+import frontmatter
+from frontmatter.default_handlers import YAMLHandler
+import yaml
+
+from bot import dates, lead
+from bot import site as sites
+from bot.site import Site
+from bot.text import clean_text, shorten
+
+POST_SUFFIXES = frozenset({".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html", ".htm"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mkdown", ".mkdn", ".mkd"})
+MAX_POST_BYTES = 5 * 1024 * 1024
+# No channel shows more than 4096 characters, so a longer lead is never needed.
+MAX_LEAD_CHARS = 4096
+MAX_TITLE_CHARS = 1024
+
+EXTERNAL_LINK_KEYS = ("externe_link", "external_link", "external_url", "link")
+EXCERPT_KEYS = ("excerpt", "description", "summary")
+IMAGE_KEYS = ("feature_image", "image")
+
+# Jekyll's YAML_FRONT_MATTER_REGEXP: opens with ---, closes with --- or ...
+_FRONT_MATTER_START = re.compile(r"\A---[ \t]*\n")
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+_FILENAME = re.compile(r"^(?:\d{2,4}-\d{1,2}-\d{1,2}-)?(?P<slug>.*)$")
+
+Status = Literal["ready", "future", "unpublished", "invalid", "ignored"]
+
+
+class _JekyllYAML(YAMLHandler):
+    """python-frontmatter's YAML handler with Jekyll's closers (--- or ...)."""
+
+    FM_BOUNDARY = _FRONT_MATTER_END
+
+
+@dataclass(frozen=True)
+class Post:
+    """A publishable Jekyll post, everything a summary is built from."""
+
+    path: str
+    title: str
+    date: dt.datetime
+    link: str
+    lead: str = ""
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    image_url: str | None = None
+    image_path: str | None = None
+    language: str | None = None
+    published: bool = True
+    notes: tuple[str, ...] = ()
+
+    def status(self, now: dt.datetime) -> Status:
+        """Jekyll's publishing rules: `published: false` never, future dates later."""
+        if not self.published:
+            return "unpublished"
+        return "future" if self.date > now else "ready"
+
+    @property
+    def summary_key(self) -> str:
+        """Changes exactly when what readers see of the post changes."""
+        parts = (self.title, self.lead, self.link, self.image_url or "", self.image_path or "")
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A file that is not a publishable post, with the reason why."""
+
+    path: str
+    status: Literal["invalid", "ignored"]
+    reason: str
+
+
+def is_post_path(path: str) -> bool:
+    """Jekyll's post files: no hidden parts, no drafts, no editor leftovers."""
+    parts = PurePosixPath(path).parts
+    if not parts:
+        return False
+    name = parts[-1]
+    # Hidden files and Jekyll's special folders (_drafts, _site, _layouts...), but
+    # not _posts: a site root may be watched, with posts in (category/)_posts/.
+    if any(part.startswith(".") for part in parts):
+        return False
+    if any(part.startswith("_") and part != "_posts" for part in parts[:-1]):
+        return False
+    if name.endswith("~") or name.startswith("#"):
+        return False
+    return PurePosixPath(name).suffix.lower() in POST_SUFFIXES
+
+
+def read_post(raw: bytes, path: str, site: Site, mtime: float) -> Post | Rejected:
+    """Parse the bytes of the file at `path` (relative to the posts folder)."""
+    try:
+        text = _decode(raw)
+        metadata, body = _split(text)
+        return _build(metadata, body, path, site, mtime)
+    except _NotAPost as rejection:
+        return Rejected(path, rejection.status, rejection.reason)
+
+
+class _NotAPost(Exception):
+    def __init__(self, reason: str, status: Literal["invalid", "ignored"] = "invalid") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def _decode(raw: bytes) -> str:
+    if len(raw) > MAX_POST_BYTES:
+        raise _NotAPost(f"file is {len(raw) / 1048576:.1f} MB, larger than the 5 MB a post may be")
+    if b"\x00" in raw:
+        raise _NotAPost("binary file, not a text post")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _NotAPost(
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split(text: str) -> tuple[dict[str, Any], str]:
+    start = _FRONT_MATTER_START.match(text)
+    if not start:
+        raise _NotAPost("no front matter (Jekyll ignores files without it)", "ignored")
+    if not _FRONT_MATTER_END.search(text, start.end()):
+        raise _NotAPost("front matter is not closed: no second '---' line")
+    try:
+        parsed = frontmatter.loads(text, handler=_JekyllYAML())
+    except yaml.YAMLError as error:
+        raise _NotAPost(f"front matter is not valid YAML: {_yaml_problem(error)}") from None
+    except (ValueError, RecursionError) as error:
+        raise _NotAPost(f"front matter could not be read: {error}") from None
+    metadata = parsed.metadata
+    if not isinstance(metadata, dict):
+        raise _NotAPost("front matter is not a list of `key: value` lines")
+    return metadata, str(parsed.content)
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    mark = getattr(error, "problem_mark", None)
+    # +2: the mark counts from 0, and from the line after the opening ---
+    return f"{problem} (line {mark.line + 2})" if mark is not None else str(problem)
+
+
+def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime: float) -> Post:
+    notes: list[str] = []
+    name = PurePosixPath(path).name
+    stem = PurePosixPath(name).stem
+    date = _date(metadata, name, site, mtime, notes)
+    title = _title(metadata, stem)
+    categories = _pluralized(metadata, "category", "categories") + _folder_categories(path)
+    categories = tuple(dict.fromkeys(categories))
+    tags = _pluralized(metadata, "tag", "tags")
+    link = _link(metadata, site, date, stem, categories)
+    image_url, image_path = _image(metadata, site, notes)
+    language = metadata.get("lang")
+    return Post(
+        path=path,
+        title=title,
+        date=date,
+        link=link,
+        lead=_lead(metadata, body, name, site),
+        categories=categories,
+        tags=tags,
+        image_url=image_url,
+        image_path=image_path,
+        language=language.lower()
+        if isinstance(language, str) and _LANGUAGE.match(language.lower())
+        else None,
+        published=metadata.get("published") is not False,
+        notes=tuple(notes),
+    )
+
+
+def _date(
+    metadata: Mapping[str, Any], name: str, site: Site, mtime: float, notes: list[str]
+) -> dt.datetime:
+    if metadata.get("date") is not None:
+        try:
+            return dates.parse_date(metadata["date"], site.timezone)
+        except dates.DateError as error:
+            raise _NotAPost(str(error)) from None
+    from_name = dates.date_from_filename(name, site.timezone)
+    if from_name is not None:
+        return from_name
+    notes.append("no date in front matter or file name: using the file's modification time")
+    return dt.datetime.fromtimestamp(mtime, site.timezone)
+
+
+def _title(metadata: Mapping[str, Any], stem: str) -> str:
+    value = metadata.get("title")
+    if isinstance(value, (list, dict)):
+        raise _NotAPost("title is a list or mapping, not text")
+    title = clean_text(str(value)) if value is not None else ""
+    if not title:
+        # Jekyll titles an untitled post from its file name ("my-post" → "My Post").
+        slug = _FILENAME.match(stem).group("slug")  # type: ignore[union-attr]
+        title = " ".join(word.capitalize() for word in re.split(r"[-_\s]+", slug) if word)
+    if not title:
+        raise _NotAPost("no title in front matter or file name")
+    return shorten(title, MAX_TITLE_CHARS, len)
+
+
+def _pluralized(metadata: Mapping[str, Any], singular: str, plural: str) -> tuple[str, ...]:
+    """Jekyll's pluralized_array_from_hash: the singular key wins, a string plural is split."""
+    value = metadata.get(singular)
+    if value is not None:
+        values = value if isinstance(value, list) else [value]
+    else:
+        value = metadata.get(plural)
+        values = (
+            value.split() if isinstance(value, str) else value if isinstance(value, list) else []
+        )
+    cleaned = (clean_text(str(v)) for v in values if isinstance(v, (str, int, float)))
+    return tuple(dict.fromkeys(v for v in cleaned if v))
+
+
+def _folder_categories(path: str) -> tuple[str, ...]:
+    """Folders above a `_posts` folder are categories in Jekyll."""
+    parts = PurePosixPath(path).parts
+    return tuple(parts[: parts.index("_posts")]) if "_posts" in parts else ()
+
+
+def _link(
+    metadata: Mapping[str, Any],
+    site: Site,
+    date: dt.datetime,
+    stem: str,
+    categories: tuple[str, ...],
+) -> str:
+    slug = metadata.get("slug")
+    slug = str(slug) if isinstance(slug, (str, int)) and str(slug).strip() else None
+    slug = slug or _FILENAME.match(stem).group("slug")  # type: ignore[union-attr]
+    permalink = metadata.get("permalink")
+    if isinstance(permalink, str) and permalink.strip():
+        absolute = sites.normalize_url(permalink)
+        if absolute:
+            return absolute
+        if site.url and permalink.strip().startswith("/"):
+            expanded = sites.expand_permalink(
+                permalink.strip(),
+                date=date.astimezone(site.timezone),
+                slug=slug,
+                categories=categories,
+            )
+            joined = sites.join_url(site.url, expanded)
+            if joined:
+                return joined
+    if site.url:
+        path = sites.expand_permalink(
+            site.permalink, date=date.astimezone(site.timezone), slug=slug, categories=categories
+        )
+        joined = sites.join_url(site.url, path)
+        if joined:
+            return joined
+    rejected = []
+    for key in EXTERNAL_LINK_KEYS:
+        value = metadata.get(key)
+        if value is None or value == "":
+            continue
+        url = sites.normalize_url(value)
+        if url:
+            return url
+        rejected.append(f"{key} {str(value)[:80]!r} is not an http(s) URL")
+    reason = "; ".join(rejected) or "no permalink, no site URL and no external link"
+    raise _NotAPost(f"no link: {reason} (set SITE_URL or a link in front matter)")
+
+
+def _image(
+    metadata: Mapping[str, Any], site: Site, notes: list[str]
+) -> tuple[str | None, str | None]:
+    value = next((metadata[k] for k in IMAGE_KEYS if metadata.get(k)), None)
+    if isinstance(value, dict):
+        value = value.get("path")
+    if not isinstance(value, str) or not value.strip():
+        return None, None
+    value = value.strip()
+    url = sites.normalize_url(value)
+    if url:
+        return url, None
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith("//"):
+        notes.append(f"image {value[:80]!r} ignored: not an http(s) URL or a site path")
+        return None, None
+    local = value.lstrip("/")
+    return (sites.join_url(site.url, local) if site.url else None), local
+
+
+def _lead(metadata: Mapping[str, Any], body: str, name: str, site: Site) -> str:
+    for key in EXCERPT_KEYS:
+        value = metadata.get(key)
+        if isinstance(value, str) and value.strip():
+            text = lead.inline_text(value)
+            if text:
+                return shorten(text, MAX_LEAD_CHARS, len)
+    separator = metadata.get("excerpt_separator")
+    separator = separator if isinstance(separator, str) and separator else site.excerpt_separator
+    head = lead.cut_at_separator(body, separator)
+    is_markdown = PurePosixPath(name).suffix.lower() in MARKDOWN_SUFFIXES
+    text = lead.markdown_lead(head) if is_markdown else lead.html_lead(head)
+    return shorten(text, MAX_LEAD_CHARS, len)

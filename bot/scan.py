@@ -1,0 +1,174 @@
+"""Bring the database in line with the posts folder: read what changed, nothing else.
+
+A file is re-read only when its (size, mtime_ns) differs from what the database
+holds, so a restart over 100,000 known posts reads none of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.posts import Post, is_post_path, read_post
+from bot.site import Site
+from bot.store import FileState, Store, utc_text
+
+log = logging.getLogger(__name__)
+# Records written per transaction on a big first run: fewer commits, same safety.
+_BATCH = 500
+
+# Called with (files read so far, files to read) while a big scan runs.
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ScanReport:
+    """How many files ended up in each outcome, for the log and the CLI."""
+
+    files: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    queued: int = 0
+    edits: int = 0
+    withdrawn: int = 0
+    baseline: bool = False
+
+    def summary(self) -> str:
+        parts = [f"{count} {outcome}" for outcome, count in sorted(self.outcomes.items())]
+        return ", ".join(parts) or "nothing changed"
+
+
+def list_post_files(root: Path) -> dict[str, tuple[int, int]]:
+    """Every post file under `root` (relative POSIX path -> (size, mtime_ns))."""
+    found: dict[str, tuple[int, int]] = {}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            log.warning("cannot list folder %s: %s", folder, error.strerror)
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not entry.name.startswith(".") and (
+                        not entry.name.startswith("_") or entry.name == "_posts"
+                    ):
+                        stack.append(Path(entry.path))
+                    continue
+                relative = Path(entry.path).relative_to(root).as_posix()
+                if is_post_path(relative):
+                    stat = entry.stat()
+                    found[relative] = (stat.st_size, stat.st_mtime_ns)
+            except OSError:
+                continue  # vanished while we looked: the next scan settles it
+    return found
+
+
+def stat_post_files(root: Path, paths: Iterable[str]) -> dict[str, tuple[int, int] | None]:
+    """(size, mtime_ns) of the given relative paths, None for those that are gone."""
+    result: dict[str, tuple[int, int] | None] = {}
+    for relative in paths:
+        if not is_post_path(relative):
+            continue
+        try:
+            stat = (root / relative).stat()
+        except OSError:
+            result[relative] = None
+            continue
+        result[relative] = (
+            (stat.st_size, stat.st_mtime_ns) if os.path.isfile(root / relative) else None
+        )
+    return result
+
+
+def scan(
+    store: Store,
+    root: Path,
+    site: Site,
+    channels: Sequence[str],
+    now: dt.datetime,
+    *,
+    paths: Iterable[str] | None = None,
+    progress: Progress | None = None,
+) -> ScanReport:
+    """Read changed files under `root` into the store; withdraw the ones that are gone.
+
+    With `paths`, only those paths are checked (a watcher batch); without, the
+    whole folder (start-up and the periodic reconcile). The first scan of a new
+    database is the baseline: posts already live are recorded as seen.
+    """
+    known = store.file_states()
+    if paths is None:
+        on_disk: dict[str, tuple[int, int] | None] = dict(list_post_files(root))
+        on_disk.update({path: None for path in known if path not in on_disk})
+    else:
+        on_disk = stat_post_files(root, paths)
+    changed = [p for p, state in on_disk.items() if state is not None and known.get(p) != state]
+    gone = {p for p, state in on_disk.items() if state is None and p in known}
+    report = ScanReport(files=len(changed), baseline=not store.baselined)
+    for start in range(0, len(changed), _BATCH):
+        with store.db.atomic():
+            for relative in changed[start : start + _BATCH]:
+                _read_one(store, root, site, channels, now, relative, gone, report)
+        if progress:
+            progress(min(start + _BATCH, len(changed)), len(changed))
+    for relative in sorted(gone):
+        report.withdrawn += 1
+        store.withdraw(relative, now)
+        report.outcomes["withdrawn"] += 1
+    if report.baseline:
+        store.set_meta("baseline_at", utc_text(now))
+    return report
+
+
+def _read_one(
+    store: Store,
+    root: Path,
+    site: Site,
+    channels: Sequence[str],
+    now: dt.datetime,
+    relative: str,
+    gone: set[str],
+    report: ScanReport,
+) -> None:
+    path = root / relative
+    try:
+        stat = path.stat()
+        raw = path.read_bytes()
+    except OSError:
+        return  # gone between listing and reading: the next event or scan settles it
+    file = FileState(stat.st_size, stat.st_mtime_ns, hashlib.sha256(raw).hexdigest())
+    known_hash = store.content_hash(relative)
+    if known_hash == file.content_hash:
+        store.touch(relative, file, now)
+        report.outcomes["unchanged"] += 1
+        return
+    result = read_post(raw, relative, site, stat.st_mtime)
+    renamed_from = None
+    if isinstance(result, Post) and known_hash is None and not store.has_path(relative):
+        candidates = store.paths_with(link=result.link, content_hash=file.content_hash)
+        renamed_from = next((c for c in candidates if c in gone), None)
+        gone.discard(renamed_from or "")
+    recorded = store.record(
+        result, file, channels, now, baseline=report.baseline, renamed_from=renamed_from
+    )
+    report.outcomes[recorded.outcome] += 1
+    report.queued += recorded.queued
+    report.edits += recorded.edits
+    if recorded.outcome == "invalid":
+        log.warning("invalid post %s: %s", relative, getattr(result, "reason", ""))
+    elif recorded.outcome in ("new", "updated", "renamed") or recorded.queued or recorded.edits:
+        log.info(
+            "post %s %s (%d queued, %d edits)",
+            relative,
+            recorded.outcome,
+            recorded.queued,
+            recorded.edits,
+        )

@@ -1,0 +1,434 @@
+"""State in SQLite (sqlite-utils): posts, one delivery per post and channel, meta.
+
+Everything that belongs together is written in one `db.atomic()` block, before
+any network call: a kill -9 at any moment leaves a consistent database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from bot.posts import Post, Rejected
+
+migrations = Migrations("postbode")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.table("posts").create(
+        {
+            "id": int, "path": str, "status": str, "reason": str, "title": str,
+            "date": str, "date_utc": str, "link": str, "lead": str, "categories": str,
+            "tags": str, "image_url": str, "image_path": str, "language": str,
+            "summary_key": str, "content_hash": str, "size": int, "mtime_ns": int,
+            "baseline": int, "first_seen": str, "updated_at": str,
+        },
+        pk="id",
+        not_null={"path", "status"},
+        defaults={"baseline": 0, "reason": ""},
+    )  # fmt: skip
+    db.table("posts").create_index(["path"], unique=True)
+    db.table("posts").create_index(["status", "date_utc"])
+    db.table("posts").create_index(["link"])
+    db.table("posts").create_index(["content_hash"])
+    db.table("deliveries").create(
+        {
+            "id": int, "post_id": int, "channel": str, "state": str, "attempts": int,
+            "next_attempt_at": str, "remote_id": str, "sent_key": str, "last_error": str,
+            "created_at": str, "sent_at": str, "updated_at": str,
+        },
+        pk="id",
+        not_null={"post_id", "channel", "state"},
+        defaults={"attempts": 0, "last_error": ""},
+        foreign_keys=[("post_id", "posts", "id")],
+    )  # fmt: skip
+    db.table("deliveries").create_index(["post_id", "channel"], unique=True)
+    db.table("deliveries").create_index(["channel", "state", "next_attempt_at"])
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("meta").insert({"key": "instance_id", "value": secrets.token_hex(8)})
+
+
+# Delivery states. `sending` is written before a request goes out, so a crash
+# inside the request is visible at the next start.
+PENDING, SENDING, SENT, FAILED, WITHDRAWN = "pending", "sending", "sent", "failed", "withdrawn"
+
+
+@dataclass(frozen=True)
+class FileState:
+    size: int
+    mtime_ns: int
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    post_id: int
+    channel: str
+    state: str
+    attempts: int
+    remote_id: str | None
+    sent_key: str | None
+    next_attempt_at: dt.datetime
+    post: Post
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording a file changed: for logs and for the outbox."""
+
+    path: str
+    outcome: str  # new | baseline | updated | unchanged | renamed | invalid | ignored
+    queued: int = 0  # deliveries created
+    edits: int = 0  # sent deliveries whose summary changed
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """Sortable UTC text for a moment, the form every time column uses."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """The state database. One thread uses it (the worker's event-loop thread)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.db = sqlite_utils.Database(path)
+        self.db.execute("PRAGMA busy_timeout = 5000")
+        if self.db.journal_mode != "wal":
+            self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- meta ---------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        rows = list(self.db.query("select value from meta where key = ?", [key]))
+        return str(rows[0]["value"]) if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.table("meta").upsert({"key": key, "value": value}, pk="key")
+
+    @property
+    def instance_id(self) -> str:
+        """Random per database: keeps idempotency keys unique if the file is recreated."""
+        return self.meta("instance_id") or ""
+
+    @property
+    def baselined(self) -> bool:
+        return self.meta("baseline_at") is not None
+
+    # -- files and posts ----------------------------------------------------
+
+    def file_states(self) -> dict[str, tuple[int, int]]:
+        """(size, mtime_ns) of every file we have read, for the reconcile scan."""
+        rows = self.db.execute("select path, size, mtime_ns from posts where status != 'withdrawn'")
+        return {path: (size, mtime_ns) for path, size, mtime_ns in rows.fetchall()}
+
+    def content_hash(self, path: str) -> str | None:
+        """The bytes we last read at `path`, if it holds a post we still know."""
+        row = self.db.execute(
+            "select content_hash from posts where path = ? and status != 'withdrawn'", [path]
+        ).fetchone()
+        return row[0] if row else None
+
+    def has_path(self, path: str) -> bool:
+        return self.db.execute("select 1 from posts where path = ?", [path]).fetchone() is not None
+
+    def touch(self, path: str, file: FileState, now: dt.datetime) -> None:
+        """The file changed on disk but its bytes did not (touch, checkout)."""
+        self.db.execute(
+            "update posts set size = ?, mtime_ns = ?, updated_at = ? where path = ?",
+            [file.size, file.mtime_ns, utc_text(now), path],
+        )
+
+    def record(
+        self,
+        result: Post | Rejected,
+        file: FileState,
+        channels: Iterable[str],
+        now: dt.datetime,
+        *,
+        baseline: bool = False,
+        renamed_from: str | None = None,
+    ) -> Recorded:
+        """Store a parsed file and, for a newly publishable post, its deliveries.
+
+        `baseline`: the first run over an existing site; posts already live are
+        recorded as seen, not queued. `renamed_from`: the same post under a new name.
+        """
+        with self.db.atomic():
+            if renamed_from is not None:
+                self.db.execute(
+                    "update posts set path = ? where path = ?", [result.path, renamed_from]
+                )
+            old = self._post_row(result.path)
+            row = _post_columns(result, file, now)
+            was_ready = old is not None and old["status"] == "ready"
+            if old is None:
+                row["first_seen"] = utc_text(now)
+                live = isinstance(result, Post) and result.status(now) == "ready"
+                row["baseline"] = int(baseline and live)
+                post_id = int(self.db.table("posts").insert(row).last_pk or 0)
+            else:
+                post_id = int(old["id"])
+                self.db.table("posts").update(post_id, row)
+            if not isinstance(result, Post):
+                return Recorded(result.path, result.status)
+            if old is not None and old["summary_key"] == row["summary_key"] and was_ready:
+                return Recorded(result.path, "renamed" if renamed_from else "unchanged")
+            edits = self._mark_edits(post_id, row["summary_key"], now)
+            queued = 0
+            if result.published and not was_ready and not (baseline and row.get("baseline")):
+                queued = self._queue(post_id, channels, result.date, now)
+            outcome = "new" if old is None else "updated"
+            if old is None and baseline and row.get("baseline"):
+                outcome = "baseline"
+            return Recorded(result.path, outcome, queued, edits)
+
+    def _post_row(self, path: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from posts where path = ?", [path]))
+        return rows[0] if rows else None
+
+    def _queue(
+        self, post_id: int, channels: Iterable[str], not_before: dt.datetime, now: dt.datetime
+    ) -> int:
+        """Pending deliveries for channels that have none for this post, or whose
+        earlier one was withdrawn (the file came back)."""
+        queued = 0
+        for channel in channels:
+            cursor = self.db.execute(
+                "insert into deliveries (post_id, channel, state, next_attempt_at, created_at,"
+                " updated_at) values (?, ?, ?, ?, ?, ?) on conflict (post_id, channel) do update"
+                " set state = excluded.state, attempts = 0, next_attempt_at ="
+                " excluded.next_attempt_at, updated_at = excluded.updated_at"
+                " where deliveries.state = ? and deliveries.remote_id is null",
+                [post_id, channel, PENDING, utc_text(max(not_before, now)), utc_text(now),
+                 utc_text(now), WITHDRAWN],
+            )  # fmt: skip
+            queued += cursor.rowcount
+        return queued
+
+    def _mark_edits(self, post_id: int, summary_key: str, now: dt.datetime) -> int:
+        """Sent deliveries whose summary changed go back to the outbox as edits."""
+        cursor = self.db.execute(
+            "update deliveries set state = ?, next_attempt_at = ?, attempts = 0, updated_at = ?"
+            " where post_id = ? and state = ? and remote_id is not null and sent_key != ?",
+            [PENDING, utc_text(now), utc_text(now), post_id, SENT, summary_key],
+        )
+        return int(cursor.rowcount)
+
+    def paths_with(self, *, link: str, content_hash: str) -> list[str]:
+        """Known posts with this link or these exact bytes: rename candidates."""
+        rows = self.db.execute(
+            "select path from posts where status != 'withdrawn' and (link = ? or content_hash = ?)",
+            [link, content_hash],
+        )
+        return [r[0] for r in rows.fetchall()]
+
+    def withdraw(self, path: str, now: dt.datetime) -> int:
+        """A post file is gone: mark it withdrawn; unsent deliveries are withdrawn too."""
+        with self.db.atomic():
+            row = self._post_row(path)
+            if row is None:
+                return 0
+            self.db.table("posts").update(
+                row["id"], {"status": "withdrawn", "updated_at": utc_text(now)}
+            )
+            cursor = self.db.execute(
+                "update deliveries set state = ?, updated_at = ? where post_id = ? and state in (?, ?, ?)",
+                [WITHDRAWN, utc_text(now), row["id"], PENDING, FAILED, SENDING],
+            )
+            return int(cursor.rowcount)
+
+    # -- deliveries ------------------------------------------------------------
+
+    def head(self, channel: str) -> Delivery | None:
+        """The channel's next delivery in post-date order, due or not.
+
+        The outbox waits for it even when later ones are due: a delivery that is
+        backing off must not be overtaken, or the channel's order breaks.
+        """
+        rows = self.db.execute(
+            "select d.id as delivery_id, d.post_id, d.channel, d.state, d.attempts, d.remote_id,"
+            " d.sent_key, d.next_attempt_at, p.* from deliveries d join posts p on p.id = d.post_id"
+            " where d.channel = ? and d.state in (?, ?) and p.status = 'ready'"
+            " order by p.date_utc, p.id limit 1",
+            [channel, PENDING, SENDING],
+        )
+        names = [c[0] for c in rows.description]
+        row = rows.fetchone()
+        return _delivery(dict(zip(names, row, strict=True))) if row else None
+
+    def mark_sending(self, delivery_id: int, now: dt.datetime) -> None:
+        self.db.execute(
+            "update deliveries set state = ?, attempts = attempts + 1, updated_at = ? where id = ?",
+            [SENDING, utc_text(now), delivery_id],
+        )
+
+    def mark_sent(
+        self, delivery_id: int, remote_id: str | None, sent_key: str, now: dt.datetime
+    ) -> None:
+        self.db.execute(
+            "update deliveries set state = ?, remote_id = coalesce(?, remote_id), sent_key = ?,"
+            " sent_at = coalesce(sent_at, ?), last_error = '', updated_at = ? where id = ?",
+            [SENT, remote_id, sent_key, utc_text(now), utc_text(now), delivery_id],
+        )
+
+    def mark_retry(self, delivery_id: int, error: str, at: dt.datetime, now: dt.datetime) -> None:
+        self.db.execute(
+            "update deliveries set state = ?, last_error = ?, next_attempt_at = ?, updated_at = ?"
+            " where id = ?",
+            [PENDING, error, utc_text(at), utc_text(now), delivery_id],
+        )
+
+    def mark_failed(self, delivery_id: int, error: str, now: dt.datetime) -> None:
+        self.db.execute(
+            "update deliveries set state = ?, last_error = ?, updated_at = ? where id = ?",
+            [FAILED, error, utc_text(now), delivery_id],
+        )
+
+    def retry_failed(self, now: dt.datetime, channel: str | None = None) -> int:
+        """Put failed deliveries back in the outbox (the `retry` command)."""
+        sql = "update deliveries set state = ?, attempts = 0, next_attempt_at = ? where state = ?"
+        params: list[Any] = [PENDING, utc_text(now), FAILED]
+        if channel:
+            sql += " and channel = ?"
+            params.append(channel)
+        return int(self.db.execute(sql, params).rowcount)
+
+    def queue_backfill(
+        self,
+        channels: Iterable[str],
+        now: dt.datetime,
+        *,
+        since: dt.datetime | None,
+        latest: int | None,
+    ) -> int:
+        """Queue live posts that were never sent: those since a date, or the newest N."""
+        sql = "select id, date_utc from posts where status = 'ready' and date_utc <= ?"
+        params: list[Any] = [utc_text(now)]
+        if since is not None:
+            sql += " and date_utc >= ?"
+            params.append(utc_text(since))
+        sql += " order by date_utc desc, id desc"
+        if latest is not None:
+            sql += " limit ?"
+            params.append(latest)
+        rows = self.db.execute(sql, params).fetchall()
+        with self.db.atomic():
+            return sum(
+                self._queue(post_id, channels, dt.datetime.fromisoformat(date), now)
+                for post_id, date in rows
+            )
+
+    # -- reports ---------------------------------------------------------------
+
+    def counts(self) -> dict[str, Any]:
+        """Posts by status and deliveries by channel and state, for `status`."""
+        posts = dict(
+            self.db.execute("select status, count(*) from posts group by status").fetchall()
+        )
+        channels: dict[str, dict[str, Any]] = {}
+        for channel, state, count in self.db.execute(
+            "select channel, state, count(*) from deliveries group by channel, state"
+        ).fetchall():
+            channels.setdefault(channel, {})[state] = count
+        for channel, info in channels.items():
+            last = self.db.execute(
+                "select max(sent_at) from deliveries where channel = ? and sent_at is not null",
+                [channel],
+            ).fetchone()
+            info["last_sent_at"] = last[0] if last else None
+            error = self.db.execute(
+                "select last_error from deliveries where channel = ? and last_error != ''"
+                " order by updated_at desc limit 1",
+                [channel],
+            ).fetchone()
+            info["last_error"] = error[0] if error else None
+        return {"posts": posts, "channels": channels}
+
+    def failures(self) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "select d.channel, p.path, p.title, d.attempts, d.last_error, d.updated_at"
+                " from deliveries d join posts p on p.id = d.post_id where d.state = ?"
+                " order by d.updated_at",
+                [FAILED],
+            )
+        )
+
+    def invalid_files(self) -> Iterator[dict[str, Any]]:
+        yield from self.db.query(
+            "select path, reason from posts where status = 'invalid' order by path"
+        )
+
+
+def _post_columns(result: Post | Rejected, file: FileState, now: dt.datetime) -> dict[str, Any]:
+    columns: dict[str, Any] = {
+        "path": result.path,
+        "size": file.size,
+        "mtime_ns": file.mtime_ns,
+        "content_hash": file.content_hash,
+        "updated_at": utc_text(now),
+    }
+    if isinstance(result, Rejected):
+        return {**columns, "status": result.status, "reason": result.reason, "summary_key": None}
+    return {
+        **columns,
+        "status": "ready" if result.published else "unpublished",
+        "reason": "; ".join(result.notes),
+        "title": result.title,
+        "date": result.date.isoformat(),
+        "date_utc": utc_text(result.date),
+        "link": result.link,
+        "lead": result.lead,
+        "categories": json.dumps(result.categories, ensure_ascii=False),
+        "tags": json.dumps(result.tags, ensure_ascii=False),
+        "image_url": result.image_url,
+        "image_path": result.image_path,
+        "language": result.language,
+        "summary_key": result.summary_key,
+    }
+
+
+def post_from_row(row: dict[str, Any]) -> Post:
+    return Post(
+        path=row["path"],
+        title=row["title"],
+        date=dt.datetime.fromisoformat(row["date"]),
+        link=row["link"],
+        lead=row["lead"] or "",
+        categories=tuple(json.loads(row["categories"] or "[]")),
+        tags=tuple(json.loads(row["tags"] or "[]")),
+        image_url=row["image_url"],
+        image_path=row["image_path"],
+        language=row["language"],
+        published=row["status"] != "unpublished",
+    )
+
+
+def _delivery(row: dict[str, Any]) -> Delivery:
+    return Delivery(
+        id=row["delivery_id"],
+        post_id=row["post_id"],
+        channel=row["channel"],
+        state=row["state"],
+        attempts=row["attempts"],
+        remote_id=row["remote_id"],
+        sent_key=row["sent_key"],
+        next_attempt_at=dt.datetime.fromisoformat(row["next_attempt_at"]),
+        post=post_from_row(row),
+    )

@@ -1,0 +1,164 @@
+"""Post -> what each channel sends: Telegram HTML, Mastodon text, console text (pure).
+
+Every rendering fits its channel's limit by construction: what does not fit is
+the lead, shortened at a sentence or word; then the hashtags go; the title is cut
+only when it alone does not fit.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.posts import Post
+from bot.text import shorten, strip_controls, utf16_len
+
+TELEGRAM_TEXT_LIMIT = 4096  # sendMessage text, after entity parsing, UTF-16 units
+TELEGRAM_CAPTION_LIMIT = 1024  # sendPhoto caption, same unit
+MASTODON_DEFAULT_MAX_CHARACTERS = 500
+MASTODON_DEFAULT_URL_CHARACTERS = 23
+MAX_HASHTAGS = 5
+# Keep the hashtags only when the lead keeps at least this much of itself.
+_MIN_LEAD_WITH_TAGS = 100
+
+READ_MORE = {"nl": "Lees verder", "en": "Read more"}
+_HTTP = re.compile(r"https?://", re.IGNORECASE)
+_SEPARATOR = "\n\n"
+
+Measure = Callable[[str], int]
+
+
+@dataclass(frozen=True)
+class TelegramMessage:
+    method: Literal["sendMessage", "sendPhoto"]
+    text: str  # HTML parse mode: the message text, or the photo caption
+    photo: str | None
+    preview_url: str | None  # the link preview shown under a text message
+    used: int
+    limit: int
+    parse_mode: str = "HTML"
+
+
+@dataclass(frozen=True)
+class MastodonRules:
+    """How an instance counts: read from its configuration at start-up."""
+
+    max_characters: int = MASTODON_DEFAULT_MAX_CHARACTERS
+    url_characters: int = MASTODON_DEFAULT_URL_CHARACTERS
+    # The exact cost of one URL (the Mastodon adapter knows the server's rule);
+    # by default the safe upper bound: its own length plus the reserved count.
+    url_cost: Measure | None = None
+
+    def link_cost(self, url: str) -> int:
+        return self.url_cost(url) if self.url_cost else len(url) + self.url_characters
+
+    def text_cost(self, text: str) -> int:
+        """An upper bound for free text: code points (≥ graphemes), and any URL in it
+        may count as `url_characters` however short it is."""
+        return len(text) + self.url_characters * len(_HTTP.findall(text))
+
+
+@dataclass(frozen=True)
+class MastodonStatus:
+    text: str
+    language: str
+    image_url: str | None
+    image_path: str | None
+    alt_text: str
+    used: int
+    limit: int
+
+
+def language_of(post: Post, default: str) -> str:
+    """The post's own `lang` when it has one, else the configured LANGUAGE."""
+    return post.language or default
+
+
+def hashtags(post: Post) -> list[str]:
+    """#CamelCase tags from categories and tags: letters and digits only."""
+    seen: dict[str, str] = {}
+    for label in (*post.categories, *post.tags):
+        words = [w for w in re.split(r"[\W_]+", label) if w]
+        tag = "".join(w[0].upper() + w[1:] for w in words)
+        if tag and not tag.isdigit() and tag.lower() not in seen:
+            seen[tag.lower()] = "#" + tag
+    return list(seen.values())[:MAX_HASHTAGS]
+
+
+def render_telegram(post: Post, language: str) -> TelegramMessage:
+    """HTML parse mode: bold title, lead, a "Lees verder" link, hashtags."""
+    has_photo = post.image_url is not None
+    limit = TELEGRAM_CAPTION_LIMIT if has_photo else TELEGRAM_TEXT_LIMIT
+    read_more = READ_MORE.get(language_of(post, language), READ_MORE["en"])
+    link_html = f'<a href="{html.escape(post.link)}">{html.escape(read_more)}</a>'
+    title, lead, tags = _fit(post, limit, utf16_len, fixed=[read_more])
+    visible = [title, lead, read_more, " ".join(tags)]
+    markup = [f"<b>{html.escape(title)}</b>", html.escape(lead), link_html, " ".join(tags)]
+    return TelegramMessage(
+        method="sendPhoto" if has_photo else "sendMessage",
+        text=_SEPARATOR.join(part for part in markup if part),
+        photo=post.image_url,
+        preview_url=None if has_photo else post.link,
+        used=utf16_len(_SEPARATOR.join(part for part in visible if part)),
+        limit=limit,
+    )
+
+
+def render_mastodon(post: Post, language: str, rules: MastodonRules) -> MastodonStatus:
+    """Plain text: title, lead, link, hashtags, within the instance's limit."""
+    link_cost = rules.link_cost(post.link)
+    # The link counts as link_cost whatever its length; stand in for it with that many x's.
+    stand_in = "x" * link_cost
+    title, lead, tags = _fit(post, rules.max_characters, rules.text_cost, fixed=[stand_in])
+    parts = [title, lead, post.link, " ".join(tags)]
+    counted = [title, lead, " ".join(tags)]
+    return MastodonStatus(
+        text=_SEPARATOR.join(part for part in parts if part),
+        language=language_of(post, language),
+        image_url=post.image_url,
+        image_path=post.image_path,
+        alt_text=title,
+        used=sum(rules.text_cost(p) for p in counted if p)
+        + link_cost
+        + len(_SEPARATOR) * (sum(1 for p in parts if p) - 1),
+        limit=rules.max_characters,
+    )
+
+
+def render_console(post: Post, language: str) -> str:
+    """Plain text for the terminal: nothing that moves the cursor or colours the screen."""
+    parts = [post.title, post.lead, post.link, " ".join(hashtags(post))]
+    date = post.date.strftime("%Y-%m-%d %H:%M %z")
+    return strip_controls("\n".join([f"{date}  {parts[0]}", *[p for p in parts[1:] if p]]))
+
+
+def _fit(
+    post: Post, limit: int, measure: Measure, *, fixed: Sequence[str]
+) -> tuple[str, str, list[str]]:
+    """Title, lead and hashtags that fit `limit` together with the `fixed` parts."""
+    tags = hashtags(post)
+
+    def cost(title: str, lead: str, tags: list[str]) -> int:
+        parts = [p for p in (title, lead, *fixed, " ".join(tags)) if p]
+        return sum(measure(p) for p in parts) + len(_SEPARATOR) * (len(parts) - 1)
+
+    if cost(post.title, post.lead, tags) <= limit:
+        return post.title, post.lead, tags
+    for kept_tags in (tags, []):
+        if not post.lead:
+            if cost(post.title, "", kept_tags) <= limit:
+                return post.title, "", kept_tags
+            continue
+        room = limit - cost(post.title, "", kept_tags) - len(_SEPARATOR)
+        lead = shorten(post.lead, room, measure) if room > 0 else ""
+        enough = measure(lead) >= min(measure(post.lead), _MIN_LEAD_WITH_TAGS)
+        if lead and (enough or not kept_tags):
+            return post.title, lead, kept_tags
+    # Not even a word of the lead fits: the title takes what the fixed parts leave.
+    room = limit - cost("", "", []) - len(_SEPARATOR)
+    if measure(post.title) <= room:
+        return post.title, "", []
+    return shorten(post.title, room, measure), "", []

@@ -1,0 +1,101 @@
+"""Plain-text helpers shared by post reading and summaries (pure functions)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+import grapheme
+
+ELLIPSIS = "…"
+
+_WHITESPACE = re.compile(r"\s+")
+# A sentence ends at . ! ? (optionally followed by a closing quote or bracket) and a space.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters and collapse all whitespace to single spaces.
+
+    Format characters (zero-width joiners in emoji, RTL marks) are kept: they are
+    part of the text a reader sees.
+    """
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+    return _WHITESPACE.sub(" ", kept).strip()
+
+
+def strip_controls(text: str) -> str:
+    """Remove control characters but keep newlines (for multi-line console output)."""
+    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, the unit Telegram counts in."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def grapheme_len(text: str) -> int:
+    """Length in user-perceived characters, the unit Mastodon counts in."""
+    return int(grapheme.length(text))
+
+
+def shorten(text: str, budget: int, measure: Callable[[str], int]) -> str:
+    """Return `text`, or its longest prefix that fits `budget` as counted by `measure`.
+
+    Cuts at the end of a sentence when that keeps at least a third of the
+    budget, else at a word boundary followed by "…"; a text without spaces is cut
+    between graphemes. `measure` must grow with the length of its argument.
+    """
+    if measure(text) <= budget:
+        return text
+    if budget <= 0:
+        return ""
+    sentence_cut = _longest_fitting(
+        [m.end() for m in _SENTENCE_END.finditer(text)], text, "", budget, measure
+    )
+    if sentence_cut and measure(sentence_cut) * 3 >= budget:
+        return sentence_cut
+    word_ends = [m.start() for m in re.finditer(r"\s", text)]
+    word_cut = _longest_fitting(word_ends, text, ELLIPSIS, budget, measure)
+    if word_cut and measure(word_cut) * 3 >= budget:
+        return word_cut
+    grapheme_ends = _grapheme_boundaries(text, budget)
+    return _longest_fitting(grapheme_ends, text, ELLIPSIS, budget, measure)
+
+
+def _longest_fitting(
+    cuts: list[int], text: str, suffix: str, budget: int, measure: Callable[[str], int]
+) -> str:
+    """Binary-search the cut positions for the longest prefix (+ suffix) within budget."""
+    best = ""
+    lo, hi = 0, len(cuts) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        prefix = text[: cuts[mid]].rstrip()
+        if not prefix:
+            lo = mid + 1
+            continue
+        candidate = prefix + suffix
+        if measure(candidate) <= budget:
+            best = candidate
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    return best
+
+
+def _grapheme_boundaries(text: str, budget: int) -> list[int]:
+    """Code-point offsets after each of the first `budget` graphemes."""
+    ends = []
+    offset = 0
+    for cluster in grapheme.graphemes(text):
+        offset += len(cluster)
+        ends.append(offset)
+        if len(ends) > budget:
+            break
+    return ends

@@ -109,7 +109,7 @@ def _parse_rfc2822(text: str) -> dt.datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     # The email parser drops zone names it does not know (CET); dateutil knows them.
-    if parsed.tzinfo is None and re.search(r"\b[A-Z]{2,5}$", text):
+    if parsed.tzinfo is None and re.search(r"\b[A-Z]{2,5}\b", text):
         return None
     return parsed
 

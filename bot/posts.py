@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-import frontmatter
-from frontmatter.default_handlers import YAMLHandler
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from bot import dates, lead
 from bot import site as sites
@@ -44,9 +43,13 @@ Status = Literal["ready", "future", "unpublished", "invalid", "ignored"]
 
 
 class _JekyllYAML(YAMLHandler):
-    """python-frontmatter's YAML handler with Jekyll's closers (--- or ...)."""
+    """python-frontmatter's YAML loader (libyaml's CSafeLoader when available); the
+    block is found with Jekyll's own rule, since it also closes with `...`."""
 
     FM_BOUNDARY = _FRONT_MATTER_END
+
+
+_YAML = _JekyllYAML()
 
 
 @dataclass(frozen=True)
@@ -140,18 +143,21 @@ def _split(text: str) -> tuple[dict[str, Any], str]:
     start = _FRONT_MATTER_START.match(text)
     if not start:
         raise _NotAPost("no front matter (Jekyll ignores files without it)", "ignored")
-    if not _FRONT_MATTER_END.search(text, start.end()):
+    end = _FRONT_MATTER_END.search(text, start.end())
+    if not end:
         raise _NotAPost("front matter is not closed: no second '---' line")
     try:
-        parsed = frontmatter.loads(text, handler=_JekyllYAML())
+        metadata = _YAML.load(text[start.end() : end.start()])
     except yaml.YAMLError as error:
         raise _NotAPost(f"front matter is not valid YAML: {_yaml_problem(error)}") from None
-    except (ValueError, RecursionError) as error:
+    except (ValueError, TypeError, RecursionError) as error:
         raise _NotAPost(f"front matter could not be read: {error}") from None
-    metadata = parsed.metadata
+    if metadata is None:
+        metadata = {}
     if not isinstance(metadata, dict):
         raise _NotAPost("front matter is not a list of `key: value` lines")
-    return metadata, str(parsed.content)
+    # The body as Jekyll sees it: not stripped, so indented code stays code.
+    return metadata, text[end.end() :]
 
 
 def _yaml_problem(error: yaml.YAMLError) -> str:

@@ -1,0 +1,48 @@
+"""`preview --json` over a generated site of N posts: wall time and peak memory.
+
+python -m bench.preview --posts 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.generate_site import generate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "posts"
+        generate(folder, args.posts)
+        size = sum(p.stat().st_size for p in folder.iterdir())
+        print(
+            f"site: {args.posts} posts, {size / 1e6:.1f} MB, on {os.cpu_count()} cores, {platform.python_version()}"
+        )
+        for run in range(1, args.runs + 1):
+            start = time.perf_counter()
+            result = subprocess.run(
+                [sys.executable, "-m", "bot", "preview", "--json", str(folder)],
+                cwd=tmp, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            elapsed = time.perf_counter() - start
+            lines = result.stdout.count("\n")
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            print(
+                f"run {run}: {elapsed:.2f} s wall, {lines} JSON lines, {elapsed / lines * 1e3:.3f} ms/post, peak RSS {peak:.0f} MB"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""The command line as operators use it: real processes, real folders, real SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.config import ConfigError, load_settings
+from tests.conftest import REPO, SEED_POST, write_post
+
+TOKEN = "123456:SECRET-token-never-printed"
+
+
+def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ...` in a clean environment, as an operator would run it."""
+    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def site_copy(tmp_path: Path) -> Path:
+    """A copy of the repository's sample posts, where a fresh checkout would have them."""
+    shutil.copytree(REPO / "posts", tmp_path / "posts")
+    return tmp_path
+
+
+def test_first_run_records_existing_posts_and_says_so(site_copy: Path) -> None:
+    """A first `run --once` publishes nothing old, and says how many it saw and what to do."""
+    result = run_cli("run", "--once", cwd=site_copy)
+    assert result.returncode == 0, result.stderr
+    assert "first run: 6 existing posts recorded as seen" in result.stdout
+    assert "backfill" in result.stdout
+    assert "Lees verder" not in result.stdout and "https://voorbeeldkrant.nl" not in result.stdout
+
+
+def test_readme_demo_shows_the_sample_summaries_then_nothing_new(site_copy: Path) -> None:
+    """backfill + run --once prints each live sample post once, oldest first; a second run prints none."""
+    assert run_cli("backfill", "--latest", "10", cwd=site_copy).returncode == 0
+    first = run_cli("run", "--once", cwd=site_copy)
+    assert first.returncode == 0, first.stderr
+    heading = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d [+-]\d{4}  (.*)$", re.MULTILINE)
+    titles = heading.findall(first.stdout)
+    assert titles == [
+        "Gemeente investeert 12 miljoen in veilige fietspaden",
+        "Storm veroorzaakt schade aan kust & duinen",
+        "City council approves a new central library",
+        "Energieprijzen dalen voor het eerst in twee jaar",
+        "Museum opens its doors for night tours",
+        "Interview: ‘We moeten meer woningen bouwen, en snel’",
+    ]
+    assert "Concept" not in first.stdout and "Zomerfestival" not in first.stdout
+    second = run_cli("run", "--once", cwd=site_copy)
+    assert second.returncode == 0
+    assert "https://" not in second.stdout
+    status = json.loads(run_cli("status", "--json", cwd=site_copy).stdout)
+    assert status["posts"] == {"ready": 7, "unpublished": 1}
+    assert status["channels"]["console"]["sent"] == 6
+    assert status["channels"]["console"]["pending"] == 1  # the 2030 post waits for its date
+
+
+def test_preview_of_the_seed_prints_all_three_renderings(tmp_path: Path) -> None:
+    """`preview` shows console, Telegram and Mastodon text with their budgets, even unconfigured."""
+    result = run_cli("preview", str(SEED_POST), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "-- console" in out
+    assert "-- telegram sendPhoto (276/1024 UTF-16 units)" in out
+    assert "<b>Pompeo op eerste trip naar Rusland: handen af van onze verkiezingen</b>" in out
+    assert '<a href="https://nos.nl/l/2284652">Lees verder</a>' in out
+    assert "-- mastodon (" in out and "/500 characters, language nl)" in out
+
+
+def test_preview_json_has_the_documented_fields(tmp_path: Path) -> None:
+    """One JSON object per post with the fields SPEC §1 names, invalid files included."""
+    write_post(tmp_path / "p", "bad.md", "title: [oops")
+    shutil.copy(SEED_POST, tmp_path / "p")
+    result = run_cli("preview", "--json", "p", cwd=tmp_path)
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    by_status = {o["status"]: o for o in objects}
+    seed = by_status["ready"]
+    assert {
+        "path",
+        "status",
+        "reason",
+        "title",
+        "date",
+        "link",
+        "categories",
+        "telegram",
+        "mastodon",
+        "console",
+    } <= set(seed)
+    assert set(seed["telegram"]) >= {"method", "text", "parse_mode", "photo"}
+    assert set(seed["mastodon"]) >= {"status", "language", "media"}
+    assert seed["telegram"]["parse_mode"] == "HTML" and seed["mastodon"]["language"] == "nl"
+    assert seed["mastodon"]["media"]["description"] == seed["title"]
+    assert by_status["invalid"]["reason"].startswith("front matter is not valid YAML")
+    assert by_status["invalid"]["telegram"] is None
+
+
+@pytest.mark.parametrize(
+    ("env", "setting"),
+    [
+        ({"POSTS_DIR": "nope"}, "POSTS_DIR"),
+        ({"STATE_DB": "missing-folder/state.db"}, "STATE_DB"),
+        ({"SITE_URL": "ftp://example.nl"}, "SITE_URL"),
+        ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+        ({"LANGUAGE": "fr"}, "LANGUAGE"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"ON_DELETE": "shred"}, "ON_DELETE"),
+        ({"TELEGRAM_BOT_TOKEN": ""}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": "not a token"}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN}, "TELEGRAM_CHANNEL"),
+        (
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_CHANNEL": "no spaces allowed"},
+            "TELEGRAM_CHANNEL",
+        ),
+        (
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_CHANNEL": "@nieuws", "TELEGRAM_API_URL": "x"},
+            "TELEGRAM_API_URL",
+        ),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_CHANNEL": "@nieuws",
+                "TELEGRAM_ADMIN_IDS": "me",
+            },
+            "TELEGRAM_ADMIN_IDS",
+        ),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_CHANNEL": "@nieuws",
+                "TELEGRAM_MAX_PER_MINUTE": "0",
+            },
+            "TELEGRAM_MAX_PER_MINUTE",
+        ),
+        ({"TELEGRAM_CHANNEL": "@nieuws"}, "TELEGRAM_BOT_TOKEN"),
+        ({"MASTODON_BASE_URL": "https://m.social"}, "MASTODON_ACCESS_TOKEN"),
+        ({"MASTODON_ACCESS_TOKEN": "tok"}, "MASTODON_BASE_URL"),
+        ({"MASTODON_ACCESS_TOKEN": "tok", "MASTODON_BASE_URL": "m.social"}, "MASTODON_BASE_URL"),
+    ],
+)
+def test_a_wrong_setting_is_named_in_one_line(
+    tmp_path: Path, env: dict[str, str], setting: str
+) -> None:
+    """Each wrong setting stops start-up with a message that names it and holds no secret."""
+    (tmp_path / "posts").mkdir()
+    with pytest.raises(ConfigError) as error:
+        load_settings(env, tmp_path)
+    message = str(error.value)
+    assert message.startswith(setting + ":")
+    assert "\n" not in message and "SECRET" not in message
+
+
+def test_wrong_setting_from_the_command_line_has_no_traceback(tmp_path: Path) -> None:
+    """The process prints one line naming the setting and exits non-zero."""
+    (tmp_path / "posts").mkdir()
+    result = run_cli(
+        "run", "--once", cwd=tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_CHANNEL="bad channel"
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "TELEGRAM_CHANNEL" in lines[0]
+    assert TOKEN not in result.stderr + result.stdout
+
+
+def test_secrets_are_refused_in_the_config_file(tmp_path: Path) -> None:
+    """postbode.toml holds settings, never tokens."""
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "postbode.toml").write_text('LANGUAGE = "en"\nTELEGRAM_BOT_TOKEN = "1:x"\n')
+    with pytest.raises(
+        ConfigError, match=r"^TELEGRAM_BOT_TOKEN: secrets are read from the environment"
+    ):
+        load_settings({}, tmp_path)
+
+
+def test_config_file_and_jekyll_config_are_read(tmp_path: Path) -> None:
+    """postbode.toml gives defaults the environment overrides; _config.yml gives URL and zone."""
+    (tmp_path / "site" / "_posts").mkdir(parents=True)
+    (tmp_path / "site" / "_config.yml").write_text(
+        "url: https://krant.nl\nbaseurl: /blog\ntimezone: Europe/Amsterdam\npermalink: pretty\n"
+    )
+    (tmp_path / "postbode.toml").write_text('POSTS_DIR = "site/_posts"\nLANGUAGE = "en"\n')
+    settings = load_settings({"LANGUAGE": "nl"}, tmp_path)
+    assert settings.posts_dir == tmp_path / "site" / "_posts"
+    assert settings.language == "nl"
+    assert settings.site.url == "https://krant.nl/blog"
+    assert str(settings.site.timezone) == "Europe/Amsterdam"
+    assert settings.site.permalink == "/:categories/:year/:month/:day/:title/"
+    assert settings.site_root == tmp_path / "site"
+
+
+def test_settings_never_show_tokens(tmp_path: Path) -> None:
+    """repr() and describe() of the settings hold no token."""
+    (tmp_path / "posts").mkdir()
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_CHANNEL": "@nieuws",
+            "MASTODON_BASE_URL": "https://m.nl",
+            "MASTODON_ACCESS_TOKEN": "mastodon-SECRET",
+        },
+        tmp_path,
+    )
+    shown = repr(settings) + json.dumps(settings.describe())
+    assert "SECRET" not in shown
+    assert settings.secrets == (TOKEN, "mastodon-SECRET")
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    """`postbode COMMAND --help` explains the command and shows an example."""
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example: postbode " + command in result.output

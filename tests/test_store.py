@@ -1,0 +1,220 @@
+"""State in a real SQLite file: posts, deliveries, baseline, edits, renames, removals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.posts import read_post
+from bot.scan import scan
+from bot.site import Site
+from bot.store import FileState, Store
+from tests.conftest import NOW, write_post
+
+CHANNELS = ["console", "telegram:@nieuws"]
+LINK = 'externe_link: "https://example.nl/{n}"'
+
+
+def front(n: int, date: str = "2026-11-01 10:00:00 +0100", extra: str = "") -> str:
+    return f"title: Post {n}\ndate: {date}\n{LINK.format(n=n)}\n{extra}"
+
+
+def deliveries(store: Store) -> list[tuple[str, str, str]]:
+    rows = store.db.execute(
+        "select p.path, d.channel, d.state from deliveries d join posts p on p.id = d.post_id order by p.path, d.channel"
+    )
+    return [tuple(r) for r in rows.fetchall()]
+
+
+def test_database_is_wal_and_migrations_are_idempotent(tmp_path: Path) -> None:
+    """Opening the same file twice applies the schema once and keeps WAL mode."""
+    Store(tmp_path / "s.db").close()
+    again = Store(tmp_path / "s.db")
+    assert again.db.journal_mode == "wal"
+    applied = again.db.execute("select name from _sqlite_migrations").fetchall()
+    assert applied == [("m001_initial",)]
+    assert len(again.instance_id) == 16
+    again.close()
+
+
+def test_first_scan_is_a_baseline_that_queues_only_future_posts(
+    tmp_path: Path, store: Store, site: Site
+) -> None:
+    """Posts already live are recorded as seen; a scheduled one still goes out later."""
+    write_post(tmp_path / "posts", "a.md", front(1))
+    write_post(tmp_path / "posts", "b.md", front(2, "2099-01-01"))
+    write_post(tmp_path / "posts", "c.md", front(3, extra="published: false"))
+    write_post(tmp_path / "posts", "d.md", "title: [broken")
+    report = scan(store, tmp_path / "posts", site, CHANNELS, NOW)
+    assert report.baseline
+    assert dict(report.outcomes) == {"baseline": 1, "new": 2, "invalid": 1}
+    assert deliveries(store) == [
+        ("b.md", "console", "pending"),
+        ("b.md", "telegram:@nieuws", "pending"),
+    ]
+    assert store.baselined
+    head = store.head("console")
+    assert head is not None and head.next_attempt_at == dt.datetime(
+        2099, 1, 1, tzinfo=dt.UTC
+    ) - dt.timedelta(hours=1)
+
+
+def test_new_post_after_baseline_gets_one_delivery_per_channel(
+    tmp_path: Path, store: Store, site: Site
+) -> None:
+    """After the baseline, a new file is queued for every channel, once."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    scan(store, posts, site, CHANNELS, NOW)
+    write_post(posts, "new.md", front(1))
+    report = scan(store, posts, site, CHANNELS, NOW)
+    assert report.queued == 2
+    assert deliveries(store) == [
+        ("new.md", "console", "pending"),
+        ("new.md", "telegram:@nieuws", "pending"),
+    ]
+    again = scan(store, posts, site, CHANNELS, NOW)
+    assert again.files == 0 and again.queued == 0
+
+
+def test_unchanged_files_are_not_read_again(tmp_path: Path, store: Store, site: Site) -> None:
+    """A rescan compares (size, mtime) and reads nothing that did not change."""
+    posts = tmp_path / "posts"
+    path = write_post(posts, "a.md", front(1))
+    scan(store, posts, site, CHANNELS, NOW)
+    stat, original = path.stat(), path.read_bytes()
+    # Same size and mtime, different bytes: only a re-read would notice.
+    path.write_bytes(b"\x00" * stat.st_size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    report = scan(store, posts, site, CHANNELS, NOW)
+    assert report.files == 0
+    assert store.db.execute("select status from posts").fetchall() == [("ready",)]
+    path.write_bytes(original)
+    os.utime(path, ns=(1, 1))  # touched: new mtime, same bytes as recorded
+    touched = scan(store, posts, site, CHANNELS, NOW)
+    assert touched.files == 1 and dict(touched.outcomes) == {"unchanged": 1}
+
+
+def test_post_and_deliveries_are_written_in_one_transaction(store: Store, site: Site) -> None:
+    """If recording the deliveries fails, the post is not recorded either."""
+    store.set_meta("baseline_at", "x")
+    post = read_post(b"---\ntitle: T\nlink: https://e.nl/a\n---\nx", "a.md", site, 0)
+
+    def channels():
+        yield "console"
+        raise RuntimeError("crash while queueing")
+
+    with pytest.raises(RuntimeError):
+        store.record(post, FileState(1, 1, "h"), channels(), NOW)
+    assert store.db.execute("select count(*) from posts").fetchone() == (0,)
+    assert store.db.execute("select count(*) from deliveries").fetchone() == (0,)
+
+
+def test_changed_summary_of_a_sent_post_becomes_an_edit(
+    tmp_path: Path, store: Store, site: Site
+) -> None:
+    """A sent post whose title changes goes back to the outbox with its remote id."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    scan(store, posts, site, CHANNELS, NOW)
+    path = write_post(posts, "a.md", front(1))
+    scan(store, posts, site, CHANNELS, NOW)
+    head = store.head("console")
+    assert head is not None
+    store.mark_sent(head.id, "m-1", head.post.summary_key, NOW)
+    path.write_text(path.read_text().replace("title: Post 1", "title: Post 1, updated"))
+    report = scan(store, posts, site, CHANNELS, NOW)
+    assert report.edits == 1 and report.queued == 0
+    edit = store.head("console")
+    assert edit is not None and edit.remote_id == "m-1" and edit.post.title == "Post 1, updated"
+    # A change readers cannot see (the layout) is not an edit.
+    path.write_text(path.read_text().replace("title:", "layout: post\ntitle:"))
+    store.mark_sent(edit.id, "m-1", edit.post.summary_key, NOW)
+    assert scan(store, posts, site, CHANNELS, NOW).edits == 0
+
+
+def test_deleted_file_is_withdrawn_and_a_renamed_one_is_not_republished(
+    tmp_path: Path, store: Store, site: Site
+) -> None:
+    """A rename keeps the post and its deliveries; a deletion withdraws unsent ones."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    scan(store, posts, site, CHANNELS, NOW)
+    write_post(posts, "a.md", front(1))
+    write_post(posts, "b.md", front(2))
+    scan(store, posts, site, CHANNELS, NOW)
+    (posts / "a.md").rename(posts / "a-renamed.md")
+    (posts / "b.md").unlink()
+    report = scan(store, posts, site, CHANNELS, NOW)
+    assert dict(report.outcomes) == {"renamed": 1, "withdrawn": 1}
+    assert report.queued == 0
+    assert deliveries(store) == [
+        ("a-renamed.md", "console", "pending"),
+        ("a-renamed.md", "telegram:@nieuws", "pending"),
+        ("b.md", "console", "withdrawn"),
+        ("b.md", "telegram:@nieuws", "withdrawn"),
+    ]
+    write_post(posts, "b.md", front(2))  # it comes back
+    assert scan(store, posts, site, CHANNELS, NOW).queued == 2
+
+
+def test_unpublished_post_is_queued_when_published(
+    tmp_path: Path, store: Store, site: Site
+) -> None:
+    """published: false -> true publishes the post then, not before."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    scan(store, posts, site, CHANNELS, NOW)
+    path = write_post(posts, "a.md", front(1, extra="published: false"))
+    assert scan(store, posts, site, CHANNELS, NOW).queued == 0
+    path.write_text(path.read_text().replace("published: false", "published: true"))
+    assert scan(store, posts, site, CHANNELS, NOW).queued == 2
+
+
+def test_backfill_queues_the_newest_live_posts(tmp_path: Path, store: Store, site: Site) -> None:
+    """--latest N takes the N newest posts that are live now; --since a date range."""
+    posts = tmp_path / "posts"
+    for day in range(1, 6):
+        write_post(posts, f"p{day}.md", front(day, f"2026-11-0{day} 10:00:00 +0100"))
+    scan(store, posts, site, CHANNELS, NOW)
+    assert store.queue_backfill(["console"], NOW, since=None, latest=2) == 2
+    assert [d[0] for d in deliveries(store)] == ["p4.md", "p5.md"]
+    since = dt.datetime(2026, 11, 3, tzinfo=dt.UTC)
+    assert (
+        store.queue_backfill(["console"], NOW, since=since, latest=None) == 1
+    )  # p3; p4, p5 already queued
+
+
+def test_head_is_the_oldest_post_even_while_it_backs_off(
+    tmp_path: Path, store: Store, site: Site
+) -> None:
+    """A delivery waiting for a retry is not overtaken by a newer post."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    scan(store, posts, site, CHANNELS, NOW)
+    write_post(posts, "new.md", front(1, "2026-11-02 10:00:00 +0100"))
+    write_post(posts, "old.md", front(2, "2026-11-01 10:00:00 +0100"))
+    scan(store, posts, site, CHANNELS, NOW)
+    head = store.head("console")
+    assert head is not None and head.post.path == "old.md"
+    store.mark_retry(head.id, "timeout", NOW + dt.timedelta(minutes=5), NOW)
+    waiting = store.head("console")
+    assert waiting is not None and waiting.post.path == "old.md"
+    assert waiting.next_attempt_at == NOW + dt.timedelta(minutes=5)
+
+
+def test_state_survives_reopening(tmp_path: Path, site: Site) -> None:
+    """What one process recorded, the next one sees (a real file, not memory)."""
+    posts = tmp_path / "posts"
+    write_post(posts, "a.md", front(1))
+    first = Store(tmp_path / "state.db")
+    scan(first, posts, site, CHANNELS, NOW)
+    first.close()
+    with sqlite3.connect(tmp_path / "state.db") as conn:
+        assert conn.execute("select path, status, baseline from posts").fetchall() == [
+            ("a.md", "ready", 1)
+        ]

@@ -49,6 +49,7 @@ def index(
         [c.key for c in channels],
         now or utc_now(),
         progress=progress,
+        delete_remote=settings.on_delete == "delete",
     )
     if report.baseline:
         seen = report.outcomes["baseline"]

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import sys
+import warnings
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -65,6 +66,9 @@ def configure(log_format: str, secrets: Iterable[str], stream: TextIO | None = N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+    # python-telegram-bot warns on every RetryAfter that the attribute will become a
+    # timedelta; the adapter reads both forms, so the warning tells operators nothing.
+    warnings.filterwarnings("ignore", message=".*attribute .retry_after. will be of type", category=UserWarning)
     # httpx logs every request URL at INFO, and a Bot API URL holds the token.
     for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

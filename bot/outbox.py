@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited
-from bot.store import Delivery, Store
+from bot.store import DELETING, Delivery, Store
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,38 @@ class Outbox:
         self.rng = rng or random.Random()
         self.paused_until: dict[str, dt.datetime] = {}
         self._last_sent: dict[str, float] = {}
+        self._wakeups = {key: asyncio.Event() for key in self.channels}
+
+    def wake(self) -> None:
+        """New deliveries were queued: every channel looks at its head again."""
+        for event in self._wakeups.values():
+            event.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver forever: each channel sleeps until its head is due or it is woken."""
+        await asyncio.gather(*(self._channel_loop(key, stop) for key in self.channels))
+
+    async def _channel_loop(self, key: str, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            if self.is_paused(key):
+                await self._sleep(key, self.paused_until[key], stop)
+                continue
+            if await self.send_next(key) is not None:
+                continue
+            head = self.store.head(key)
+            await self._sleep(key, head.next_attempt_at if head else None, stop)
+
+    async def _sleep(self, key: str, until: dt.datetime | None, stop: asyncio.Event) -> None:
+        """Wait until `until` (None: indefinitely), a wake-up, or the stop signal."""
+        wakeup = self._wakeups[key]
+        waiters = [asyncio.ensure_future(wakeup.wait()), asyncio.ensure_future(stop.wait())]
+        timeout = None if until is None else max(0.0, (until - self.clock()).total_seconds())
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        wakeup.clear()
 
     def idempotency_key(self, delivery: Delivery) -> str:
         """Stable for one delivery across restarts, unique across databases."""
@@ -110,6 +142,11 @@ class Outbox:
         post = delivery.post
         self.store.mark_sending(delivery.id, self.clock())
         try:
+            if delivery.state == DELETING and delivery.remote_id:
+                await channel.delete(post, delivery.remote_id)
+                self.store.mark_deleted(delivery.id, self.clock())
+                log.info("deleted the message of %s from %s", post.path, channel.key)
+                return True
             if delivery.remote_id:
                 await channel.edit(post, delivery.remote_id)
                 remote_id: str | None = delivery.remote_id

@@ -97,12 +97,14 @@ def scan(
     *,
     paths: Iterable[str] | None = None,
     progress: Progress | None = None,
+    delete_remote: bool = False,
 ) -> ScanReport:
     """Read changed files under `root` into the store; withdraw the ones that are gone.
 
     With `paths`, only those paths are checked (a watcher batch); without, the
     whole folder (start-up and the periodic reconcile). The first scan of a new
     database is the baseline: posts already live are recorded as seen.
+    `delete_remote` (ON_DELETE=delete): a removed post's messages are deleted too.
     """
     known = store.file_states()
     if paths is None:
@@ -116,12 +118,12 @@ def scan(
     for start in range(0, len(changed), _BATCH):
         with store.db.atomic():
             for relative in changed[start : start + _BATCH]:
-                _read_one(store, root, site, channels, now, relative, gone, report)
+                _read_one(store, root, site, channels, now, relative, gone, report, delete_remote)
         if progress:
             progress(min(start + _BATCH, len(changed)), len(changed))
     for relative in sorted(gone):
         report.withdrawn += 1
-        store.withdraw(relative, now)
+        store.withdraw(relative, now, delete_remote=delete_remote)
         report.outcomes["withdrawn"] += 1
     if report.baseline:
         store.set_meta("baseline_at", utc_text(now))
@@ -137,6 +139,7 @@ def _read_one(
     relative: str,
     gone: set[str],
     report: ScanReport,
+    delete_remote: bool,
 ) -> None:
     path = root / relative
     try:
@@ -157,7 +160,13 @@ def _read_one(
         renamed_from = next((c for c in candidates if c in gone), None)
         gone.discard(renamed_from or "")
     recorded = store.record(
-        result, file, channels, now, baseline=report.baseline, renamed_from=renamed_from
+        result,
+        file,
+        channels,
+        now,
+        baseline=report.baseline,
+        renamed_from=renamed_from,
+        delete_remote=delete_remote,
     )
     report.outcomes[recorded.outcome] += 1
     report.queued += recorded.queued

@@ -59,7 +59,10 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 # Delivery states. `sending` is written before a request goes out, so a crash
 # inside the request is visible at the next start.
-PENDING, SENDING, SENT, FAILED, WITHDRAWN = "pending", "sending", "sent", "failed", "withdrawn"
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+# A withdrawn post: unsent deliveries are `withdrawn`; with ON_DELETE=delete, sent
+# messages are `deleting` until the platform has removed them, then `deleted`.
+WITHDRAWN, DELETING, DELETED = "withdrawn", "deleting", "deleted"
 
 
 @dataclass(frozen=True)
@@ -163,11 +166,13 @@ class Store:
         *,
         baseline: bool = False,
         renamed_from: str | None = None,
+        delete_remote: bool = False,
     ) -> Recorded:
         """Store a parsed file and, for a newly publishable post, its deliveries.
 
         `baseline`: the first run over an existing site; posts already live are
         recorded as seen, not queued. `renamed_from`: the same post under a new name.
+        `delete_remote`: a post that stops being published has its messages deleted.
         """
         with self.db.atomic():
             if renamed_from is not None:
@@ -187,6 +192,9 @@ class Store:
                 self.db.table("posts").update(post_id, row)
             if not isinstance(result, Post):
                 return Recorded(result.path, result.status)
+            if was_ready and not result.published:
+                self._retract(post_id, now, delete_remote)
+                return Recorded(result.path, "unpublished")
             if old is not None and old["summary_key"] == row["summary_key"] and was_ready:
                 return Recorded(result.path, "renamed" if renamed_from else "unchanged")
             edits = self._mark_edits(post_id, row["summary_key"], now)
@@ -213,10 +221,10 @@ class Store:
                 "insert into deliveries (post_id, channel, state, next_attempt_at, created_at,"
                 " updated_at) values (?, ?, ?, ?, ?, ?) on conflict (post_id, channel) do update"
                 " set state = excluded.state, attempts = 0, next_attempt_at ="
-                " excluded.next_attempt_at, updated_at = excluded.updated_at"
-                " where deliveries.state = ? and deliveries.remote_id is null",
+                " excluded.next_attempt_at, updated_at = excluded.updated_at, remote_id = null,"
+                " sent_key = null, sent_at = null where deliveries.state in (?, ?)",
                 [post_id, channel, PENDING, utc_text(max(not_before, now)), utc_text(now),
-                 utc_text(now), WITHDRAWN],
+                 utc_text(now), WITHDRAWN, DELETED],
             )  # fmt: skip
             queued += cursor.rowcount
         return queued
@@ -238,8 +246,8 @@ class Store:
         )
         return [r[0] for r in rows.fetchall()]
 
-    def withdraw(self, path: str, now: dt.datetime) -> int:
-        """A post file is gone: mark it withdrawn; unsent deliveries are withdrawn too."""
+    def withdraw(self, path: str, now: dt.datetime, *, delete_remote: bool = False) -> int:
+        """A post file is gone: mark it withdrawn and retract its deliveries."""
         with self.db.atomic():
             row = self._post_row(path)
             if row is None:
@@ -247,11 +255,30 @@ class Store:
             self.db.table("posts").update(
                 row["id"], {"status": "withdrawn", "updated_at": utc_text(now)}
             )
-            cursor = self.db.execute(
-                "update deliveries set state = ?, updated_at = ? where post_id = ? and state in (?, ?, ?)",
-                [WITHDRAWN, utc_text(now), row["id"], PENDING, FAILED, SENDING],
+            return self._retract(row["id"], now, delete_remote)
+
+    def _retract(self, post_id: int, now: dt.datetime, delete_remote: bool) -> int:
+        """Unsent deliveries are withdrawn; sent ones are deleted remotely or kept."""
+        stamp = utc_text(now)
+        unsent = self.db.execute(
+            "update deliveries set state = ?, updated_at = ? where post_id = ?"
+            " and state in (?, ?, ?) and remote_id is null",
+            [WITHDRAWN, stamp, post_id, PENDING, SENDING, FAILED],
+        ).rowcount
+        sent_states = [SENT, PENDING, SENDING, FAILED]
+        if delete_remote:
+            self.db.execute(
+                "update deliveries set state = ?, attempts = 0, next_attempt_at = ?, updated_at = ?"
+                " where post_id = ? and remote_id is not null and state in (?, ?, ?, ?)",
+                [DELETING, stamp, stamp, post_id, *sent_states],
             )
-            return int(cursor.rowcount)
+        else:  # the message stays; an edit that was waiting is dropped with the post
+            self.db.execute(
+                "update deliveries set state = ?, updated_at = ? where post_id = ?"
+                " and remote_id is not null and state in (?, ?, ?)",
+                [SENT, stamp, post_id, PENDING, SENDING, FAILED],
+            )
+        return int(unsent)
 
     # -- deliveries ------------------------------------------------------------
 
@@ -264,18 +291,20 @@ class Store:
         rows = self.db.execute(
             "select d.id as delivery_id, d.post_id, d.channel, d.state, d.attempts, d.remote_id,"
             " d.sent_key, d.next_attempt_at, p.* from deliveries d join posts p on p.id = d.post_id"
-            " where d.channel = ? and d.state in (?, ?) and p.status = 'ready'"
+            " where d.channel = ? and ((d.state in (?, ?) and p.status = 'ready') or d.state = ?)"
             " order by p.date_utc, p.id limit 1",
-            [channel, PENDING, SENDING],
+            [channel, PENDING, SENDING, DELETING],
         )
         names = [c[0] for c in rows.description]
         row = rows.fetchone()
         return _delivery(dict(zip(names, row, strict=True))) if row else None
 
     def mark_sending(self, delivery_id: int, now: dt.datetime) -> None:
+        """Written before the request: after a crash, `sending` says it may have arrived."""
         self.db.execute(
-            "update deliveries set state = ?, attempts = attempts + 1, updated_at = ? where id = ?",
-            [SENDING, utc_text(now), delivery_id],
+            "update deliveries set state = case when state = ? then state else ? end,"
+            " attempts = attempts + 1, updated_at = ? where id = ?",
+            [DELETING, SENDING, utc_text(now), delivery_id],
         )
 
     def mark_sent(
@@ -287,11 +316,17 @@ class Store:
             [SENT, remote_id, sent_key, utc_text(now), utc_text(now), delivery_id],
         )
 
+    def mark_deleted(self, delivery_id: int, now: dt.datetime) -> None:
+        self.db.execute(
+            "update deliveries set state = ?, last_error = '', updated_at = ? where id = ?",
+            [DELETED, utc_text(now), delivery_id],
+        )
+
     def mark_retry(self, delivery_id: int, error: str, at: dt.datetime, now: dt.datetime) -> None:
         self.db.execute(
-            "update deliveries set state = ?, last_error = ?, next_attempt_at = ?, updated_at = ?"
-            " where id = ?",
-            [PENDING, error, utc_text(at), utc_text(now), delivery_id],
+            "update deliveries set state = case when state = ? then state else ? end,"
+            " last_error = ?, next_attempt_at = ?, updated_at = ? where id = ?",
+            [DELETING, PENDING, error, utc_text(at), utc_text(now), delivery_id],
         )
 
     def mark_failed(self, delivery_id: int, error: str, now: dt.datetime) -> None:
@@ -302,8 +337,13 @@ class Store:
 
     def retry_failed(self, now: dt.datetime, channel: str | None = None) -> int:
         """Put failed deliveries back in the outbox (the `retry` command)."""
-        sql = "update deliveries set state = ?, attempts = 0, next_attempt_at = ? where state = ?"
-        params: list[Any] = [PENDING, utc_text(now), FAILED]
+        # A failed removal goes back to being a removal, anything else to the outbox.
+        sql = (
+            "update deliveries set state = case when remote_id is not null and post_id in"
+            " (select id from posts where status = 'withdrawn') then ? else ? end,"
+            " attempts = 0, next_attempt_at = ? where state = ?"
+        )
+        params: list[Any] = [DELETING, PENDING, utc_text(now), FAILED]
         if channel:
             sql += " and channel = ?"
             params.append(channel)

@@ -12,7 +12,7 @@ import pytest
 from bot.site import Site
 from bot.store import Store
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.mastodon_fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_DIR = REPO.parent / "shared" / "seed"

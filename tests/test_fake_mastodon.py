@@ -24,9 +24,6 @@ from mastodon.errors import MastodonDeprecationWarning
 
 from tests.fakes.mastodon import DEFAULT_TOKEN, FakeMastodon
 
-# Harmless once tests/conftest.py lists it too: pytest registers a plugin module once.
-pytest_plugins = ["tests.fakes.mastodon_fixtures"]
-
 LONG_URL = "https://example.com/" + "a" * 180  # 200 characters, counts as 23
 PNG_10x20 = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"

@@ -1,14 +1,55 @@
-"""Mastodon adapter (Mastodon.py): the instance's counting rules."""
+"""Mastodon adapter (Mastodon.py): posts summaries as statuses on one account.
+
+Mastodon.py is synchronous, and its rate-limit bookkeeping is not thread-safe:
+every call runs in a worker thread, one at a time. `ratelimit_method="throw"`
+and a short timeout keep the waiting in our hands (the outbox's).
+"""
 
 from __future__ import annotations
 
-from mastodon import Mastodon
+import asyncio
+import collections
+import logging
+import mimetypes
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
+import requests
+from mastodon import (
+    Mastodon,
+    MastodonAPIError,
+    MastodonError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+)
+
+from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable
+from bot.config import MastodonSettings
+from bot.posts import Post
 from bot.summary import (
     MASTODON_DEFAULT_MAX_CHARACTERS,
     MASTODON_DEFAULT_URL_CHARACTERS,
     MastodonRules,
+    MastodonStatus,
+    render_mastodon,
 )
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+REQUEST_TIMEOUT = 20.0
+IMAGE_TIMEOUT = 10.0
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+DEFAULT_DESCRIPTION_LIMIT = 1500
+# Mastodon's "statuses" family: 300 creations per 3 hours per account.
+STATUS_LIMIT, STATUS_PERIOD = 300, 3 * 3600.0
+# A 429 without a usable reset header is retried after this long.
+DEFAULT_RATE_LIMIT_WAIT = 60.0
 
 
 def url_cost(url: str) -> int:
@@ -23,3 +64,225 @@ def instance_rules(
 ) -> MastodonRules:
     # Mastodon.py's counter assumes 23 per URL; with another value, use the safe bound.
     return MastodonRules(max_characters, url_characters, url_cost if url_characters == 23 else None)
+
+
+class MastodonChannel:
+    """Publishes summaries as public statuses on one Mastodon account."""
+
+    min_interval = 0.0  # the instance's headers pace us, see _check_budget
+
+    def __init__(
+        self,
+        settings: MastodonSettings,
+        language: str,
+        site_root: Path,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.key = f"mastodon:{settings.base_url}"
+        self.settings = settings
+        self.language = language
+        self.site_root = site_root.resolve()
+        self.clock = clock
+        self.rules = instance_rules()
+        self.description_limit = DEFAULT_DESCRIPTION_LIMIT
+        self.image_limit = MAX_IMAGE_BYTES
+        self.api = Mastodon(
+            access_token=settings.access_token,
+            api_base_url=settings.base_url,
+            ratelimit_method="throw",
+            request_timeout=REQUEST_TIMEOUT,
+            user_agent="postbode",
+        )
+        self._lock = asyncio.Lock()
+        self._created: collections.deque[float] = collections.deque()
+        self._blocked_until = 0.0
+
+    async def start(self) -> None:
+        """Read the instance's limits; without them the defaults (500, 23) are used."""
+        try:
+            instance = await self._run(self.api.instance_v2)
+        except (Retryable, Permanent, AuthFailed) as error:
+            log.warning(
+                "%s: could not read the instance's limits (%s); using 500/23", self.key, error
+            )
+            return
+        configuration = _get(instance, "configuration") or {}
+        statuses = _get(configuration, "statuses") or {}
+        media = _get(configuration, "media_attachments") or {}
+        self.rules = instance_rules(
+            int(_get(statuses, "max_characters") or MASTODON_DEFAULT_MAX_CHARACTERS),
+            int(_get(statuses, "characters_reserved_per_url") or MASTODON_DEFAULT_URL_CHARACTERS),
+        )
+        self.description_limit = int(_get(media, "description_limit") or DEFAULT_DESCRIPTION_LIMIT)
+        self.image_limit = min(
+            MAX_IMAGE_BYTES, int(_get(media, "image_size_limit") or MAX_IMAGE_BYTES)
+        )
+        log.info(
+            "%s: statuses up to %d characters, URLs count %d",
+            self.key,
+            self.rules.max_characters,
+            self.rules.url_characters,
+        )
+
+    async def close(self) -> None:
+        self.api.session.close()
+
+    async def publish(self, post: Post, idempotency_key: str) -> str | None:
+        status = render_mastodon(post, self.language, self.rules)
+        self._check_budget()
+        media_ids = await self._upload_image(status, post.path)
+        try:
+            created = await self._run(
+                lambda: self.api.status_post(
+                    status.text,
+                    media_ids=media_ids or None,
+                    visibility="public",
+                    language=status.language,
+                    idempotency_key=idempotency_key,
+                )
+            )
+        except _Gone as error:
+            raise AuthFailed(str(error)) from None
+        self._created.append(self.clock())
+        return str(_get(created, "id"))
+
+    async def edit(self, post: Post, remote_id: str) -> None:
+        status = render_mastodon(post, self.language, self.rules)
+        try:
+            await self._run(lambda: self.api.status_update(remote_id, status=status.text))
+        except _Gone:
+            raise Permanent(f"status {remote_id} no longer exists, it cannot be edited") from None
+
+    async def delete(self, post: Post, remote_id: str) -> None:
+        try:
+            await self._run(lambda: self.api.status_delete(remote_id))
+        except _Gone:
+            log.info("%s: status %s was already gone", self.key, remote_id)
+
+    async def check(self) -> str | None:
+        try:
+            account = await self._run(self.api.account_verify_credentials)
+            await self.start()
+        except (Retryable, Permanent, AuthFailed) as error:
+            return str(error)
+        log.info("%s: posting as @%s", self.key, _get(account, "acct"))
+        return None
+
+    def _check_budget(self) -> None:
+        """Refuse before asking when the headers or the 300-per-3-hours budget say no."""
+        now = self.clock()
+        while self._created and self._created[0] <= now - STATUS_PERIOD:
+            self._created.popleft()
+        wait = self._blocked_until - now
+        if len(self._created) >= STATUS_LIMIT:
+            wait = max(wait, self._created[0] + STATUS_PERIOD - now)
+        if wait > 0:
+            raise RateLimited(f"Mastodon rate limit: next status in {wait:.0f} s", wait)
+
+    async def _upload_image(self, status: MastodonStatus, path: str) -> list[str]:
+        """Upload the feature image with its alt text; on any failure, post without it."""
+        if not status.image_url and not status.image_path:
+            return []
+        try:
+            data, mime = await asyncio.to_thread(self._image_bytes, status)
+            media = await self._run(
+                lambda: self.api.media_post(
+                    data,
+                    mime_type=mime,
+                    description=status.alt_text[: self.description_limit],
+                    file_name="image" + (mimetypes.guess_extension(mime) or ""),
+                )
+            )
+        except (
+            OSError,
+            ValueError,
+            requests.RequestException,
+            Retryable,
+            Permanent,
+            _Gone,
+        ) as error:
+            log.warning("%s: posting %s without its image: %s", self.key, path, error)
+            return []
+        return [str(_get(media, "id"))]
+
+    def _image_bytes(self, status: MastodonStatus) -> tuple[bytes, str]:
+        if status.image_path:
+            file = (self.site_root / status.image_path).resolve()
+            if not file.is_relative_to(self.site_root):
+                raise ValueError(f"image {status.image_path!r} is outside the site folder")
+            if file.stat().st_size > self.image_limit:
+                raise ValueError(f"image is larger than {self.image_limit} bytes")
+            return file.read_bytes(), mimetypes.guess_type(file.name)[
+                0
+            ] or "application/octet-stream"
+        assert status.image_url is not None
+        with requests.get(status.image_url, stream=True, timeout=IMAGE_TIMEOUT) as response:
+            response.raise_for_status()
+            mime = response.headers.get("Content-Type", "").split(";")[0].strip()
+            if not mime.startswith("image/"):
+                raise ValueError(f"{status.image_url} is {mime or 'not an image'}")
+            data = b""
+            deadline = time.monotonic() + IMAGE_TIMEOUT
+            for chunk in response.iter_content(64 * 1024):
+                data += chunk
+                if len(data) > self.image_limit:
+                    raise ValueError(f"image is larger than {self.image_limit} bytes")
+                if time.monotonic() > deadline:
+                    raise ValueError(f"image took longer than {IMAGE_TIMEOUT:g} s to download")
+        return data, mime
+
+    async def _run(self, call: Callable[[], T]) -> T:
+        """Run one Mastodon.py call in a thread, one at a time, translating its errors."""
+        async with self._lock:
+            try:
+                return await asyncio.to_thread(call)
+            except MastodonRatelimitError:
+                reset = self.api.ratelimit_reset
+                wait = max(1.0, reset - self.clock()) if reset else DEFAULT_RATE_LIMIT_WAIT
+                self._blocked_until = self.clock() + wait
+                raise RateLimited(f"Mastodon rate limit: retry in {wait:.0f} s", wait) from None
+            except MastodonUnauthorizedError as error:
+                raise AuthFailed(
+                    f"Mastodon refused the access token: {_api_message(error)}"
+                ) from None
+            except MastodonNotFoundError:
+                raise _Gone() from None
+            except MastodonServerError as error:
+                raise Retryable(f"Mastodon server error: {_api_message(error)}") from None
+            except MastodonAPIError as error:
+                if _status_code(error) == 403:
+                    raise AuthFailed(f"Mastodon forbids this: {_api_message(error)}") from None
+                raise Permanent(f"Mastodon refused the status: {_api_message(error)}") from None
+            except MastodonNetworkError as error:
+                raise Retryable(f"Mastodon unreachable: {_first_line(error)}") from None
+            except MastodonError as error:
+                raise Retryable(f"Mastodon: {_first_line(error)}") from None
+
+
+class _Gone(Permanent):
+    """404: the status (or the whole API) is not there."""
+
+    def __init__(self) -> None:
+        super().__init__("Mastodon answered 404 Not Found: check MASTODON_BASE_URL")
+
+
+def _get(value: Any, name: str) -> Any:
+    """Mastodon.py returns attribute dicts; be lenient about which."""
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, name, None)
+
+
+def _status_code(error: MastodonAPIError) -> int | None:
+    return error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else None
+
+
+def _api_message(error: MastodonAPIError) -> str:
+    """('Mastodon API returned error', 422, 'Unprocessable Entity', 'Validation failed: …')"""
+    parts = [str(a) for a in error.args[1:] if a is not None]
+    return " ".join(parts) or str(error)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0][:300] if str(error) else type(error).__name__

@@ -1,0 +1,217 @@
+"""Telegram channel adapter (python-telegram-bot): one adapter per channel chat.
+
+With an image, the summary goes as a photo caption (sendPhoto by URL); without,
+as a text message with a link preview. Library errors become our four kinds;
+BadRequest is caught before NetworkError, of which it is a subclass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import warnings
+from collections.abc import Awaitable
+
+from telegram import Bot, LinkPreviewOptions, Message
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable
+from bot.config import TelegramSettings
+from bot.posts import Post
+from bot.summary import TelegramMessage, render_telegram
+
+log = logging.getLogger(__name__)
+
+# Telegram could not fetch or use the photo URL: send the summary as text instead.
+_PHOTO_PROBLEMS = ("wrong file identifier", "http url", "failed to get http url", "photo", "image")
+_OVERALL_PER_SECOND = 30
+
+
+def make_bot(settings: TelegramSettings) -> Bot:
+    """A Bot for the configured API server, with short timeouts: waiting is our call."""
+    request = HTTPXRequest(
+        connection_pool_size=8,
+        connect_timeout=5.0,
+        read_timeout=15.0,
+        write_timeout=15.0,
+        pool_timeout=5.0,
+    )
+    return Bot(settings.token, base_url=f"{settings.api_url}/bot", request=request)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """RetryAfter.retry_after is an int today and a timedelta tomorrow (PTB 22.2+)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+class TelegramChannel:
+    """Publishes summaries into one Telegram channel."""
+
+    def __init__(
+        self, settings: TelegramSettings, chat: str, language: str, bot: Bot | None = None
+    ) -> None:
+        self.chat_id: int | str = int(chat) if chat.lstrip("-").isdigit() else chat
+        self.key = f"telegram:{chat}"
+        self.language = language
+        self.bot = bot or make_bot(settings)
+        # The channel's per-minute budget, and never more than Telegram's 30/s overall.
+        self.min_interval = max(60.0 / settings.max_per_minute, 1.0 / _OVERALL_PER_SECOND)
+
+    async def start(self) -> None:
+        try:
+            await self.bot.initialize()
+        except InvalidToken:
+            log.error("%s: the bot token was rejected (401): check TELEGRAM_BOT_TOKEN", self.key)
+        except TelegramError as error:
+            log.warning("%s: could not reach the Bot API at start: %s", self.key, _describe(error))
+
+    async def close(self) -> None:
+        try:
+            await self.bot.shutdown()
+        except TelegramError as error:
+            log.warning("%s: closing the connection failed: %s", self.key, _describe(error))
+
+    async def publish(self, post: Post, idempotency_key: str) -> str | None:
+        """Send the summary; the remote id records whether it is a photo or a text."""
+        message = render_telegram(post, self.language)
+        if message.method == "sendPhoto":
+            try:
+                sent = await self._call(self._send_photo(message))
+                return f"photo:{sent.message_id}"
+            except Permanent as error:
+                if not any(p in str(error).lower() for p in _PHOTO_PROBLEMS):
+                    raise
+                log.warning(
+                    "%s: photo refused (%s), sending %s as text", self.key, error, post.path
+                )
+                message = render_telegram(dataclasses.replace(post, image_url=None), self.language)
+        sent = await self._call(self._send_text(message))
+        return f"text:{sent.message_id}"
+
+    async def edit(self, post: Post, remote_id: str) -> None:
+        kind, _, message_id = remote_id.partition(":")
+        if kind == "photo":
+            # A photo stays a photo: its caption keeps the 1024 budget even if the
+            # post has lost its image since.
+            as_photo = dataclasses.replace(post, image_url=post.image_url or "-")
+            caption = render_telegram(as_photo, self.language).text
+            await self._call(
+                self.bot.edit_message_caption(
+                    chat_id=self.chat_id,
+                    message_id=int(message_id),
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                ),
+                not_modified_ok=True,
+            )
+        else:
+            text = render_telegram(dataclasses.replace(post, image_url=None), self.language)
+            await self._call(
+                self.bot.edit_message_text(
+                    chat_id=self.chat_id,
+                    message_id=int(message_id),
+                    text=text.text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(url=text.preview_url),
+                ),
+                not_modified_ok=True,
+            )
+
+    async def delete(self, post: Post, remote_id: str) -> None:
+        _, _, message_id = remote_id.partition(":")
+        try:
+            await self._call(
+                self.bot.delete_message(chat_id=self.chat_id, message_id=int(message_id))
+            )
+        except Permanent as error:
+            if "not found" not in str(error).lower():
+                raise  # e.g. older than 48 hours: Telegram no longer lets bots delete it
+            log.info("%s: message %s was already gone", self.key, message_id)
+
+    async def check(self) -> str | None:
+        """None when the token works and the bot may post here, else the problem."""
+        try:
+            me = await self.bot.get_me()
+            member = await self.bot.get_chat_member(self.chat_id, me.id)
+        except InvalidToken:
+            return "the bot token was rejected: check TELEGRAM_BOT_TOKEN"
+        except TelegramError as error:
+            return _describe(error)
+        if member.status == ChatMemberStatus.OWNER:
+            return None
+        if member.status != ChatMemberStatus.ADMINISTRATOR:
+            return f"@{me.username} is not an administrator of {self.chat_id} (status: {member.status})"
+        if getattr(member, "can_post_messages", None) is False:
+            return f"@{me.username} is an administrator of {self.chat_id} but may not post messages"
+        return None
+
+    def _send_photo(self, message: TelegramMessage) -> Awaitable[Message]:
+        return self.bot.send_photo(
+            chat_id=self.chat_id,
+            photo=message.photo or "",
+            caption=message.text,
+            parse_mode=ParseMode.HTML,
+        )
+
+    def _send_text(self, message: TelegramMessage) -> Awaitable[Message]:
+        return self.bot.send_message(
+            chat_id=self.chat_id,
+            text=message.text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(
+                url=message.preview_url, prefer_large_media=True
+            ),
+        )
+
+    async def _call(
+        self, request: Awaitable[Message | bool], *, not_modified_ok: bool = False
+    ) -> Message:
+        """Await a Bot API call and translate its errors into the channel vocabulary."""
+        try:
+            return await request  # type: ignore[return-value]
+        except RetryAfter as error:
+            raise RateLimited(
+                f"Telegram flood control: retry after {retry_after_seconds(error):g} s",
+                retry_after_seconds(error),
+            ) from None
+        except InvalidToken:
+            raise AuthFailed("the bot token was rejected (401): check TELEGRAM_BOT_TOKEN") from None
+        except Forbidden as error:
+            raise AuthFailed(f"forbidden in {self.chat_id}: {error.message}") from None
+        except ChatMigrated as error:
+            raise AuthFailed(
+                f"{self.chat_id} became {error.new_chat_id}: update TELEGRAM_CHANNEL"
+            ) from None
+        except BadRequest as error:  # before NetworkError: it is one
+            if not_modified_ok and "not modified" in error.message.lower():
+                return True  # type: ignore[return-value]
+            if "chat not found" in error.message.lower():
+                raise AuthFailed(
+                    f"{self.chat_id}: chat not found (is the bot in the channel?)"
+                ) from None
+            raise Permanent(f"Telegram refused the message: {error.message}") from None
+        except TimedOut as error:
+            # The message may have arrived: this is the one place a duplicate can come from.
+            raise Retryable(f"Telegram timed out: {_describe(error)}") from None
+        except (NetworkError, TelegramError) as error:
+            raise Retryable(f"Telegram: {_describe(error)}") from None
+
+
+def _describe(error: TelegramError) -> str:
+    return f"{type(error).__name__}: {error.message}"

@@ -78,6 +78,9 @@ async def check(settings: Settings) -> list[str]:
     """One line per check: the settings, then each channel's credentials and rights."""
     lines = [f"OK   settings: {settings.describe()}"]
     for channel in build_channels(settings):
-        problem = await channel.check() if hasattr(channel, "check") else None
+        try:
+            problem = await channel.check() if hasattr(channel, "check") else None
+        finally:
+            await channel.close()
         lines.append(f"FAIL {channel.key}: {problem}" if problem else f"OK   {channel.key}")
     return lines

@@ -68,7 +68,9 @@ def configure(log_format: str, secrets: Iterable[str], stream: TextIO | None = N
     root.setLevel(logging.INFO)
     # python-telegram-bot warns on every RetryAfter that the attribute will become a
     # timedelta; the adapter reads both forms, so the warning tells operators nothing.
-    warnings.filterwarnings("ignore", message=".*attribute .retry_after. will be of type", category=UserWarning)
+    warnings.filterwarnings(
+        "ignore", message=".*attribute .retry_after. will be of type", category=UserWarning
+    )
     # httpx logs every request URL at INFO, and a Bot API URL holds the token.
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "urllib3"):
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "urllib3", "watchfiles"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -97,7 +97,7 @@ class Recorded:
 
 def utc_text(moment: dt.datetime) -> str:
     """Sortable UTC text for a moment, the form every time column uses."""
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 class Store:

@@ -54,9 +54,13 @@ class Worker:
         app.index(self.store, self.settings, self.channels)
         for channel in self.channels:
             await channel.start()
-        tasks = [
+        tasks = [asyncio.create_task(self._watch(), name="watcher")]
+        # One loop step lets awatch set up its inotify watches (its first, synchronous
+        # step); a rescan then catches what changed since the start-up scan.
+        await asyncio.sleep(0)
+        self.rescan()
+        tasks += [
             asyncio.create_task(self.outbox.run(self.stop), name="outbox"),
-            asyncio.create_task(self._watch(), name="watcher"),
             asyncio.create_task(self._reconcile(), name="reconcile"),
         ]
         log.info(

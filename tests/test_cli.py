@@ -15,14 +15,14 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import ConfigError, load_settings
-from tests.conftest import REPO, SEED_POST, write_post
+from tests.conftest import OFFLINE_ENV, REPO, SEED_POST, write_post
 
 TOKEN = "123456:SECRET-token-never-printed"
 
 
 def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot ...` in a clean environment, as an operator would run it."""
-    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **env}
+    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV, **env}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,

@@ -42,6 +42,10 @@ _OVERALL_PER_SECOND = 30
 
 def make_bot(settings: TelegramSettings) -> Bot:
     """A Bot for the configured API server, with short timeouts: waiting is our call."""
+    # httpx logs each request URL at INFO, and Bot API URLs hold the token: keep
+    # these loggers quiet whoever configured logging (SPEC §8).
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     request = HTTPXRequest(
         connection_pool_size=8,
         connect_timeout=5.0,
@@ -147,7 +151,8 @@ class TelegramChannel:
     async def check(self) -> str | None:
         """None when the token works and the bot may post here, else the problem."""
         try:
-            me = await self.bot.get_me()
+            await self.bot.initialize()  # getMe: checks the token
+            me = self.bot.bot
             member = await self.bot.get_chat_member(self.chat_id, me.id)
         except InvalidToken:
             return "the bot token was rejected: check TELEGRAM_BOT_TOKEN"

@@ -40,7 +40,10 @@ DEFAULT_TOKEN = "mastodon-test-token"
 DEFAULT_USERNAME = "postbode"
 IDEMPOTENCY_TTL = 3600.0  # seconds; "Idempotency keys are stored for up to 1 hour"
 
-FAILURE_KINDS = frozenset({"500", "502", "503", "drop", "timeout", "accept_then_drop"})
+# accept_then_hold: the status is created, the answer never comes (a crash inside the request).
+FAILURE_KINDS = frozenset(
+    {"500", "502", "503", "drop", "timeout", "accept_then_drop", "accept_then_hold"}
+)
 ENDPOINTS = frozenset(
     {
         "root",
@@ -97,7 +100,9 @@ SUPPORTED_MIME_TYPES = (
     "audio/mp4",
 )
 
-FailureKind = Literal["500", "502", "503", "drop", "timeout", "accept_then_drop"]
+FailureKind = Literal[
+    "500", "502", "503", "drop", "timeout", "accept_then_drop", "accept_then_hold"
+]
 Family = Literal["api", "statuses"]
 
 
@@ -818,9 +823,9 @@ class FakeMastodon:
                 record.outcome = injected or response.outcome
                 self._append(record)
 
-        if injected == "timeout":
+        if injected in ("timeout", "accept_then_hold"):
             self._hold(h)
-        if response is None or injected == "accept_then_drop":
+        if response is None or injected in ("accept_then_drop", "accept_then_hold"):
             h.close_connection = True  # no answer: the client sees the connection close
             return
         self._write(h, response)

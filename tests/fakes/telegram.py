@@ -85,7 +85,8 @@ DEFAULT_CHANNEL_ID = -1001234567890
 DEFAULT_CHANNEL_USERNAME = "postbode_test"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
-FAILURE_KINDS = frozenset({"500", "502", "drop", "timeout", "accept_then_drop"})
+# accept_then_hold: the message is sent, the answer never comes (a crash inside the request).
+FAILURE_KINDS = frozenset({"500", "502", "drop", "timeout", "accept_then_drop", "accept_then_hold"})
 DEFAULT_FAIL_METHODS = frozenset(
     {"sendMessage", "sendPhoto", "editMessageText", "editMessageCaption", "deleteMessage"}
 )
@@ -1173,6 +1174,8 @@ class FakeTelegram:
             reply = _json_reply(200, {"ok": True, "result": result})
             if failure == "accept_then_drop":
                 reply = _Reply(None, action="drop")
+            elif failure == "accept_then_hold":
+                reply = _Reply(None, action="hold")
             return self._finish(now, method, token, params, chat_id, reply, failure, None)
 
     def _finish(

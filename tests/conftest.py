@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import socket
-import threading
 import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 
 from bot.site import Site
 from bot.store import Store
+from tests.fakes.images import serve_images
 
 pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.mastodon_fixtures"]
 
@@ -71,33 +70,9 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 OFFLINE_ENV = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
                "ALL_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1,localhost"}  # fmt: skip
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-)
-
-
-class _ImageHandler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if not self.path.endswith(".png"):
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(PNG)))
-        self.end_headers()
-        self.wfile.write(PNG)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
 
 @pytest.fixture
 def image_server() -> Iterator[str]:
     """A web server on 127.0.0.1 serving a tiny PNG at any *.png path; yields its root URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ImageHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_images() as url:
+        yield url

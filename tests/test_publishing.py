@@ -11,7 +11,8 @@ import pytest
 from mastodon import Mastodon
 
 from tests import telegram_html
-from tests.conftest import PNG, REPO, write_post
+from tests.conftest import REPO, write_post
+from tests.fakes.images import PNG
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.telegram import DEFAULT_CHANNEL_ID, FakeTelegram
 from tests.harness import Publisher, assert_no_secrets
@@ -342,3 +343,46 @@ def test_check_reports_credentials_and_rights(
     lines = asyncio.run(check(bad.settings))
     bad.close()
     assert any(line.startswith("FAIL mastodon:") and "access token" in line for line in lines)
+
+
+def test_mastodon_rate_limit_is_waited_out_without_violations(
+    tmp_path: Path, fake_mastodon: FakeMastodon
+) -> None:
+    """A 429 on status creation: nothing more is sent before the announced reset."""
+    publisher = Publisher.for_fakes(tmp_path, None, fake_mastodon)
+    publisher.scan()
+    for n in range(3):
+        write_post(
+            tmp_path / "posts",
+            f"p{n}.md",
+            f'title: Post {n}\ndate: 2026-11-20 10:0{n}:00 +0100\nexterne_link: "https://example.nl/{n}"',
+        )
+    publisher.scan()
+    fake_mastodon.rate_limit_next(reset_in=1.5, family="statuses")
+    publisher.deliver_until(lambda: len(fake_mastodon.statuses) == 3)
+    publisher.close()
+    creates = fake_mastodon.requests_to("status_create")
+    assert [r.status for r in creates] == [429, 200, 200, 200]
+    assert creates[1].at - creates[0].at >= 1.5
+    assert fake_mastodon.violations == 0
+    assert [s.text.split("\n")[0] for s in fake_mastodon.statuses] == ["Post 0", "Post 1", "Post 2"]
+
+
+def test_media_rate_limit_posts_without_the_image_and_blocks_nothing(
+    tmp_path: Path, fake_mastodon: FakeMastodon, image_server: str
+) -> None:
+    """Uploads have their own budget (30 per 30 min): when it is spent, the news goes out without the image."""
+    publisher = Publisher.for_fakes(tmp_path, None, fake_mastodon)
+    publisher.scan()
+    write_post(
+        tmp_path / "posts",
+        "a.md",
+        f'title: Met foto\nexterne_link: "https://example.nl/a"\nimage: "{image_server}/a.png"',
+    )
+    publisher.scan()
+    fake_mastodon.rate_limit_next(reset_in=600)  # the next upload is refused for ten minutes
+    publisher.deliver_until(lambda: len(fake_mastodon.statuses) == 1, timeout=10)
+    publisher.close()
+    assert [r.status for r in fake_mastodon.requests_to("media_upload")] == [429]
+    (status,) = fake_mastodon.statuses
+    assert status.media_ids == [] and status.text.startswith("Met foto")

@@ -17,9 +17,12 @@ from bot import app, logs
 from bot import preview as previews
 from bot.config import ConfigError, Settings, load_settings
 from bot.dates import DateError, parse_date
+from bot.lock import AlreadyRunning, WorkerLock
 from bot.outbox import utc_now
 from bot.scan import Progress
+from bot.settle import ignore_lease_breaks
 from bot.store import Store
+from bot.worker import run_worker
 
 # Show a progress bar only when there is enough work to watch.
 _PROGRESS_FROM = 200
@@ -83,18 +86,20 @@ def run(once: bool) -> None:
     settings = _settings()
     _start(settings)
     channels = app.build_channels(settings)
-    store = Store(settings.state_db)
     try:
-        if once:
-            with _progress() as progress:
-                app.index(store, settings, channels, progress=progress)
-            asyncio.run(app.deliver(store, channels))
-        else:
-            from bot.worker import run_worker
-
-            raise SystemExit(asyncio.run(run_worker(settings, store, channels)))
-    finally:
-        store.close()
+        with WorkerLock(settings.state_db):
+            store = Store(settings.state_db)
+            try:
+                if once:
+                    with _progress() as progress:
+                        app.index(store, settings, channels, progress=progress)
+                    asyncio.run(app.deliver(store, channels))
+                else:
+                    raise SystemExit(asyncio.run(run_worker(settings, store, channels)))
+            finally:
+                store.close()
+    except AlreadyRunning as error:
+        raise click.ClickException(str(error)) from None
 
 
 @cli.command()
@@ -202,4 +207,5 @@ def check() -> None:
 
 
 def main() -> None:
+    ignore_lease_breaks()
     cli(prog_name="postbode")

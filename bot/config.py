@@ -58,6 +58,10 @@ class Settings:
     on_delete: Literal["keep", "delete"] = "keep"
     # Where to find a post's local image (relative paths in front matter).
     site_root: Path = Path(".")
+    # events: inotify (falling back to polling); poll: stat the tree; off: the
+    # reconcile scan alone finds changes.
+    watch_mode: Literal["events", "poll", "off"] = "events"
+    reconcile_interval: float = 300.0
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -81,6 +85,8 @@ class Settings:
             "telegram_max_per_minute": self.telegram.max_per_minute if self.telegram else None,
             "mastodon": self.mastodon.base_url if self.mastodon else None,
             "on_delete": self.on_delete,
+            "watch_mode": self.watch_mode,
+            "reconcile_interval": self.reconcile_interval,
             "log_format": self.log_format,
         }
 
@@ -109,6 +115,8 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         log_format=_choice(values, "LOG_FORMAT", ("text", "json"), "text"),  # type: ignore[arg-type]
         on_delete=_choice(values, "ON_DELETE", ("keep", "delete"), "keep"),  # type: ignore[arg-type]
         site_root=site_root,
+        watch_mode=_choice(values, "WATCH_MODE", ("events", "poll", "off"), "events"),  # type: ignore[arg-type]
+        reconcile_interval=float(_positive_int(values, "RECONCILE_INTERVAL", 300)),
     )
 
 

@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited
@@ -24,6 +24,16 @@ Clock = Callable[[], dt.datetime]
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+async def first_of(*waits: Awaitable[object]) -> None:
+    """Wait until the first of these finishes; cancel the others."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 @dataclass(frozen=True)
@@ -87,13 +97,10 @@ class Outbox:
     async def _sleep(self, key: str, until: dt.datetime | None, stop: asyncio.Event) -> None:
         """Wait until `until` (None: indefinitely), a wake-up, or the stop signal."""
         wakeup = self._wakeups[key]
-        waiters = [asyncio.ensure_future(wakeup.wait()), asyncio.ensure_future(stop.wait())]
-        timeout = None if until is None else max(0.0, (until - self.clock()).total_seconds())
-        try:
-            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
+        waits: list[Awaitable[object]] = [wakeup.wait(), stop.wait()]
+        if until is not None:
+            waits.append(asyncio.sleep(max(0.0, (until - self.clock()).total_seconds())))
+        await first_of(*waits)
         wakeup.clear()
 
     def idempotency_key(self, delivery: Delivery) -> str:

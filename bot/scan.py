@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.posts import Post, is_post_path, read_post
+from bot.settle import is_complete
 from bot.site import Site
 from bot.store import FileState, Store, utc_text
 
@@ -37,6 +38,8 @@ class ScanReport:
     edits: int = 0
     withdrawn: int = 0
     baseline: bool = False
+    # Files still being written: not read now, to be checked again shortly.
+    busy: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{count} {outcome}" for outcome, count in sorted(self.outcomes.items())]
@@ -125,6 +128,7 @@ def scan(
         report.withdrawn += 1
         store.withdraw(relative, now, delete_remote=delete_remote)
         report.outcomes["withdrawn"] += 1
+        log.info("post %s withdrawn: its file is gone", relative)
     if report.baseline:
         store.set_meta("baseline_at", utc_text(now))
     return report
@@ -144,9 +148,16 @@ def _read_one(
     path = root / relative
     try:
         stat = path.stat()
+        if not is_complete(path, stat.st_mtime_ns):
+            report.busy.append(relative)
+            return
         raw = path.read_bytes()
+        after = path.stat()
     except OSError:
         return  # gone between listing and reading: the next event or scan settles it
+    if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+        report.busy.append(relative)  # written to while we read it
+        return
     file = FileState(stat.st_size, stat.st_mtime_ns, hashlib.sha256(raw).hexdigest())
     known_hash = store.content_hash(relative)
     if known_hash == file.content_hash:
@@ -156,8 +167,12 @@ def _read_one(
     result = read_post(raw, relative, site, stat.st_mtime)
     renamed_from = None
     if isinstance(result, Post) and known_hash is None and not store.has_path(relative):
-        candidates = store.paths_with(link=result.link, content_hash=file.content_hash)
-        renamed_from = next((c for c in candidates if c in gone), None)
+        candidates = store.rename_candidates(
+            link=result.link, content_hash=file.content_hash, now=now
+        )
+        renamed_from = next(
+            (p for p, status in candidates if p in gone or status == "withdrawn"), None
+        )
         gone.discard(renamed_from or "")
     recorded = store.record(
         result,

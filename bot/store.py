@@ -63,6 +63,10 @@ PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 # A withdrawn post: unsent deliveries are `withdrawn`; with ON_DELETE=delete, sent
 # messages are `deleting` until the platform has removed them, then `deleted`.
 WITHDRAWN, DELETING, DELETED = "withdrawn", "deleting", "deleted"
+# A post whose file comes back within this window is the same post returning (a
+# rename seen in two watcher batches, an editor's save-by-rename, a git checkout):
+# remote deletions wait this long, and a returning file cancels them.
+RETURN_WINDOW = dt.timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,12 @@ class Store:
             old = self._post_row(result.path)
             row = _post_columns(result, file, now)
             was_ready = old is not None and old["status"] == "ready"
+            if old is not None and old["status"] == "withdrawn":
+                # Back within the window: removals that have not happened yet are off.
+                self.db.execute(
+                    "update deliveries set state = ? where post_id = ? and state = ?",
+                    [SENT, old["id"], DELETING],
+                )
             if old is None:
                 row["first_seen"] = utc_text(now)
                 live = isinstance(result, Post) and result.status(now) == "ready"
@@ -238,13 +248,17 @@ class Store:
         )
         return int(cursor.rowcount)
 
-    def paths_with(self, *, link: str, content_hash: str) -> list[str]:
-        """Known posts with this link or these exact bytes: rename candidates."""
+    def rename_candidates(
+        self, *, link: str, content_hash: str, now: dt.datetime
+    ) -> list[tuple[str, str]]:
+        """(path, status) of posts with this link or these exact bytes that are still
+        known, or were withdrawn within RETURN_WINDOW."""
         rows = self.db.execute(
-            "select path from posts where status != 'withdrawn' and (link = ? or content_hash = ?)",
-            [link, content_hash],
+            "select path, status from posts where (link = ? or content_hash = ?)"
+            " and (status != 'withdrawn' or updated_at >= ?)",
+            [link, content_hash, utc_text(now - RETURN_WINDOW)],
         )
-        return [r[0] for r in rows.fetchall()]
+        return [(path, status) for path, status in rows.fetchall()]
 
     def withdraw(self, path: str, now: dt.datetime, *, delete_remote: bool = False) -> int:
         """A post file is gone: mark it withdrawn and retract its deliveries."""
@@ -270,7 +284,7 @@ class Store:
             self.db.execute(
                 "update deliveries set state = ?, attempts = 0, next_attempt_at = ?, updated_at = ?"
                 " where post_id = ? and remote_id is not null and state in (?, ?, ?, ?)",
-                [DELETING, stamp, stamp, post_id, *sent_states],
+                [DELETING, utc_text(now + RETURN_WINDOW), stamp, post_id, *sent_states],
             )
         else:  # the message stays; an edit that was waiting is dropped with the post
             self.db.execute(

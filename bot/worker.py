@@ -1,5 +1,11 @@
 """The long-lived worker: one event loop running the watcher, the reconcile scan
-and the outbox, until SIGTERM or SIGINT."""
+and the outbox, until SIGTERM or SIGINT.
+
+Every watcher batch is treated as "re-check these paths": the kind of change is
+not trusted (atomic replaces arrive as added, vim saves as added+deleted), and
+an inotify overflow is dropped silently by watchfiles, which is why a reconcile
+scan runs at start-up and every RECONCILE_INTERVAL seconds.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +13,24 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from watchfiles import Change, awatch
+from watchfiles import awatch
 
 from bot import app
 from bot.channels.base import Channel
 from bot.config import Settings
-from bot.outbox import Outbox, utc_now
+from bot.outbox import Outbox, first_of, utc_now
 from bot.posts import is_post_path
 from bot.scan import scan
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-RECONCILE_SECONDS = 300.0  # a full (size, mtime) comparison catches lost events
 SHUTDOWN_GRACE = 8.0  # the request in flight may finish within this; then it is abandoned
+BUSY_RECHECK = 0.1  # seconds between looks at a file that is still being written
+POLL_DELAY_MS = 1000
 
 
 class Worker:
@@ -35,9 +42,13 @@ class Worker:
         self.channels = list(channels)
         self.outbox = Outbox(store, channels)
         self.stop = asyncio.Event()
+        self._busy: set[str] = set()  # to look at again shortly
+        self._waiting: set[str] = set()  # announced in the log as being written
+        self._busy_changed = asyncio.Event()
 
-    def rescan(self, paths: Sequence[str] | None = None) -> None:
+    def rescan(self, paths: Iterable[str] | None = None) -> None:
         """Re-check these relative paths (None: the whole folder) and wake the outbox."""
+        paths = list(paths) if paths is not None else None
         report = scan(
             self.store,
             self.settings.posts_dir,
@@ -49,9 +60,18 @@ class Worker:
         )
         if report.queued or report.edits or report.withdrawn:
             self.outbox.wake()
+        if report.busy:
+            for path in sorted(set(report.busy) - self._waiting):
+                log.info("%s is still being written: reading it when it is complete", path)
+            self._waiting.update(report.busy)
+            self._busy.update(report.busy)
+            self._busy_changed.set()
+        if paths is not None:  # those of these paths that were read are no longer waiting
+            self._waiting -= set(paths) - set(report.busy)
 
     async def run(self) -> int:
         app.index(self.store, self.settings, self.channels)
+        self._log_state()
         for channel in self.channels:
             await channel.start()
         tasks = [asyncio.create_task(self._watch(), name="watcher")]
@@ -62,15 +82,15 @@ class Worker:
         tasks += [
             asyncio.create_task(self.outbox.run(self.stop), name="outbox"),
             asyncio.create_task(self._reconcile(), name="reconcile"),
+            asyncio.create_task(self._settle(), name="settle"),
         ]
         log.info(
-            "watching %s; channels: %s",
-            self.settings.posts_dir,
-            ", ".join(c.key for c in self.channels),
-        )
+            "watching %s (%s); channels: %s",
+            self.settings.posts_dir, self.settings.watch_mode, ", ".join(c.key for c in self.channels),
+        )  # fmt: skip
         try:
             await self.stop.wait()
-            log.info("stopping: finishing the request in flight")
+            log.info("stopping: letting the request in flight finish")
             _, late = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
             for task in late:
                 task.cancel()
@@ -79,28 +99,77 @@ class Worker:
             for channel in self.channels:
                 with contextlib.suppress(Exception):
                     await channel.close()
-        log.info("stopped")
+        log.info("stopped; state saved in %s", self.settings.state_db)
         return 0
 
+    def _log_state(self) -> None:
+        counts = self.store.counts()
+        pending = {
+            channel: info.get("pending", 0) + info.get("sending", 0) + info.get("deleting", 0)
+            for channel, info in counts["channels"].items()
+        }
+        log.info(
+            "found %d posts (%s); pending deliveries: %s",
+            sum(counts["posts"].values()),
+            ", ".join(f"{n} {status}" for status, n in sorted(counts["posts"].items())) or "none",
+            ", ".join(f"{n} on {c}" for c, n in sorted(pending.items()) if n) or "none",
+        )
+
     async def _watch(self) -> None:
+        """Kernel events (or polling); falls back to polling when watching fails."""
+        mode = self.settings.watch_mode
+        if mode == "off":
+            return
+        polling = mode == "poll"
+        while not self.stop.is_set():
+            try:
+                await self._watch_with(polling)
+                return
+            except (OSError, RuntimeError) as error:
+                if polling:
+                    log.error(
+                        "cannot watch %s even by polling: %s; relying on the reconcile scan",
+                        self.settings.posts_dir,
+                        error,
+                    )
+                    return
+                log.warning(
+                    "file events do not work here (%s): polling %s instead",
+                    error,
+                    self.settings.posts_dir,
+                )
+                polling = True
+
+    async def _watch_with(self, polling: bool) -> None:
         root = self.settings.posts_dir
         async for changes in awatch(
-            root, stop_event=self.stop, watch_filter=None, debounce=1600, step=50
-        ):
+            root, stop_event=self.stop, watch_filter=None, debounce=1600, step=50,
+            force_polling=polling, poll_delay_ms=POLL_DELAY_MS,
+        ):  # fmt: skip
             relative = [_relative(root, path) for _, path in changes]
-            if any(not is_post_path(p) for p in relative if p) or any(
-                c == Change.deleted and not p for c, p in changes
-            ):
-                self.rescan()  # a folder moved or an unknown kind of change: compare everything
+            if all(p and is_post_path(p) for p in relative):
+                self.rescan(relative)
             else:
-                self.rescan([p for p in relative if p])
+                # A folder appeared, moved or vanished (cp -r, git checkout): compare everything.
+                self.rescan()
 
     async def _reconcile(self) -> None:
         while not self.stop.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stop.wait(), RECONCILE_SECONDS)
+                await asyncio.wait_for(self.stop.wait(), self.settings.reconcile_interval)
             if not self.stop.is_set():
                 self.rescan()
+
+    async def _settle(self) -> None:
+        """Look again at files that were still being written, until they are done."""
+        while not self.stop.is_set():
+            if not self._busy:
+                self._busy_changed.clear()
+                await first_of(self._busy_changed.wait(), self.stop.wait())
+                continue
+            await first_of(asyncio.sleep(BUSY_RECHECK), self.stop.wait())
+            paths, self._busy = self._busy, set()
+            self.rescan(paths)
 
 
 def _relative(root: Path, path: str) -> str:

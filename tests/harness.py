@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import sqlite3
@@ -67,9 +68,9 @@ class Publisher:
         (tmp_path / "posts").mkdir(exist_ok=True)
         return cls(load_settings(platform_env(tmp_path, telegram, mastodon, **extra), tmp_path))
 
-    def scan(self) -> None:
+    def scan(self, now: dt.datetime | None = None) -> None:
         scan(
-            self.store, self.settings.posts_dir, self.settings.site, self.keys, utc_now(),
+            self.store, self.settings.posts_dir, self.settings.site, self.keys, now or utc_now(),
             delete_remote=self.settings.on_delete == "delete",
         )  # fmt: skip
 

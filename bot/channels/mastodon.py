@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import mimetypes
+import queue
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,11 +45,12 @@ from bot.summary import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-REQUEST_TIMEOUT = 20.0
+REQUEST_TIMEOUT = 15.0
 IMAGE_TIMEOUT = 10.0
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 DEFAULT_DESCRIPTION_LIMIT = 1500
-# Mastodon's "statuses" family: 300 creations per 3 hours per account.
+# Mastodon's "statuses" family: 300 creations per 3 hours per account. Enforced
+# here only for a server that sends no rate-limit headers; otherwise they rule.
 STATUS_LIMIT, STATUS_PERIOD = 300, 3 * 3600.0
 # A 429 without a usable reset header is retried after this long.
 DEFAULT_RATE_LIMIT_WAIT = 60.0
@@ -64,6 +68,61 @@ def instance_rules(
 ) -> MastodonRules:
     # Mastodon.py's counter assumes 23 per URL; with another value, use the safe bound.
     return MastodonRules(max_characters, url_characters, url_cost if url_characters == 23 else None)
+
+
+_Calls = queue.SimpleQueue[tuple[Callable[[], Any], asyncio.Future[Any]] | None]
+
+
+class _SerialThread:
+    """Runs calls one at a time on a daemon thread.
+
+    One at a time: Mastodon.py's rate-limit bookkeeping is not thread-safe. A daemon
+    thread: a request stuck in the network never holds up the worker's exit.
+    """
+
+    def __init__(self) -> None:
+        self._calls: _Calls | None = None
+
+    async def run(self, call: Callable[[], T]) -> T:
+        if self._calls is None:
+            self._calls = queue.SimpleQueue()
+            threading.Thread(
+                target=_work, args=(self._calls,), name="mastodon", daemon=True
+            ).start()
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._calls.put((call, future))
+        return await future
+
+    def close(self) -> None:
+        """The thread ends after the call in hand; a later run() starts a new one."""
+        if self._calls is not None:
+            self._calls.put(None)
+            self._calls = None
+
+
+def _work(calls: _Calls) -> None:
+    """The thread's loop: each call's outcome goes back to the coroutine awaiting it."""
+    while (item := calls.get()) is not None:
+        call, future = item
+        try:
+            result = call()
+        except BaseException as error:
+            _settle(future, None, error)
+        else:
+            _settle(future, result, None)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    def apply() -> None:
+        if future.cancelled():
+            return  # the worker stopped waiting (shutdown): the answer is dropped
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    with contextlib.suppress(RuntimeError):  # the event loop is already closed
+        future.get_loop().call_soon_threadsafe(apply)
 
 
 class MastodonChannel:
@@ -94,9 +153,10 @@ class MastodonChannel:
             request_timeout=REQUEST_TIMEOUT,
             user_agent="postbode",
         )
-        self._lock = asyncio.Lock()
+        self._thread = _SerialThread()
         self._created: collections.deque[float] = collections.deque()
         self._blocked_until = 0.0
+        self._server_counts = False  # whether the instance sends rate-limit headers
 
     async def start(self) -> None:
         """Read the instance's limits; without them the defaults (500, 23) are used."""
@@ -126,6 +186,7 @@ class MastodonChannel:
         )
 
     async def close(self) -> None:
+        self._thread.close()
         self.api.session.close()
 
     async def publish(self, post: Post, idempotency_key: str) -> str | None:
@@ -145,6 +206,7 @@ class MastodonChannel:
         except _Gone as error:
             raise AuthFailed(str(error)) from None
         self._created.append(self.clock())
+        self._note_headers()
         return str(_get(created, "id"))
 
     async def edit(self, post: Post, remote_id: str) -> None:
@@ -169,13 +231,21 @@ class MastodonChannel:
         log.info("%s: posting as @%s", self.key, _get(account, "acct"))
         return None
 
+    def _note_headers(self) -> None:
+        """The last answer's headers say how many calls are left until when: at 0, wait."""
+        remaining, reset = self.api.ratelimit_remaining, self.api.ratelimit_reset
+        self._server_counts = remaining is not None
+        if remaining is not None and remaining <= 0 and reset:
+            self._blocked_until = max(self._blocked_until, float(reset))
+
     def _check_budget(self) -> None:
-        """Refuse before asking when the headers or the 300-per-3-hours budget say no."""
+        """Refuse before asking when the headers (or, without them, the 300 statuses
+        per 3 hours) say the next status would be refused."""
         now = self.clock()
         while self._created and self._created[0] <= now - STATUS_PERIOD:
             self._created.popleft()
         wait = self._blocked_until - now
-        if len(self._created) >= STATUS_LIMIT:
+        if not self._server_counts and len(self._created) >= STATUS_LIMIT:
             wait = max(wait, self._created[0] + STATUS_PERIOD - now)
         if wait > 0:
             raise RateLimited(f"Mastodon rate limit: next status in {wait:.0f} s", wait)
@@ -189,7 +259,7 @@ class MastodonChannel:
         if not status.image_url and not status.image_path:
             return []
         try:
-            data, mime = await asyncio.to_thread(self._image_bytes, status)
+            data, mime = await self._thread.run(lambda: self._image_bytes(status))
             media = await self._run(
                 lambda: self.api.media_post(
                     data,
@@ -238,36 +308,33 @@ class MastodonChannel:
         return data, mime
 
     async def _run(self, call: Callable[[], T], *, blocks_statuses: bool = True) -> T:
-        """Run one Mastodon.py call in a thread, one at a time, translating its errors.
+        """Run one Mastodon.py call on the channel's thread, translating its errors.
 
         A 429 blocks the next statuses until the reset it announced, unless it came
         from a budget of its own (media uploads: 30 per 30 minutes).
         """
-        async with self._lock:
-            try:
-                return await asyncio.to_thread(call)
-            except MastodonRatelimitError:
-                reset = self.api.ratelimit_reset
-                wait = max(1.0, reset - self.clock()) if reset else DEFAULT_RATE_LIMIT_WAIT
-                if blocks_statuses:
-                    self._blocked_until = self.clock() + wait
-                raise RateLimited(f"Mastodon rate limit: retry in {wait:.0f} s", wait) from None
-            except MastodonUnauthorizedError as error:
-                raise AuthFailed(
-                    f"Mastodon refused the access token: {_api_message(error)}"
-                ) from None
-            except MastodonNotFoundError:
-                raise _Gone() from None
-            except MastodonServerError as error:
-                raise Retryable(f"Mastodon server error: {_api_message(error)}") from None
-            except MastodonAPIError as error:
-                if _status_code(error) == 403:
-                    raise AuthFailed(f"Mastodon forbids this: {_api_message(error)}") from None
-                raise Permanent(f"Mastodon refused the status: {_api_message(error)}") from None
-            except MastodonNetworkError as error:
-                raise Retryable(f"Mastodon unreachable: {_first_line(error)}") from None
-            except MastodonError as error:
-                raise Retryable(f"Mastodon: {_first_line(error)}") from None
+        try:
+            return await self._thread.run(call)
+        except MastodonRatelimitError:
+            reset = self.api.ratelimit_reset
+            wait = max(1.0, reset - self.clock()) if reset else DEFAULT_RATE_LIMIT_WAIT
+            if blocks_statuses:
+                self._blocked_until = self.clock() + wait
+            raise RateLimited(f"Mastodon rate limit: retry in {wait:.0f} s", wait) from None
+        except MastodonUnauthorizedError as error:
+            raise AuthFailed(f"Mastodon refused the access token: {_api_message(error)}") from None
+        except MastodonNotFoundError:
+            raise _Gone() from None
+        except MastodonServerError as error:
+            raise Retryable(f"Mastodon server error: {_api_message(error)}") from None
+        except MastodonAPIError as error:
+            if _status_code(error) == 403:
+                raise AuthFailed(f"Mastodon forbids this: {_api_message(error)}") from None
+            raise Permanent(f"Mastodon refused the status: {_api_message(error)}") from None
+        except MastodonNetworkError as error:
+            raise Retryable(f"Mastodon unreachable: {_first_line(error)}") from None
+        except MastodonError as error:
+            raise Retryable(f"Mastodon: {_first_line(error)}") from None
 
 
 class _Gone(Permanent):

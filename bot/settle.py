@@ -1,0 +1,52 @@
+"""Is a file done being written? Read it only when it is, never half-way.
+
+An atomic rename (editors, git) is complete at once. A file written in place is
+complete when its writer has closed it: Linux tells, cheaply, through a read
+lease, which the kernel grants only when no process has the file open for
+writing. Where it will not say (another user's file, a network filesystem), a
+file is complete once it has been quiet for SETTLE_SECONDS.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import signal
+import time
+from pathlib import Path
+
+SETTLE_SECONDS = 1.0
+
+
+def ignore_lease_breaks() -> None:
+    """A writer opening a file while we hold a lease sends us SIGIO, whose default
+    action ends the process; we hold leases for microseconds and need no signal."""
+    signal.signal(signal.SIGIO, signal.SIG_IGN)
+
+
+def writers_closed(path: Path) -> bool | None:
+    """True when no process has `path` open for writing, False when one has,
+    None when the kernel will not tell us."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as error:
+        return False if error.errno == errno.EAGAIN else None
+    else:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return True
+    finally:
+        os.close(fd)
+
+
+def is_complete(path: Path, mtime_ns: int, now: float | None = None) -> bool:
+    """Whether the file at `path` (last modified at `mtime_ns`) may be read now."""
+    closed = writers_closed(path)
+    if closed is not None:
+        return closed
+    # abs(): a file stamped in the future (clock skew, copied times) is not "being written".
+    return abs((now if now is not None else time.time()) - mtime_ns / 1e9) >= SETTLE_SECONDS

@@ -211,7 +211,7 @@ class Store:
             queued = 0
             if result.published and not was_ready and not (baseline and row.get("baseline")):
                 queued = self._queue(post_id, channels, result.date, now)
-            outcome = "new" if old is None else "updated"
+            outcome = "new" if old is None else "renamed" if renamed_from else "updated"
             if old is None and baseline and row.get("baseline"):
                 outcome = "baseline"
             return Recorded(result.path, outcome, queued, edits)

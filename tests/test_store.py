@@ -12,7 +12,7 @@ import pytest
 from bot.posts import read_post
 from bot.scan import scan
 from bot.site import Site
-from bot.store import FileState, Store
+from bot.store import RETURN_WINDOW, FileState, Store
 from tests.conftest import NOW, write_post
 
 CHANNELS = ["console", "telegram:@nieuws"]
@@ -218,3 +218,50 @@ def test_state_survives_reopening(tmp_path: Path, site: Site) -> None:
         assert conn.execute("select path, status, baseline from posts").fetchall() == [
             ("a.md", "ready", 1)
         ]
+
+
+def test_a_rename_seen_in_two_batches_is_still_a_rename(
+    tmp_path: Path, store: Store, site: Site
+) -> None:
+    """The old name vanishing first and the new one appearing later does not republish."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    scan(store, posts, site, CHANNELS, NOW)
+    write_post(posts, "old.md", front(1))
+    scan(store, posts, site, CHANNELS, NOW)
+    (posts / "old.md").rename(posts / "new.md")
+    first = scan(store, posts, site, CHANNELS, NOW, paths=["old.md"])
+    assert dict(first.outcomes) == {"withdrawn": 1}
+    later = scan(store, posts, site, CHANNELS, NOW + dt.timedelta(seconds=5), paths=["new.md"])
+    assert dict(later.outcomes) == {"renamed": 1}
+    # The deliveries it had (not sent yet) are back in the outbox, no new ones.
+    assert deliveries(store) == [
+        ("new.md", "console", "pending"),
+        ("new.md", "telegram:@nieuws", "pending"),
+    ]
+
+
+def test_a_file_back_within_the_window_cancels_its_removal(
+    tmp_path: Path, store: Store, site: Site
+) -> None:
+    """ON_DELETE=delete waits a minute: a post that comes back keeps its messages."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    scan(store, posts, site, CHANNELS, NOW)
+    path = write_post(posts, "a.md", front(1))
+    scan(store, posts, site, CHANNELS, NOW)
+    for channel in CHANNELS:
+        head = store.head(channel)
+        assert head is not None
+        store.mark_sent(head.id, "m1", head.post.summary_key, NOW)
+    text = path.read_text()
+    path.unlink()
+    scan(store, posts, site, CHANNELS, NOW, delete_remote=True)
+    removal = store.head("console")
+    assert removal is not None and removal.state == "deleting"
+    assert removal.next_attempt_at == NOW + RETURN_WINDOW
+    path.write_text(text)
+    back = scan(store, posts, site, CHANNELS, NOW + dt.timedelta(seconds=10), delete_remote=True)
+    assert back.queued == 0
+    assert [state for _, _, state in deliveries(store)] == ["sent", "sent"]
+    assert store.head("console") is None

@@ -1,0 +1,94 @@
+"""What operators rely on: logs without secrets, JSON logs, one worker per database,
+reading files only when their writer is done."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import logs
+from bot.lock import AlreadyRunning, WorkerLock
+from bot.settle import SETTLE_SECONDS, is_complete, writers_closed
+
+TOKEN = "123456:ABC-secret-token"
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    """The product's own logging configuration, writing into a buffer."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield stream
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_tokens_never_reach_the_log(captured: io.StringIO) -> None:
+    """Known secrets and Bot API URL tokens are replaced, in messages and tracebacks."""
+    logs.configure("text", [TOKEN, "mastodon-secret"], captured)
+    log = logging.getLogger("bot.test")
+    log.info("calling https://api.telegram.org/bot%s/getMe with %s", TOKEN, "mastodon-secret")
+    log.info("an unknown token in a URL: /bot987:XYZ-other/sendMessage")
+    try:
+        raise RuntimeError(f"The token `{TOKEN}` was rejected")
+    except RuntimeError:
+        log.exception("failed")
+    text = captured.getvalue()
+    assert "secret" not in text and "XYZ-other" not in text
+    assert text.count("[redacted]") >= 4
+    assert "RuntimeError" in text  # the traceback itself is kept
+
+
+def test_httpx_request_lines_are_silenced(captured: io.StringIO) -> None:
+    """httpx logs each request URL at INFO; with our configuration it does not."""
+    logs.configure("text", [], captured)
+    logging.getLogger("httpx").info("HTTP Request: POST https://api.telegram.org/bot1:A/getMe")
+    assert captured.getvalue() == ""
+
+
+def test_json_logs_are_one_object_per_line(captured: io.StringIO) -> None:
+    """LOG_FORMAT=json: each line parses, with time, level, logger and message."""
+    logs.configure("json", [TOKEN], captured)
+    logging.getLogger("bot.worker").warning("posted %s with token %s", "a.md", TOKEN)
+    (line,) = captured.getvalue().splitlines()
+    entry = json.loads(line)
+    assert entry["level"] == "warning" and entry["logger"] == "bot.worker"
+    assert entry["message"] == "posted a.md with token [redacted]"
+
+
+def test_one_worker_per_database(tmp_path: Path) -> None:
+    """A second lock on the same state database is refused, naming the holder."""
+    db = tmp_path / "state.db"
+    with WorkerLock(db), pytest.raises(AlreadyRunning, match=f"pid {os.getpid()}"), WorkerLock(db):
+        pass
+    with WorkerLock(db):  # released: the next worker may start
+        pass
+
+
+def test_a_file_open_for_writing_is_not_complete(tmp_path: Path) -> None:
+    """While a writer holds the file open it is busy; once closed it is complete."""
+    path = tmp_path / "post.md"
+    with path.open("w") as writer:
+        writer.write("---\ntitle: half")
+        writer.flush()
+        assert writers_closed(path) is False
+        assert not is_complete(path, path.stat().st_mtime_ns)
+    assert writers_closed(path) is True
+    assert is_complete(path, path.stat().st_mtime_ns)
+
+
+def test_without_leases_a_file_is_complete_after_a_quiet_moment(tmp_path: Path) -> None:
+    """Where the kernel cannot tell (here: a folder, no lease), the quiet period decides."""
+    now = 1_000_000.0
+    assert writers_closed(tmp_path / "missing.md") is None
+    recent = int((now - SETTLE_SECONDS / 2) * 1e9)
+    quiet = int((now - SETTLE_SECONDS * 2) * 1e9)
+    assert not is_complete(tmp_path / "missing.md", recent, now)
+    assert is_complete(tmp_path / "missing.md", quiet, now)

@@ -37,6 +37,11 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 
 _markdown = MarkdownIt("commonmark")
+# Block structure only: inline markup is parsed for the one block that is the lead.
+_blocks = MarkdownIt("commonmark").disable("inline")
+_HEAD_CHARS = 2048
+# [text] or [text][ref] not followed by "(": a reference link, possibly defined later.
+_REFERENCE = re.compile(r"\[[^\]]*\](?!\()")
 
 
 class _Found(Exception):
@@ -136,19 +141,41 @@ def html_text(html: str) -> str:
 
 def markdown_lead(markdown: str) -> str:
     """The text of the first prose block of a Markdown body."""
-    tokens = _markdown.parse(_KRAMDOWN_IAL.sub("", strip_liquid(markdown)))
-    for block in _top_level_blocks(tokens):
+    source = _KRAMDOWN_IAL.sub("", strip_liquid(markdown))
+    # The lead is near the top: parse the head of a long body first, and all of it
+    # only when the head does not settle it.
+    cut = source.rfind("\n\n", 0, _HEAD_CHARS) if len(source) > _HEAD_CHARS else -1
+    if cut > 0:
+        found = _first_prose(source[:cut], complete=False)
+        if found is not None:
+            return found
+    return _first_prose(source, complete=True) or ""
+
+
+def _first_prose(source: str, *, complete: bool) -> str | None:
+    """The lead of `source`; for a head (not `complete`), None when the head cannot
+    tell: the lead could continue past the cut or use a [reference] defined later."""
+    env: dict[str, object] = {}  # the block parse collects [reference]: definitions here
+    blocks = _top_level_blocks(_blocks.parse(source, env))
+    for index, block in enumerate(blocks):
+        if not complete and (
+            index == len(blocks) - 1 or _REFERENCE.search("".join(t.content for t in block))
+        ):
+            return None
         opener = block[0]
         if opener.type in ("heading_open", "fence", "code_block", "hr"):
             continue
         if opener.type == "html_block":
             text = html_lead(opener.content)
         else:
-            inlines = [t for t in block if t.type == "inline" and not _only_images(t)]
-            text = clean_text(" ".join(html_text(_render_inline(t)) for t in inlines))
+            inlines = [
+                _markdown.parseInline(t.content, env)[0] for t in block if t.type == "inline"
+            ]
+            kept = [t for t in inlines if not _only_images(t)]
+            text = clean_text(" ".join(html_text(_render_inline(t)) for t in kept))
         if text:
             return text
-    return ""
+    return "" if complete else None
 
 
 def inline_text(fragment: str) -> str:

@@ -91,21 +91,21 @@ class Rejected:
     reason: str
 
 
+def is_post_folder(name: str) -> bool:
+    """Folders Jekyll reads posts from: not hidden, no `_` folder but `_posts`."""
+    return not name.startswith(".") and (not name.startswith("_") or name == "_posts")
+
+
 def is_post_path(path: str) -> bool:
-    """Jekyll's post files: no hidden parts, no drafts, no editor leftovers."""
-    parts = PurePosixPath(path).parts
-    if not parts:
+    """Jekyll's post files: no hidden parts, no drafts or other `_` folders, no editor
+    leftovers. A site root may be watched, with posts in (category/)_posts/."""
+    *folders, name = path.split("/")
+    if not name or name.startswith((".", "#")) or name.endswith("~"):
         return False
-    name = parts[-1]
-    # Hidden files and Jekyll's special folders (_drafts, _site, _layouts...), but
-    # not _posts: a site root may be watched, with posts in (category/)_posts/.
-    if any(part.startswith(".") for part in parts):
+    if not all(is_post_folder(folder) for folder in folders):
         return False
-    if any(part.startswith("_") and part != "_posts" for part in parts[:-1]):
-        return False
-    if name.endswith("~") or name.startswith("#"):
-        return False
-    return PurePosixPath(name).suffix.lower() in POST_SUFFIXES
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    return suffix in POST_SUFFIXES
 
 
 def read_post(raw: bytes, path: str, site: Site, mtime: float) -> Post | Rejected:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.posts import Post, is_post_path, read_post
+from bot.posts import Post, is_post_folder, is_post_path, read_post
 from bot.settle import is_complete
 from bot.site import Site
 from bot.store import FileState, Store, utc_text
@@ -47,30 +47,29 @@ class ScanReport:
 
 
 def list_post_files(root: Path) -> dict[str, tuple[int, int]]:
-    """Every post file under `root` (relative POSIX path -> (size, mtime_ns))."""
+    """Every post file under `root` (relative POSIX path -> (size, mtime_ns)).
+
+    Called for every reconcile, so it is lean: no Path objects, one stat per file.
+    """
     found: dict[str, tuple[int, int]] = {}
-    stack = [root]
+    stack = [""]
     while stack:
-        folder = stack.pop()
+        prefix = stack.pop()
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(root / prefix if prefix else root) as entries:
+                for entry in entries:
+                    relative = prefix + entry.name
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if is_post_folder(entry.name):
+                                stack.append(relative + "/")
+                        elif is_post_path(relative):
+                            stat = entry.stat()
+                            found[relative] = (stat.st_size, stat.st_mtime_ns)
+                    except OSError:
+                        continue  # vanished while we looked: the next scan settles it
         except OSError as error:
-            log.warning("cannot list folder %s: %s", folder, error.strerror)
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if not entry.name.startswith(".") and (
-                        not entry.name.startswith("_") or entry.name == "_posts"
-                    ):
-                        stack.append(Path(entry.path))
-                    continue
-                relative = Path(entry.path).relative_to(root).as_posix()
-                if is_post_path(relative):
-                    stat = entry.stat()
-                    found[relative] = (stat.st_size, stat.st_mtime_ns)
-            except OSError:
-                continue  # vanished while we looked: the next scan settles it
+            log.warning("cannot list folder %s: %s", root / prefix, error.strerror)
     return found
 
 
@@ -118,10 +117,15 @@ def scan(
     changed = [p for p, state in on_disk.items() if state is not None and known.get(p) != state]
     gone = {p for p, state in on_disk.items() if state is None and p in known}
     report = ScanReport(files=len(changed), baseline=not store.baselined)
+    # A new file can only be a renamed one if some file is gone, or went recently.
+    renames_possible = bool(gone) or store.has_recent_withdrawals(now)
     for start in range(0, len(changed), _BATCH):
         with store.db.atomic():
             for relative in changed[start : start + _BATCH]:
-                _read_one(store, root, site, channels, now, relative, gone, report, delete_remote)
+                _read_one(
+                    store, root, site, channels, now, relative,
+                    gone if renames_possible else None, report, delete_remote,
+                )  # fmt: skip
         if progress:
             progress(min(start + _BATCH, len(changed)), len(changed))
     for relative in sorted(gone):
@@ -141,7 +145,7 @@ def _read_one(
     channels: Sequence[str],
     now: dt.datetime,
     relative: str,
-    gone: set[str],
+    gone: set[str] | None,
     report: ScanReport,
     delete_remote: bool,
 ) -> None:
@@ -166,7 +170,8 @@ def _read_one(
         return
     result = read_post(raw, relative, site, stat.st_mtime)
     renamed_from = None
-    if isinstance(result, Post) and known_hash is None and not store.has_path(relative):
+    new_post = isinstance(result, Post) and known_hash is None
+    if gone is not None and new_post and isinstance(result, Post) and not store.has_path(relative):
         candidates = store.rename_candidates(
             link=result.link, content_hash=file.content_hash, now=now
         )

@@ -21,6 +21,7 @@ _PLACEHOLDER = re.compile(r":([a-z_]+)")
 # Characters left as they are in URL paths; everything else is percent-encoded.
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def normalize_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+    if _SPACE_OR_CONTROL.search(text):
         return None
     try:
         parts = urllib.parse.urlsplit(text)

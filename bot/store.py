@@ -248,6 +248,14 @@ class Store:
         )
         return int(cursor.rowcount)
 
+    def has_recent_withdrawals(self, now: dt.datetime) -> bool:
+        """Whether any post was withdrawn within RETURN_WINDOW (it may come back)."""
+        row = self.db.execute(
+            "select 1 from posts where status = 'withdrawn' and updated_at >= ? limit 1",
+            [utc_text(now - RETURN_WINDOW)],
+        ).fetchone()
+        return row is not None
+
     def rename_candidates(
         self, *, link: str, content_hash: str, now: dt.datetime
     ) -> list[tuple[str, str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 
 import grapheme
@@ -11,6 +10,8 @@ import grapheme
 ELLIPSIS = "…"
 
 _WHITESPACE = re.compile(r"\s+")
+# Unicode category Cc (C0 and C1 controls) and Cs (lone surrogates).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket) and a space.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
 
@@ -21,17 +22,13 @@ def clean_text(text: str) -> str:
     Format characters (zero-width joiners in emoji, RTL marks) are kept: they are
     part of the text a reader sees.
     """
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in text
-        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cs")
-    )
-    return _WHITESPACE.sub(" ", kept).strip()
+    # Whitespace controls (tab, newline) become spaces first; the other controls go.
+    return _CONTROLS.sub("", _WHITESPACE.sub(" ", text)).strip()
 
 
 def strip_controls(text: str) -> str:
     """Remove control characters but keep newlines (for multi-line console output)."""
-    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
+    return "\n".join(_CONTROLS.sub("", line) for line in text.split("\n"))
 
 
 def utf16_len(text: str) -> int:

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 8.0  # the request in flight may finish within this; then it is abandoned
 BUSY_RECHECK = 0.1  # seconds between looks at a file that is still being written
 POLL_DELAY_MS = 1000
+# watchfiles yields a batch once no change came for this long: the floor under latency.
+WATCH_STEP_MS = 5
 
 
 class Worker:
@@ -70,15 +72,14 @@ class Worker:
             self._waiting -= set(paths) - set(report.busy)
 
     async def run(self) -> int:
+        tasks = [asyncio.create_task(self._watch(), name="watcher")]
+        # One loop step lets awatch set up its inotify watches (its first, synchronous
+        # step) before the start-up scan: what changes during the scan is not missed.
+        await asyncio.sleep(0)
         app.index(self.store, self.settings, self.channels)
         self._log_state()
         for channel in self.channels:
             await channel.start()
-        tasks = [asyncio.create_task(self._watch(), name="watcher")]
-        # One loop step lets awatch set up its inotify watches (its first, synchronous
-        # step); a rescan then catches what changed since the start-up scan.
-        await asyncio.sleep(0)
-        self.rescan()
         tasks += [
             asyncio.create_task(self.outbox.run(self.stop), name="outbox"),
             asyncio.create_task(self._reconcile(), name="reconcile"),
@@ -143,7 +144,7 @@ class Worker:
     async def _watch_with(self, polling: bool) -> None:
         root = self.settings.posts_dir
         async for changes in awatch(
-            root, stop_event=self.stop, watch_filter=None, debounce=1600, step=50,
+            root, stop_event=self.stop, watch_filter=None, debounce=1600, step=WATCH_STEP_MS,
             force_polling=polling, poll_delay_ms=POLL_DELAY_MS,
         ):  # fmt: skip
             relative = [_relative(root, path) for _, path in changes]

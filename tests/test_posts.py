@@ -172,6 +172,14 @@ def test_link_resolution(front: str, site_url: str | None, expected: str | None)
         ("{: .lead}\nGewone tekst met `code` \\* ster", "p.md", "Gewone tekst met code * ster"),
         ("<p>HTML in *markdown*</p>\n\nmd", "p.md", "HTML in *markdown*"),
         ("Eerste\n<!--more-->\nTweede", "p.md", "Eerste"),
+        # Long bodies are parsed head first; a reference defined at the end still resolves.
+        (
+            "Zie [de bron][1] hier.\n\n" + "Vulling.\n\n" * 600 + "[1]: https://x.nl",
+            "p.md",
+            "Zie de bron hier.",
+        ),
+        ("# Kop\n\n```\n" + "code\n\n" * 600 + "```\n\nNa de code.", "p.md", "Na de code."),
+        ("Lijst:\n\n" + "Vulling.\n\n" * 600, "p.md", "Lijst:"),
         ("", "p.md", ""),
     ],
 )

@@ -15,6 +15,7 @@ import click
 
 from bot import app, logs
 from bot import preview as previews
+from bot.catalog import Catalog
 from bot.config import ConfigError, Settings, load_settings
 from bot.dates import DateError, parse_date
 from bot.lock import AlreadyRunning, WorkerLock
@@ -131,11 +132,7 @@ def status(as_json: bool) -> None:
         )
     store = Store(settings.state_db)
     try:
-        report = {
-            **store.counts(),
-            "failures": store.failures(),
-            "invalid": list(store.invalid_files()),
-        }
+        report = Catalog(store.db).report()
     finally:
         store.close()
     click.echo(

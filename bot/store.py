@@ -8,54 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from sqlite_utils.migrations import Migrations
 
 from bot.posts import Post, Rejected
-
-migrations = Migrations("postbode")
-
-
-@migrations()
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db.table("posts").create(
-        {
-            "id": int, "path": str, "status": str, "reason": str, "title": str,
-            "date": str, "date_utc": str, "link": str, "lead": str, "categories": str,
-            "tags": str, "image_url": str, "image_path": str, "language": str,
-            "summary_key": str, "content_hash": str, "size": int, "mtime_ns": int,
-            "baseline": int, "first_seen": str, "updated_at": str,
-        },
-        pk="id",
-        not_null={"path", "status"},
-        defaults={"baseline": 0, "reason": ""},
-    )  # fmt: skip
-    db.table("posts").create_index(["path"], unique=True)
-    db.table("posts").create_index(["status", "date_utc"])
-    db.table("posts").create_index(["link"])
-    db.table("posts").create_index(["content_hash"])
-    db.table("deliveries").create(
-        {
-            "id": int, "post_id": int, "channel": str, "state": str, "attempts": int,
-            "next_attempt_at": str, "remote_id": str, "sent_key": str, "last_error": str,
-            "created_at": str, "sent_at": str, "updated_at": str,
-        },
-        pk="id",
-        not_null={"post_id", "channel", "state"},
-        defaults={"attempts": 0, "last_error": ""},
-        foreign_keys=[("post_id", "posts", "id")],
-    )  # fmt: skip
-    db.table("deliveries").create_index(["post_id", "channel"], unique=True)
-    db.table("deliveries").create_index(["channel", "state", "next_attempt_at"])
-    db.table("meta").create({"key": str, "value": str}, pk="key")
-    db.table("meta").insert({"key": "instance_id", "value": secrets.token_hex(8)})
-
+from bot.schema import migrations
+from bot.text import search_key
 
 # Delivery states. `sending` is written before a request goes out, so a crash
 # inside the request is visible at the next start.
@@ -200,6 +162,7 @@ class Store:
             else:
                 post_id = int(old["id"])
                 self.db.table("posts").update(post_id, row)
+            self._set_categories(post_id, result)
             if not isinstance(result, Post):
                 return Recorded(result.path, result.status)
             if was_ready and not result.published:
@@ -215,6 +178,19 @@ class Store:
             if old is None and baseline and row.get("baseline"):
                 outcome = "baseline"
             return Recorded(result.path, outcome, queued, edits)
+
+    def _set_categories(self, post_id: int, result: Post | Rejected) -> None:
+        """One row per category, in the same transaction as the post."""
+        self.db.execute("delete from post_categories where post_id = ?", [post_id])
+        if isinstance(result, Post) and result.categories:
+            date = utc_text(result.date)
+            rows = {search_key(name): name for name in result.categories}
+            self.db.table("post_categories").insert_all(
+                [
+                    {"post_id": post_id, "name": n, "key": k, "date_utc": date}
+                    for k, n in rows.items()
+                ]
+            )
 
     def _post_row(self, path: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from posts where path = ?", [path]))
@@ -395,47 +371,6 @@ class Store:
                 self._queue(post_id, channels, dt.datetime.fromisoformat(date), now)
                 for post_id, date in rows
             )
-
-    # -- reports ---------------------------------------------------------------
-
-    def counts(self) -> dict[str, Any]:
-        """Posts by status and deliveries by channel and state, for `status`."""
-        posts = dict(
-            self.db.execute("select status, count(*) from posts group by status").fetchall()
-        )
-        channels: dict[str, dict[str, Any]] = {}
-        for channel, state, count in self.db.execute(
-            "select channel, state, count(*) from deliveries group by channel, state"
-        ).fetchall():
-            channels.setdefault(channel, {})[state] = count
-        for channel, info in channels.items():
-            last = self.db.execute(
-                "select max(sent_at) from deliveries where channel = ? and sent_at is not null",
-                [channel],
-            ).fetchone()
-            info["last_sent_at"] = last[0] if last else None
-            error = self.db.execute(
-                "select last_error from deliveries where channel = ? and last_error != ''"
-                " order by updated_at desc limit 1",
-                [channel],
-            ).fetchone()
-            info["last_error"] = error[0] if error else None
-        return {"posts": posts, "channels": channels}
-
-    def failures(self) -> list[dict[str, Any]]:
-        return list(
-            self.db.query(
-                "select d.channel, p.path, p.title, d.attempts, d.last_error, d.updated_at"
-                " from deliveries d join posts p on p.id = d.post_id where d.state = ?"
-                " order by d.updated_at",
-                [FAILED],
-            )
-        )
-
-    def invalid_files(self) -> Iterator[dict[str, Any]]:
-        yield from self.db.query(
-            "select path, reason from posts where status = 'invalid' order by path"
-        )
 
 
 def _post_columns(result: Post | Rejected, file: FileState, now: dt.datetime) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 import grapheme
@@ -96,3 +97,11 @@ def _grapheme_boundaries(text: str, budget: int) -> list[int]:
         if len(ends) > budget:
             break
     return ends
+
+
+def search_key(text: str) -> str:
+    """What two spellings of a name share: "ÉCONOMIE", "Economie" and "economie" all
+    give "economie" (accents dropped, case folded, spaces collapsed)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())

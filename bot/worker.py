@@ -19,6 +19,7 @@ from pathlib import Path
 from watchfiles import awatch
 
 from bot import app
+from bot.catalog import Catalog
 from bot.channels.base import Channel
 from bot.config import Settings
 from bot.outbox import Outbox, first_of, utc_now
@@ -104,7 +105,7 @@ class Worker:
         return 0
 
     def _log_state(self) -> None:
-        counts = self.store.counts()
+        counts = Catalog(self.store.db).counts()
         pending = {
             channel: info.get("pending", 0) + info.get("sending", 0) + info.get("deleting", 0)
             for channel, info in counts["channels"].items()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from mastodon import Mastodon
 
+from bot.catalog import Catalog
 from bot.outbox import utc_now
 from bot.store import RETURN_WINDOW
 from tests import telegram_html
@@ -315,7 +316,7 @@ def test_wrong_telegram_token_pauses_only_telegram(
     publisher.deliver_until(
         lambda: len(fake_mastodon.statuses) == 3 and "CHANNEL PAUSED" in caplog.text
     )
-    status = publisher.store.counts()["channels"]
+    status = Catalog(publisher.store.db).counts()["channels"]
     publisher.close()
     paused = [r.getMessage() for r in caplog.records if "CHANNEL PAUSED" in r.getMessage()]
     assert len(paused) == 1 and "TELEGRAM_BOT_TOKEN" in paused[0]

@@ -36,7 +36,7 @@ def test_database_is_wal_and_migrations_are_idempotent(tmp_path: Path) -> None:
     again = Store(tmp_path / "s.db")
     assert again.db.journal_mode == "wal"
     applied = again.db.execute("select name from _sqlite_migrations").fetchall()
-    assert applied == [("m001_initial",)]
+    assert applied == [("m001_initial",), ("m002_post_categories",)]
     assert len(again.instance_id) == 16
     again.close()
 
@@ -265,3 +265,32 @@ def test_a_file_back_within_the_window_cancels_its_removal(
     assert back.queued == 0
     assert [state for _, _, state in deliveries(store)] == ["sent", "sent"]
     assert store.head("console") is None
+
+
+def test_migration_from_the_first_schema_keeps_the_data(tmp_path: Path, site: Site) -> None:
+    """A database made by the first schema gains the category rows of its posts."""
+    from sqlite_utils import Database
+
+    from bot.schema import m001_initial
+
+    db = Database(tmp_path / "old.db")
+    m001_initial(db)
+    db.execute(
+        "create table _sqlite_migrations (id integer primary key, migration_set text, name text, applied_at text)"
+    )
+    db.execute(
+        "insert into _sqlite_migrations (migration_set, name, applied_at) values ('postbode', 'm001_initial', 'x')"
+    )
+    db.table("posts").insert(
+        {
+            "path": "a.md",
+            "status": "ready",
+            "categories": '["Économie", "sport"]',
+            "date_utc": "2026-01-01",
+        }
+    )
+    db.close()
+    store = Store(tmp_path / "old.db")
+    rows = store.db.execute("select name, key from post_categories order by key").fetchall()
+    store.close()
+    assert rows == [("Économie", "economie"), ("sport", "sport")]

@@ -1,0 +1,123 @@
+"""Read-only views of the state for people: the operator's report (`status`,
+/status) and the readers' /latest and /category, each one indexed query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from bot.posts import Post
+from bot.store import FAILED, post_from_row, utc_text
+
+# Category counts change only when posts do, or when a scheduled post goes live.
+_COUNTS_TTL = 60.0
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    key: str
+    count: int
+
+
+class Catalog:
+    """Queries on the state database; it never writes."""
+
+    def __init__(
+        self, db: sqlite_utils.Database, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.db = db
+        self.monotonic = monotonic
+        self._categories: tuple[tuple[int, int], float, list[Category]] | None = None
+
+    def latest(self, count: int, now: dt.datetime) -> list[Post]:
+        """The newest posts live on the site now."""
+        rows = self.db.query(
+            "select * from posts where status = 'ready' and date_utc <= ?"
+            " order by date_utc desc, id desc limit ?",
+            [utc_text(now), count],
+        )
+        return [post_from_row(row) for row in rows]
+
+    def in_category(self, key: str, count: int, now: dt.datetime) -> list[Post]:
+        """The newest live posts in the category with this search key."""
+        rows = self.db.query(
+            "select p.* from post_categories c join posts p on p.id = c.post_id"
+            " where c.key = ? and p.status = 'ready' and p.date_utc <= ?"
+            " order by c.date_utc desc, p.id desc limit ?",
+            [key, utc_text(now), count],
+        )
+        return [post_from_row(row) for row in rows]
+
+    def categories(self, now: dt.datetime) -> list[Category]:
+        """Categories of live posts with their counts, most used first (cached until
+        the data changes, or a minute has passed)."""
+        version = self._data_version()
+        if self._categories is not None:
+            cached_version, at, cached = self._categories
+            if cached_version == version and self.monotonic() - at < _COUNTS_TTL:
+                return cached
+        rows = self.db.execute(
+            "select min(c.name), c.key, count(*) from post_categories c join posts p"
+            " on p.id = c.post_id where p.status = 'ready' and p.date_utc <= ?"
+            " group by c.key order by count(*) desc, c.key",
+            [utc_text(now)],
+        ).fetchall()
+        result = [Category(name, key, count) for name, key, count in rows]
+        self._categories = (version, self.monotonic(), result)
+        return result
+
+    def _data_version(self) -> tuple[int, int]:
+        """Changes whenever this connection or another one wrote to the database."""
+        ours = self.db.execute("select total_changes()").fetchone()[0]
+        theirs = self.db.execute("pragma data_version").fetchone()[0]
+        return int(ours), int(theirs)
+
+    def counts(self) -> dict[str, Any]:
+        """Posts by status and deliveries by channel and state, for `status`."""
+        posts = dict(
+            self.db.execute("select status, count(*) from posts group by status").fetchall()
+        )
+        channels: dict[str, dict[str, Any]] = {}
+        for channel, state, count in self.db.execute(
+            "select channel, state, count(*) from deliveries group by channel, state"
+        ).fetchall():
+            channels.setdefault(channel, {})[state] = count
+        for channel, info in channels.items():
+            last = self.db.execute(
+                "select max(sent_at) from deliveries where channel = ? and sent_at is not null",
+                [channel],
+            ).fetchone()
+            info["last_sent_at"] = last[0] if last else None
+            error = self.db.execute(
+                "select last_error from deliveries where channel = ? and last_error != ''"
+                " order by updated_at desc limit 1",
+                [channel],
+            ).fetchone()
+            info["last_error"] = error[0] if error else None
+        return {"posts": posts, "channels": channels}
+
+    def report(self) -> dict[str, Any]:
+        """Everything `status` shows: counts, failed deliveries, invalid files."""
+        return {**self.counts(), "failures": self.failures(), "invalid": list(self.invalid_files())}
+
+    def failures(self) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "select d.channel, p.path, p.title, d.attempts, d.last_error, d.updated_at"
+                " from deliveries d join posts p on p.id = d.post_id where d.state = ?"
+                " order by d.updated_at",
+                [FAILED],
+            )
+        )
+
+    def invalid_files(self) -> Iterator[dict[str, Any]]:
+        yield from self.db.query(
+            "select path, reason from posts where status = 'invalid' order by path"
+        )

@@ -5,8 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +13,6 @@ import sqlite_utils
 
 from bot.posts import Post
 from bot.store import FAILED, post_from_row, utc_text
-
-# Category counts change only when posts do, or when a scheduled post goes live.
-_COUNTS_TTL = 60.0
 
 
 @dataclass(frozen=True)
@@ -29,12 +25,8 @@ class Category:
 class Catalog:
     """Queries on the state database; it never writes."""
 
-    def __init__(
-        self, db: sqlite_utils.Database, monotonic: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self.monotonic = monotonic
-        self._categories: tuple[tuple[int, int], float, list[Category]] | None = None
 
     def latest(self, count: int, now: dt.datetime) -> list[Post]:
         """The newest posts live on the site now."""
@@ -47,37 +39,27 @@ class Catalog:
 
     def in_category(self, key: str, count: int, now: dt.datetime) -> list[Post]:
         """The newest live posts in the category with this search key."""
+        # CROSS JOIN keeps SQLite on the (key, date_utc, post_id) index, newest first.
         rows = self.db.query(
-            "select p.* from post_categories c join posts p on p.id = c.post_id"
-            " where c.key = ? and p.status = 'ready' and p.date_utc <= ?"
-            " order by c.date_utc desc, p.id desc limit ?",
+            "select p.* from post_categories c cross join posts p on p.id = c.post_id"
+            " where c.key = ? and c.date_utc <= ? and p.status = 'ready'"
+            " order by c.date_utc desc, c.post_id desc limit ?",
             [key, utc_text(now), count],
         )
         return [post_from_row(row) for row in rows]
 
     def categories(self, now: dt.datetime) -> list[Category]:
-        """Categories of live posts with their counts, most used first (cached until
-        the data changes, or a minute has passed)."""
-        version = self._data_version()
-        if self._categories is not None:
-            cached_version, at, cached = self._categories
-            if cached_version == version and self.monotonic() - at < _COUNTS_TTL:
-                return cached
+        """Categories of live posts with their counts, most used first. The counts are
+        kept by triggers; scheduled posts, not live yet, are taken off (found through
+        the date index: without statistics SQLite would scan the key index instead)."""
         rows = self.db.execute(
-            "select min(c.name), c.key, count(*) from post_categories c join posts p"
-            " on p.id = c.post_id where p.status = 'ready' and p.date_utc <= ?"
-            " group by c.key order by count(*) desc, c.key",
+            "select c.name, c.key, c.count - coalesce(f.n, 0) as live from category_counts c"
+            " left join (select key, count(*) as n from post_categories"
+            " indexed by idx_post_categories_date_utc where date_utc > ? group by key) f"
+            " on f.key = c.key where live > 0 order by live desc, c.key",
             [utc_text(now)],
         ).fetchall()
-        result = [Category(name, key, count) for name, key, count in rows]
-        self._categories = (version, self.monotonic(), result)
-        return result
-
-    def _data_version(self) -> tuple[int, int]:
-        """Changes whenever this connection or another one wrote to the database."""
-        ours = self.db.execute("select total_changes()").fetchone()[0]
-        theirs = self.db.execute("pragma data_version").fetchone()[0]
-        return int(ours), int(theirs)
+        return [Category(name, key, count) for name, key, count in rows]
 
     def counts(self) -> dict[str, Any]:
         """Posts by status and deliveries by channel and state, for `status`."""

@@ -38,6 +38,7 @@ class TelegramSettings:
     api_url: str = "https://api.telegram.org"
     admin_ids: frozenset[int] = frozenset()
     max_per_minute: int = 20
+    commands: bool = True  # answer readers' /latest, /category (TELEGRAM_COMMANDS=off: not)
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,7 @@ def _telegram(values: Mapping[str, str]) -> TelegramSettings | None:
         api_url=api_url.rstrip("/"),
         admin_ids=admins,
         max_per_minute=_positive_int(values, "TELEGRAM_MAX_PER_MINUTE", 20),
+        commands=_choice(values, "TELEGRAM_COMMANDS", ("on", "off"), "on") == "on",
     )
 
 

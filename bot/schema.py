@@ -53,14 +53,31 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m002_post_categories(db: sqlite_utils.Database) -> None:
-    """Categories one row each, so readers' /category is an index lookup."""
+    """Categories one row each, for published posts only, with their counts kept by
+    triggers: /category and its menu are index lookups, whatever the number of posts."""
     db.table("post_categories").create(
         {"post_id": int, "name": str, "key": str, "date_utc": str},
         pk=("post_id", "key"),
         foreign_keys=[("post_id", "posts", "id")],
     )
-    db.table("post_categories").create_index(["key", "date_utc"])
-    rows = db.execute("select id, categories, date_utc from posts where categories is not null")
+    db.table("post_categories").create_index(["key", "date_utc", "post_id"])
+    db.table("post_categories").create_index(["date_utc"])
+    db.table("category_counts").create({"key": str, "name": str, "count": int}, pk="key")
+    db.execute(
+        "create trigger post_category_added after insert on post_categories begin"
+        " insert into category_counts (key, name, count) values (new.key, new.name, 1)"
+        # Of several spellings, the smallest is shown: capitals before accents and
+        # lower case, whatever order the posts came in.
+        " on conflict (key) do update set count = count + 1, name = min(name, excluded.name); end"
+    )
+    db.execute(
+        "create trigger post_category_removed after delete on post_categories begin"
+        " update category_counts set count = count - 1 where key = old.key;"
+        " delete from category_counts where key = old.key and count <= 0; end"
+    )
+    rows = db.execute(
+        "select id, categories, date_utc from posts where status = 'ready' and categories is not null"
+    )
     db.table("post_categories").insert_all(
         (
             {"post_id": post_id, "name": name, "key": search_key(name), "date_utc": date_utc}

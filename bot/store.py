@@ -180,9 +180,9 @@ class Store:
             return Recorded(result.path, outcome, queued, edits)
 
     def _set_categories(self, post_id: int, result: Post | Rejected) -> None:
-        """One row per category, in the same transaction as the post."""
+        """One row per category of a published post, in the same transaction as the post."""
         self.db.execute("delete from post_categories where post_id = ?", [post_id])
-        if isinstance(result, Post) and result.categories:
+        if isinstance(result, Post) and result.published and result.categories:
             date = utc_text(result.date)
             rows = {search_key(name): name for name in result.categories}
             self.db.table("post_categories").insert_all(
@@ -253,6 +253,7 @@ class Store:
             self.db.table("posts").update(
                 row["id"], {"status": "withdrawn", "updated_at": utc_text(now)}
             )
+            self.db.execute("delete from post_categories where post_id = ?", [row["id"]])
             return self._retract(row["id"], now, delete_remote)
 
     def _retract(self, post_id: int, now: dt.datetime, delete_remote: bool) -> int:

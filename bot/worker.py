@@ -82,6 +82,7 @@ class Worker:
         for channel in self.channels:
             await channel.start()
         tasks += [
+            *self._chat_bot(),
             asyncio.create_task(self.outbox.run(self.stop), name="outbox"),
             asyncio.create_task(self._reconcile(), name="reconcile"),
             asyncio.create_task(self._settle(), name="settle"),
@@ -103,6 +104,16 @@ class Worker:
                     await channel.close()
         log.info("stopped; state saved in %s", self.settings.state_db)
         return 0
+
+    def _chat_bot(self) -> list[asyncio.Task[None]]:
+        """Readers' commands, in the same loop, when Telegram is configured for them."""
+        telegram = self.settings.telegram
+        if telegram is None or not telegram.commands:
+            return []
+        from bot.channels.telegram_bot import ChatBot
+
+        bot = ChatBot(telegram, Catalog(self.store.db), self.settings.language)
+        return [asyncio.create_task(bot.run(self.stop), name="chat")]
 
     def _log_state(self) -> None:
         counts = Catalog(self.store.db).counts()

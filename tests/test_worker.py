@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import shutil
 import sqlite3
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from tests.conftest import write_post
 from tests.fakes.mastodon import FakeMastodon
-from tests.fakes.telegram import DEFAULT_CHANNEL_ID, FakeTelegram
+from tests.fakes.telegram import DEFAULT_CHANNEL_ID, FakeTelegram, FakeUser
 from tests.harness import assert_no_secrets, platform_env, worker
 
 
@@ -283,3 +284,45 @@ def test_unpublished_post_goes_out_when_published(
         os.replace(temp, draft)
         fake_mastodon.wait_for(lambda: len(fake_mastodon.statuses) == 1)
         assert process.terminate() == 0
+
+
+def test_a_burst_of_commands_does_not_slow_or_break_publishing(
+    tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    """100 commands from 10 users while 10 posts go out: the posts keep their pace, no 429,
+    every user gets answers or a flood notice."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    env = platform_env(tmp_path, fake_telegram, None, TELEGRAM_MAX_PER_MINUTE="60")
+    fake_telegram.set_rate_limits(per_chat_per_minute=60)
+    users = [FakeUser(id=5000 + n, first_name=f"Lezer {n}") for n in range(10)]
+    with worker(tmp_path, env) as process:
+        process.wait_for_line("answering chat commands")
+        for n in range(10):
+            drop_post(posts, n)
+        fake_telegram.wait_for(lambda fake: len(fake.sent_messages(DEFAULT_CHANNEL_ID)) >= 1)
+        for round_ in range(10):
+            for user in users:
+                fake_telegram.inject_message(user.id, user, f"/latest {round_ % 3 + 1}")
+        fake_telegram.wait_for(
+            lambda fake: len(fake.sent_messages(DEFAULT_CHANNEL_ID)) == 10, timeout=30
+        )
+        fake_telegram.wait_for(lambda fake: all(fake.replies_to(u.id) for u in users), timeout=30)
+        assert process.terminate() == 0
+    sends = [
+        r.time
+        for r in fake_telegram.requests
+        if r.method == "sendMessage" and r.chat == DEFAULT_CHANNEL_ID
+    ]
+    assert len(sends) == 10, [
+        (r.status, r.failure, r.description)
+        for r in fake_telegram.requests
+        if r.method == "sendMessage" and r.chat == DEFAULT_CHANNEL_ID
+    ]
+    assert min(b - a for a, b in itertools.pairwise(sends)) >= 0.99  # the channel's pace held
+    assert [r for r in fake_telegram.requests if r.status == 429] == []
+    assert fake_telegram.violations == 0
+    for user in users:
+        replies = [m.raw for m in fake_telegram.replies_to(user.id)]
+        assert 1 <= len(replies) <= 5
+        assert all(r.startswith(("<b>Nieuwste berichten</b>", "Rustig aan")) for r in replies)

@@ -1,0 +1,109 @@
+"""How long a chat reply takes to compute from the state database: the query plus the
+HTML, for /latest and /category, with N posts known.
+
+    python -m bench.replies --posts 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bot import replies
+from bot.catalog import Catalog
+from bot.posts import Post
+from bot.store import FileState, Store
+
+CATEGORIES = [
+    "Binnenland",
+    "Buitenland",
+    "Economie",
+    "Sport",
+    "Cultuur",
+    "Tech",
+    "Wetenschap",
+    "Regio",
+    "Politiek",
+    "Media",
+    "Klimaat",
+    "Onderwijs",
+    "Zorg",
+    "Verkeer",
+    "Wonen",
+]
+
+
+def fill(store: Store, posts: int) -> None:
+    """N live posts, one every 10 minutes, one or two categories each."""
+    rng = random.Random(1)
+    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    store.set_meta("baseline_at", "bench")
+    for first in range(0, posts, 5000):
+        with store.db.atomic():
+            for n in range(first, min(posts, first + 5000)):
+                post = Post(
+                    path=f"{n}.md",
+                    title=f"Bericht nummer {n} over {rng.choice(CATEGORIES).lower()}",
+                    date=start + dt.timedelta(minutes=10 * n),
+                    link=f"https://example.nl/{n}",
+                    lead="Een lead. " * 20,
+                    categories=tuple(rng.sample(CATEGORIES, rng.randint(1, 2))),
+                )
+                store.record(post, FileState(1, n, f"h{n}"), [], start, baseline=True)
+
+
+def timed(call: Callable[[], object], runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "state.db")
+        started = time.monotonic()
+        fill(store, args.posts)
+        print(
+            f"{args.posts} posts recorded in {time.monotonic() - started:.0f} s; {os.cpu_count()} cores"
+        )
+        catalog = Catalog(store.db)
+        now = dt.datetime.now(dt.UTC)
+        cases: dict[str, Callable[[], object]] = {
+            "/latest": lambda: replies.latest_reply(catalog.latest(5, now), "nl"),
+            "/latest 20": lambda: replies.latest_reply(catalog.latest(20, now), "nl"),
+            "/category (menu)": lambda: replies.categories_reply(catalog.categories(now), "nl"),
+            "/category Economie": lambda: replies.category_reply(
+                replies.find_category("Economie", catalog.categories(now)),  # type: ignore[arg-type]
+                catalog.in_category("economie", 5, now),
+                "nl",
+            ),
+            "/category Ekonomie (unknown)": lambda: replies.unknown_category_reply(
+                "Ekonomie", catalog.categories(now), "nl"
+            ),
+        }
+        for name, call in cases.items():
+            call()  # warm: the category counts are cached until the data changes
+            ms = sorted(timed(call, args.runs))
+            p99 = ms[int(len(ms) * 0.99) - 1]
+            print(
+                f"{name:30} median {statistics.median(ms):.3f} ms, p99 {p99:.3f} ms, max {ms[-1]:.3f} ms"
+            )
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

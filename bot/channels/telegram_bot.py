@@ -1,0 +1,263 @@
+"""The Telegram bot readers talk to: /start /help /latest /category and admin /status.
+
+python-telegram-bot's Application runs inside the worker's event loop (started by
+hand, polling getUpdates), answering from the state database. Replies share the
+bot token's 30-messages-a-second budget with channel publishing, which comes
+first: replies are held to REPLIES_PER_SECOND, and to Telegram's 20 a minute in
+any one group; each reader to a few commands at a time (bot.flood).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    filters,
+)
+
+from bot import replies
+from bot.catalog import Catalog, Category
+from bot.config import TelegramSettings
+from bot.flood import FloodGate
+from bot.outbox import first_of, utc_now
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+# Channel publishing needs at most one message per channel every 3 s; replies get
+# the rest of Telegram's 30 per second. The limiter is a leaky bucket, which can let
+# twice its rate through within one second (a full bucket, then the steady rate):
+# 12 a second keeps replies under 24 in any second, leaving room for the channels.
+REPLIES_PER_SECOND = 12
+RETRY_START = 60.0  # seconds before trying again when the Bot API cannot be reached
+_MESSAGES = filters.UpdateType.MESSAGE  # not edits of old commands, not channel posts
+
+
+class ChatBot:
+    """Answers readers' commands until the worker stops."""
+
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        catalog: Catalog,
+        language: str,
+        *,
+        flood: FloodGate | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.language = language
+        self.flood = flood or FloodGate()
+        self.clock = clock
+        self.app: Application = (  # type: ignore[type-arg]
+            ApplicationBuilder()
+            .token(settings.token)
+            .base_url(f"{settings.api_url}/bot")
+            .rate_limiter(AIORateLimiter(overall_max_rate=REPLIES_PER_SECOND, max_retries=2))
+            .job_queue(None)
+            .build()
+        )
+        commands = [
+            CommandHandler(["start", "help"], self._help, filters=_MESSAGES),
+            CommandHandler("latest", self._latest, filters=_MESSAGES),
+            CommandHandler("category", self._category, filters=_MESSAGES),
+            CommandHandler("status", self._status, filters=_MESSAGES),
+            CallbackQueryHandler(self._pressed, pattern=r"^c[:#]"),
+        ]
+        for handler in commands:
+            self.app.add_handler(handler)
+        self.app.add_error_handler(self._error)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Answer commands until `stop`."""
+        if not await self._start_when_possible(stop):
+            return
+        try:
+            await stop.wait()
+        finally:
+            await self._stop()
+
+    async def _start_when_possible(self, stop: asyncio.Event) -> bool:
+        """Start, trying again while the Bot API cannot be reached; False if never."""
+        while not stop.is_set():
+            try:
+                await self._start()
+                return True
+            except InvalidToken:
+                log.error(
+                    "chat commands off: the bot token was rejected (check TELEGRAM_BOT_TOKEN)"
+                )
+                await self._stop()
+                return False
+            except TelegramError as error:
+                log.warning(
+                    "chat commands: cannot start (%s), trying again in %.0f s",
+                    error.message,
+                    RETRY_START,
+                )
+                await self._stop()
+                await first_of(stop.wait(), asyncio.sleep(RETRY_START))
+        return False
+
+    async def _start(self) -> None:
+        await self.app.initialize()  # getMe: the bot's name, for /latest@name in groups
+        await self._set_commands()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(
+            allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
+            error_callback=self._polling_error,
+        )
+        await self.app.start()
+        log.info("answering chat commands as @%s", self.app.bot.username)
+
+    async def _stop(self) -> None:
+        # Saying goodbye to the Bot API may fail; that is not worth a traceback.
+        with contextlib.suppress(TelegramError):
+            if self.app.updater is not None and self.app.updater.running:
+                await self.app.updater.stop()
+            if self.app.running:
+                await self.app.stop()
+            await self.app.shutdown()
+
+    async def _set_commands(self) -> None:
+        """The command menu, in LANGUAGE and for users whose app speaks the other one."""
+        bot = self.app.bot
+        for language, names in replies.COMMANDS.items():
+            commands = [BotCommand(name, description) for name, description in names.items()]
+            code = None if language == self.language else language
+            await bot.set_my_commands(commands, language_code=code)
+        default = replies.COMMANDS.get(self.language, replies.COMMANDS["en"])
+        admin_commands = [BotCommand(n, d) for n, d in default.items()]
+        admin_commands.append(BotCommand("status", replies.STATUS_COMMAND[self.language]))
+        for admin in self.settings.admin_ids:
+            # BadRequest: the admin has not started a chat with the bot yet.
+            with contextlib.suppress(BadRequest):
+                await bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(admin))
+
+    # -- handlers -------------------------------------------------------------
+
+    async def _help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._answer(
+            update, lambda: replies.help_reply(self.language, self.settings.channels)
+        )
+
+    async def _latest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        def reply() -> Reply:
+            count = replies.parse_count(context.args or [])
+            if count is None:
+                return Reply(replies.text(self.language, "usage"))
+            return replies.latest_reply(self.catalog.latest(count, self.clock()), self.language)
+
+        await self._answer(update, reply)
+
+    async def _category(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        def reply() -> Reply:
+            categories = self.catalog.categories(self.clock())
+            asked = " ".join(context.args or [])
+            if not asked:
+                return replies.categories_reply(categories, self.language)
+            found = replies.find_category(asked, categories)
+            if found is None:
+                return replies.unknown_category_reply(asked, categories, self.language)
+            return self._category_posts(found)
+
+        await self._answer(update, reply)
+
+    async def _status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is not None and user.id in self.settings.admin_ids:
+            await self._answer(
+                update, lambda: replies.status_reply(self.catalog.report(), self.language)
+            )
+        else:  # everyone else learns what the bot does, nothing about its state
+            await self._help(update, context)
+
+    async def _pressed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        user = query.from_user.id if query.from_user else 0
+        if self.flood.check(user) != "answer":
+            await query.answer(replies.text(self.language, "flood"))
+            return
+        category = replies.category_for_callback(query.data, self.catalog.categories(self.clock()))
+        await query.answer()
+        if category is None or query.message is None:
+            return
+        reply = self._category_posts(category)
+        try:  # the list replaces the menu's text; the buttons stay for the next choice
+            await query.edit_message_text(
+                reply.text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=_NO_PREVIEW,
+                reply_markup=getattr(query.message, "reply_markup", None),
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():
+                raise
+
+    def _category_posts(self, category: Category) -> Reply:
+        posts = self.catalog.in_category(category.key, replies.DEFAULT_LATEST, self.clock())
+        return replies.category_reply(category, posts, self.language)
+
+    async def _answer(self, update: Update, build: Callable[[], Reply]) -> None:
+        """Flood control, then the reply, built from the database only when it is sent."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        verdict = self.flood.check(user.id if user else message.chat_id)
+        if verdict == "silence":
+            return
+        reply = Reply(replies.text(self.language, "flood")) if verdict == "notice" else build()
+        markup = None
+        if reply.buttons:
+            rows = [reply.buttons[i : i + 2] for i in range(0, len(reply.buttons), 2)]
+            markup = InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                    for row in rows
+                ]
+            )
+        await message.reply_text(
+            reply.text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=_NO_PREVIEW,
+            reply_markup=markup,
+            do_quote=False,
+        )
+
+    async def _error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        detail = error.message if isinstance(error, TelegramError) else repr(error)
+        log.warning("chat command failed: %s: %s", type(error).__name__, detail)
+
+    def _polling_error(self, error: TelegramError) -> None:
+        log.warning(
+            "chat commands: getUpdates failed (%s: %s), retrying",
+            type(error).__name__,
+            error.message,
+        )
+
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)

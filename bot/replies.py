@@ -1,0 +1,200 @@
+"""What the bot answers readers: Telegram HTML built from posts and counts (pure).
+
+Every text fragment is escaped, and every reply fits Telegram's 4096 limit.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.catalog import Category
+from bot.posts import Post
+from bot.summary import TELEGRAM_TEXT_LIMIT
+from bot.text import search_key, shorten, utf16_len
+
+DEFAULT_LATEST, MAX_LATEST = 5, 20
+MAX_BUTTONS = 30  # Telegram allows 100; more than this is a wall, not a menu
+MAX_TITLE = 200
+_ECHO = 60  # how much of a reader's own argument is quoted back
+_TAG = re.compile(r"<[^>]*>")
+
+MONTHS = {
+    "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+TEXTS: Mapping[str, Mapping[str, str]] = {
+    "nl": {
+        "help": "Ik ben de bot van {channels}: ik plaats daar elk nieuw bericht.\n\n"
+        "/latest [aantal]: de nieuwste berichten (standaard 5, hoogstens 20)\n"
+        "/category: de categorieën\n/category naam: de nieuwste berichten in een categorie\n"
+        "/help: deze uitleg",
+        "latest": "Nieuwste berichten",
+        "none": "Er zijn nog geen berichten.",
+        "usage": "Gebruik: /latest [aantal], met een aantal van 1 tot 20.",
+        "categories": "Kies een categorie:",
+        "no_categories": "Er zijn nog geen categorieën.",
+        "unknown": "Geen categorie «{asked}».",
+        "did_you_mean": "Bedoel je: {names}?",
+        "pick": "Kies er een met /category.",
+        "flood": "Rustig aan: je stuurt veel opdrachten achter elkaar. Probeer het zo nog eens.",
+        "status_denied": "Alleen beheerders mogen /status gebruiken.",
+    },
+    "en": {
+        "help": "I am the bot of {channels}: I post every new article there.\n\n"
+        "/latest [count]: the newest articles (5 by default, at most 20)\n"
+        "/category: the categories\n/category name: the newest articles in a category\n"
+        "/help: this text",
+        "latest": "Newest articles",
+        "none": "There are no articles yet.",
+        "usage": "Usage: /latest [count], with a count from 1 to 20.",
+        "categories": "Pick a category:",
+        "no_categories": "There are no categories yet.",
+        "unknown": "No category «{asked}».",
+        "did_you_mean": "Did you mean: {names}?",
+        "pick": "Pick one with /category.",
+        "flood": "Easy now: that is a lot of commands in a row. Try again in a moment.",
+        "status_denied": "Only administrators may use /status.",
+    },
+}
+COMMANDS = {
+    "nl": {
+        "latest": "De nieuwste berichten",
+        "category": "Berichten per categorie",
+        "help": "Wat deze bot doet",
+    },
+    "en": {
+        "latest": "The newest articles",
+        "category": "Articles by category",
+        "help": "What this bot does",
+    },
+}
+STATUS_COMMAND = {"nl": "Stand van de publicatie (beheer)", "en": "Publishing status (admins)"}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTML message, optionally with inline buttons (label, callback data), two a row."""
+
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()
+
+
+def text(language: str, name: str, **values: str) -> str:
+    return TEXTS.get(language, TEXTS["en"])[name].format(**values)
+
+
+def parse_count(args: Sequence[str]) -> int | None:
+    """/latest's argument: none means the default, else a whole number 1–20."""
+    if not args:
+        return DEFAULT_LATEST
+    if (
+        len(args) == 1
+        and args[0].isascii()
+        and args[0].isdigit()
+        and 1 <= int(args[0]) <= MAX_LATEST
+    ):
+        return int(args[0])
+    return None
+
+
+def help_reply(language: str, channels: Sequence[str]) -> Reply:
+    names = ", ".join(html.escape(c) for c in channels) or "postbode"
+    return Reply(text(language, "help", channels=names))
+
+
+def latest_reply(posts: Sequence[Post], language: str) -> Reply:
+    if not posts:
+        return Reply(text(language, "none"))
+    return Reply(_listing(f"<b>{html.escape(text(language, 'latest'))}</b>", posts, language))
+
+
+def category_reply(category: Category, posts: Sequence[Post], language: str) -> Reply:
+    heading = f"<b>{html.escape(category.name)}</b> ({category.count})"
+    return Reply(_listing(heading, posts, language) if posts else text(language, "none"))
+
+
+def categories_reply(categories: Sequence[Category], language: str) -> Reply:
+    if not categories:
+        return Reply(text(language, "no_categories"))
+    shown = categories[:MAX_BUTTONS]
+    buttons = tuple(
+        (shorten(f"{c.name} ({c.count})", 40, len), callback_data(c.key)) for c in shown
+    )
+    return Reply(text(language, "categories"), buttons)
+
+
+def unknown_category_reply(asked: str, categories: Sequence[Category], language: str) -> Reply:
+    """The closest known names instead of silence."""
+    echo = html.escape(shorten(" ".join(asked.split()), _ECHO, len))
+    lines = [text(language, "unknown", asked=echo)]
+    by_key = {c.key: c for c in categories}
+    close = difflib.get_close_matches(search_key(asked)[:200], list(by_key), n=3, cutoff=0.5)
+    if close:
+        names = ", ".join(f"/category {html.escape(by_key[k].name)}" for k in close)
+        lines.append(text(language, "did_you_mean", names=names))
+    else:
+        lines.append(text(language, "pick"))
+    return Reply("\n".join(lines))
+
+
+def find_category(asked: str, categories: Sequence[Category]) -> Category | None:
+    """Case- and accent-insensitive: "ÉCONOMIE" finds "economie"."""
+    key = search_key(asked)
+    return next((c for c in categories if c.key == key), None)
+
+
+def callback_data(key: str) -> str:
+    """Button data is at most 64 bytes: the key itself when short, else its hash."""
+    data = "c:" + key
+    return data if len(data.encode()) <= 64 else "c#" + hashlib.sha1(key.encode()).hexdigest()[:20]
+
+
+def category_for_callback(data: str, categories: Sequence[Category]) -> Category | None:
+    return next((c for c in categories if callback_data(c.key) == data), None)
+
+
+def status_reply(report: Mapping[str, Any], language: str) -> Reply:
+    """The operator's view: posts, and per channel pending / failed / last publish / last error."""
+    posts = ", ".join(f"{n} {s}" for s, n in sorted(report["posts"].items())) or "0"
+    blocks = [f"<b>postbode</b>: {html.escape(posts)}"]
+    for channel, info in sorted(report["channels"].items()):
+        waiting = info.get("pending", 0) + info.get("sending", 0)
+        block = (
+            f"<b>{html.escape(channel)}</b>\npending {waiting}, sent {info.get('sent', 0)},"
+            f" failed {info.get('failed', 0)}\nlast sent: {html.escape(str(info['last_sent_at'] or '-'))}"
+        )
+        if info.get("last_error"):
+            block += "\nlast error: " + html.escape(shorten(info["last_error"], 300, len))
+        blocks.append(block)
+    return Reply(_join_within_limit(blocks, "\n\n"))
+
+
+def _listing(heading: str, posts: Sequence[Post], language: str) -> str:
+    """A heading and one line per post (linked title — date), as many as fit."""
+    months = MONTHS.get(language, MONTHS["en"])
+    lines = [heading + "\n"]
+    for post in posts:
+        title = html.escape(shorten(post.title, MAX_TITLE, len))
+        date = f"{post.date.day} {months[post.date.month - 1]} {post.date.year}"
+        lines.append(f'• <a href="{html.escape(post.link)}">{title}</a> — {date}')
+    return _join_within_limit(lines, "\n")
+
+
+def _join_within_limit(parts: Sequence[str], separator: str) -> str:
+    """Join HTML parts, leaving out the ones that would take the visible text past
+    Telegram's limit. Each part is whole markup, so what is sent always parses."""
+    kept: list[str] = []
+    used = -len(separator)
+    for part in parts:
+        cost = len(separator) + utf16_len(html.unescape(_TAG.sub("", part)))
+        if used + cost > TELEGRAM_TEXT_LIMIT:
+            break
+        kept.append(part)
+        used += cost
+    return separator.join(kept)

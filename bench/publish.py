@@ -24,6 +24,11 @@ from tests.fakes.telegram import DEFAULT_CHANNEL_ID, FakeTelegram
 from tests.harness import platform_env, worker
 
 
+def resident_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=20)
@@ -60,18 +65,26 @@ def main() -> None:
         )
         env = platform_env(root, telegram, mastodon, TELEGRAM_MAX_PER_MINUTE=str(args.per_minute))
         telegram.set_rate_limits(per_chat_per_minute=args.per_minute)
+        rss: list[tuple[int, float]] = []  # (messages out, worker RSS in MB)
         with worker(root, env) as process:
             process.wait_for_line("watching", timeout=60)
+            assert process.process is not None
+            pid = process.process.pid
+
+            def sample() -> bool:
+                out = len(telegram.sent_messages(DEFAULT_CHANNEL_ID))
+                rss.append((out, resident_mb(pid)))
+                return out >= args.posts
+
+            sample()
             start = time.monotonic()
             for path in sorted(staging.iterdir()):
                 os.replace(path, root / "posts" / path.name)
             deadline = args.posts * 60 / args.per_minute + 60
             mastodon.wait_for(lambda: len(mastodon.statuses) >= args.posts, timeout=deadline)
             mastodon_done = time.monotonic() - start
-            telegram.wait_for(
-                lambda fake: len(fake.sent_messages(DEFAULT_CHANNEL_ID)) >= args.posts,
-                timeout=deadline,
-            )
+            while not sample() and time.monotonic() - start < deadline:
+                time.sleep(0.5)  # a benchmark samples memory while it runs
             telegram_done = time.monotonic() - start
             process.terminate()
         sends = [r.time for r in telegram.requests if r.method in ("sendMessage", "sendPhoto")]
@@ -85,7 +98,14 @@ def main() -> None:
             f"telegram: all out after {telegram_done:.1f} s; gap between messages median {statistics.median(gaps):.2f} s,"
             f" min {min(gaps):.2f} s; 429s {telegram_calls and sum(1 for r in telegram.requests if r.status == 429)}, violations {telegram.violations}"
         )
+        rate = (len(sends) - 1) / (sends[-1] - sends[0]) * 60
+        print(
+            f"telegram pace: {rate:.1f} per minute over the run, configured {args.per_minute}"
+            f" ({(rate / args.per_minute - 1) * 100:+.1f} %)"
+        )
         print(f"mastodon: all out after {mastodon_done:.1f} s; violations {mastodon.violations}")
+        quarters = [rss[round(i * (len(rss) - 1) / 4)] for i in range(5)]
+        print("worker RSS (messages out: MB): " + ", ".join(f"{n}: {mb:.0f}" for n, mb in quarters))
         print(
             f"telegram requests: {dict(telegram_calls)} -> {sum(telegram_calls[m] for m in ('sendMessage', 'sendPhoto')) / args.posts:.2f} sends per post"
         )

@@ -2,4 +2,6 @@
 
 from bot.cli import main
 
-main()
+# Guarded: the processes that parse a big scan import this module again (spawn).
+if __name__ == "__main__":
+    main()

@@ -39,7 +39,7 @@ _BLOCKS = frozenset(
 _markdown = MarkdownIt("commonmark")
 # Block structure only: inline markup is parsed for the one block that is the lead.
 _blocks = MarkdownIt("commonmark").disable("inline")
-_HEAD_CHARS = 2048
+_HEAD_CHARS = 1024
 # [text] or [text][ref] not followed by "(": a reference link, possibly defined later.
 _REFERENCE = re.compile(r"\[[^\]]*\](?!\()")
 

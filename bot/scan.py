@@ -6,23 +6,28 @@ holds, so a restart over 100,000 known posts reads none of them.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import hashlib
 import logging
+import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.posts import Post, is_post_folder, is_post_path, read_post
-from bot.settle import is_complete
+from bot.posts import Post, Rejected, is_post_folder, is_post_path, read_post
+from bot.settle import ignore_lease_breaks, is_complete
 from bot.site import Site
 from bot.store import FileState, Store, utc_text
 
 log = logging.getLogger(__name__)
 # Records written per transaction on a big first run: fewer commits, same safety.
 _BATCH = 500
+# From this many changed files on, parsing runs in one process per core.
+PARALLEL_FROM = 2000
 
 # Called with (files read so far, files to read) while a big scan runs.
 Progress = Callable[[int, int], None]
@@ -119,15 +124,22 @@ def scan(
     report = ScanReport(files=len(changed), baseline=not store.baselined)
     # A new file can only be a renamed one if some file is gone, or went recently.
     renames_possible = bool(gone) or store.has_recent_withdrawals(now)
-    for start in range(0, len(changed), _BATCH):
-        with store.db.atomic():
-            for relative in changed[start : start + _BATCH]:
-                _read_one(
-                    store, root, site, channels, now, relative,
-                    gone if renames_possible else None, report, delete_remote,
-                )  # fmt: skip
+    done = 0
+    for chunk in _load_changed(store, root, site, changed):
+        with store.transaction():
+            for loaded in chunk:
+                _store_one(
+                    store,
+                    loaded,
+                    channels,
+                    now,
+                    gone if renames_possible else None,
+                    report,
+                    delete_remote,
+                )
+        done += len(chunk)
         if progress:
-            progress(min(start + _BATCH, len(changed)), len(changed))
+            progress(done, len(changed))
     for relative in sorted(gone):
         report.withdrawn += 1
         store.withdraw(relative, now, delete_remote=delete_remote)
@@ -138,39 +150,88 @@ def scan(
     return report
 
 
-def _read_one(
-    store: Store,
-    root: Path,
-    site: Site,
-    channels: Sequence[str],
-    now: dt.datetime,
-    relative: str,
-    gone: set[str] | None,
-    report: ScanReport,
-    delete_remote: bool,
-) -> None:
+@dataclass(frozen=True)
+class Loaded:
+    """A changed file as read from disk. `result` is None when its bytes are the ones
+    already recorded; `file` is None when it is still being written or is gone."""
+
+    path: str
+    file: FileState | None
+    result: Post | Rejected | None = None
+    busy: bool = False
+
+
+def load(root: Path, relative: str, site: Site, known_hash: str | None) -> Loaded:
+    """Read and parse one file, if it is complete (a pure function of the file system:
+    big scans run it in worker processes)."""
     path = root / relative
     try:
         stat = path.stat()
         if not is_complete(path, stat.st_mtime_ns):
-            report.busy.append(relative)
-            return
+            return Loaded(relative, None, busy=True)
         raw = path.read_bytes()
         after = path.stat()
     except OSError:
-        return  # gone between listing and reading: the next event or scan settles it
+        return Loaded(relative, None)  # gone between listing and reading: settled later
     if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
-        report.busy.append(relative)  # written to while we read it
-        return
+        return Loaded(relative, None, busy=True)  # written to while we read it
     file = FileState(stat.st_size, stat.st_mtime_ns, hashlib.sha256(raw).hexdigest())
-    known_hash = store.content_hash(relative)
-    if known_hash == file.content_hash:
+    if file.content_hash == known_hash:
+        return Loaded(relative, file)
+    return Loaded(relative, file, read_post(raw, relative, site, stat.st_mtime))
+
+
+def _load_chunk(root: Path, site: Site, items: list[tuple[str, str | None]]) -> list[Loaded]:
+    return [load(root, relative, site, known) for relative, known in items]
+
+
+def _load_changed(
+    store: Store, root: Path, site: Site, changed: list[str]
+) -> Iterator[list[Loaded]]:
+    """The changed files, read and parsed, a batch at a time in order. A big scan
+    (a first run over a whole site) parses in one process per core."""
+    batches = [
+        [(p, store.content_hash(p)) for p in changed[start : start + _BATCH]]
+        for start in range(0, len(changed), _BATCH)
+    ]
+    cores = os.cpu_count() or 1
+    if len(changed) < PARALLEL_FROM or cores < 2:
+        for batch in batches:
+            yield _load_chunk(root, site, batch)
+        return
+    # spawn: the worker process has threads (watcher, Mastodon), which fork would copy.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(cores, mp_context=context, initializer=ignore_lease_breaks) as pool:
+        pending = collections.deque(
+            pool.submit(_load_chunk, root, site, b) for b in batches[: 2 * cores]
+        )
+        for batch in batches[2 * cores :]:
+            yield pending.popleft().result()
+            pending.append(pool.submit(_load_chunk, root, site, batch))
+        while pending:
+            yield pending.popleft().result()
+
+
+def _store_one(
+    store: Store,
+    loaded: Loaded,
+    channels: Sequence[str],
+    now: dt.datetime,
+    gone: set[str] | None,
+    report: ScanReport,
+    delete_remote: bool,
+) -> None:
+    relative, file, result = loaded.path, loaded.file, loaded.result
+    if loaded.busy:
+        report.busy.append(relative)
+    if file is None:
+        return
+    if result is None:
         store.touch(relative, file, now)
         report.outcomes["unchanged"] += 1
         return
-    result = read_post(raw, relative, site, stat.st_mtime)
     renamed_from = None
-    new_post = isinstance(result, Post) and known_hash is None
+    new_post = isinstance(result, Post) and store.content_hash(relative) is None
     if gone is not None and new_post and isinstance(result, Post) and not store.has_path(relative):
         candidates = store.rename_candidates(
             link=result.link, content_hash=file.content_hash, now=now

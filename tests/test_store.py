@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot import scan as scan_module
 from bot.posts import read_post
 from bot.scan import scan
 from bot.site import Site
@@ -294,3 +297,39 @@ def test_migration_from_the_first_schema_keeps_the_data(tmp_path: Path, site: Si
     rows = store.db.execute("select name, key from post_categories order by key").fetchall()
     store.close()
     assert rows == [("Économie", "economie"), ("sport", "sport")]
+
+
+def test_a_big_scan_parses_in_worker_processes_with_the_same_result(
+    tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing in one process per core records exactly what a serial scan records."""
+    posts = tmp_path / "posts"
+    for n in range(120):
+        write_post(
+            posts, f"p{n:03d}.md", front(n, extra=f"categories: [c{n % 7}]"), body=f"Lead {n}."
+        )
+    write_post(posts, "broken.md", "title: [oops")
+
+    pools: list[int] = []
+
+    class CountingPool(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(kwargs.get("max_workers") or args[0])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(scan_module, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(scan_module.os, "cpu_count", lambda: 2)
+
+    def recorded(name: str, parallel_from: int) -> list[tuple]:
+        monkeypatch.setattr(scan_module, "PARALLEL_FROM", parallel_from)
+        db = Store(tmp_path / name)
+        report = scan(db, posts, site, CHANNELS, NOW)
+        assert dict(report.outcomes) == {"baseline": 120, "invalid": 1}
+        rows = db.db.execute(
+            "select path, status, reason, title, lead, link, content_hash from posts order by path"
+        ).fetchall()
+        db.close()
+        return rows
+
+    assert recorded("parallel.db", 50) == recorded("serial.db", 10_000)
+    assert pools == [2]  # the first scan used two worker processes, the second none

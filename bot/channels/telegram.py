@@ -74,8 +74,9 @@ class TelegramChannel:
         self.key = f"telegram:{chat}"
         self.language = language
         self.bot = bot or make_bot(settings)
-        # The channel's per-minute budget, and never more than Telegram's 30/s overall.
-        self.min_interval = max(60.0 / settings.max_per_minute, 1.0 / _OVERALL_PER_SECOND)
+        # The channel's per-minute budget, and never more than Telegram's 30/s overall;
+        # 2 % more, so that the jitter of the network never puts N+1 in a minute.
+        self.min_interval = max(60.0 / settings.max_per_minute, 1.0 / _OVERALL_PER_SECOND) * 1.02
 
     async def start(self) -> None:
         try:

@@ -16,6 +16,8 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.config import ConfigError, load_settings
 from tests.conftest import OFFLINE_ENV, REPO, SEED_POST, write_post
+from tests.fakes.mastodon import DEFAULT_TOKEN as MASTODON_TOKEN
+from tests.fakes.mastodon import FakeMastodon
 
 TOKEN = "123456:SECRET-token-never-printed"
 
@@ -231,3 +233,57 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0
     assert "Example: postbode " + command in result.output
+
+
+def test_a_first_run_over_many_posts_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """On a TTY, indexing hundreds of posts draws a progress bar; in a pipe it does not."""
+    import pty
+
+    posts = tmp_path / "posts"
+    for n in range(250):
+        write_post(posts, f"p{n}.md", f'title: P{n}\nexterne_link: "https://e.nl/{n}"')
+    leader, follower = pty.openpty()
+    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV}
+    process = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--once"],
+        cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=follower, timeout=60,
+    )  # fmt: skip
+    os.close(follower)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(leader)
+    assert process.returncode == 0
+    assert b"Reading posts" in terminal and b"100%" in terminal
+    piped = run_cli("status", cwd=tmp_path)
+    assert "Reading posts" not in piped.stdout + piped.stderr
+
+
+def test_status_and_retry_after_a_refused_delivery(
+    tmp_path: Path, fake_mastodon: FakeMastodon
+) -> None:
+    """A 422 is shown by `status` with the platform's words; `retry` queues it again."""
+    write_post(tmp_path / "posts", "a.md", 'title: A\nexterne_link: "https://e.nl/a"')
+    env = {
+        "MASTODON_BASE_URL": fake_mastodon.url,
+        "MASTODON_ACCESS_TOKEN": MASTODON_TOKEN,
+    }
+    assert run_cli("backfill", "--latest", "1", cwd=tmp_path, **env).returncode == 0
+    fake_mastodon.max_characters = 5  # no summary can fit: the link alone counts 23
+    run = run_cli("run", "--once", cwd=tmp_path, **env)
+    assert run.returncode == 0
+    status = run_cli("status", cwd=tmp_path, **env).stdout
+    assert "1 failed" in status and "Text character limit of 5 exceeded" in status
+    assert MASTODON_TOKEN not in run.stdout + status
+    retried = run_cli("retry", cwd=tmp_path, **env)
+    assert retried.stdout.strip() == "1 failed deliveries queued again"
+    fake_mastodon.max_characters = 500
+    assert run_cli("run", "--once", cwd=tmp_path, **env).returncode == 0
+    assert len(fake_mastodon.statuses) == 1
+    assert "1 sent" in run_cli("status", cwd=tmp_path, **env).stdout

@@ -19,7 +19,8 @@ from pathlib import Path
 from bot import replies
 from bot.catalog import Catalog
 from bot.posts import Post
-from bot.store import FileState, Store
+from bot.rows import FileState
+from bot.store import Store
 
 CATEGORIES = [
     "Binnenland",

@@ -11,8 +11,9 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.deliveries import FAILED
 from bot.posts import Post
-from bot.store import FAILED, post_from_row, utc_text
+from bot.rows import post_from_row, utc_text
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ def backfill(since: str | None, latest: int | None) -> None:
     try:
         with _progress() as progress:
             app.index(store, settings, channels, progress=progress)
-        queued = store.queue_backfill(
+        queued = store.deliveries.queue_backfill(
             [c.key for c in channels], utc_now(), since=since_date, latest=latest
         )
     finally:
@@ -182,7 +182,7 @@ def retry() -> None:
     settings = _settings()
     store = Store(settings.state_db)
     try:
-        count = store.retry_failed(utc_now())
+        count = store.deliveries.retry_failed(utc_now())
     finally:
         store.close()
     click.echo(f"{count} failed deliveries queued again")

@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited
-from bot.store import DELETING, Delivery, Store
+from bot.deliveries import DELETING, Delivery
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class Outbox:
                 continue
             if await self.send_next(key) is not None:
                 continue
-            head = self.store.head(key)
+            head = self.store.deliveries.head(key)
             await self._sleep(key, head.next_attempt_at if head else None, stop)
 
     async def _sleep(self, key: str, until: dt.datetime | None, stop: asyncio.Event) -> None:
@@ -128,7 +129,7 @@ class Outbox:
     async def send_next(self, key: str) -> int | None:
         """Handle the next due delivery of a channel: 1 if it went out, 0 if it
         failed, None when nothing is due."""
-        head = self.store.head(key)
+        head = self.store.deliveries.head(key)
         if head is None or head.next_attempt_at > self.clock():
             return None
         await self._pace(key)
@@ -147,11 +148,11 @@ class Outbox:
 
     async def _deliver(self, channel: Channel, delivery: Delivery) -> bool:
         post = delivery.post
-        self.store.mark_sending(delivery.id, self.clock())
+        self.store.deliveries.mark_sending(delivery.id, self.clock())
         try:
             if delivery.state == DELETING and delivery.remote_id:
                 await channel.delete(post, delivery.remote_id)
-                self.store.mark_deleted(delivery.id, self.clock())
+                self.store.deliveries.mark_deleted(delivery.id, self.clock())
                 log.info("deleted the message of %s from %s", post.path, channel.key)
                 return True
             if delivery.remote_id:
@@ -160,13 +161,13 @@ class Outbox:
             else:
                 remote_id = await channel.publish(post, self.idempotency_key(delivery))
         except Permanent as error:
-            self.store.mark_failed(delivery.id, str(error), self.clock())
+            self.store.deliveries.mark_failed(delivery.id, str(error), self.clock())
             log.error("delivery failed for good: %s to %s: %s", post.path, channel.key, error)
             return False
         except AuthFailed as error:
             now = self.clock()
             self.paused_until[channel.key] = now + AUTH_PAUSE
-            self.store.mark_retry(delivery.id, str(error), now + AUTH_PAUSE, now)
+            self.store.deliveries.mark_retry(delivery.id, str(error), now + AUTH_PAUSE, now)
             log.error(
                 "CHANNEL PAUSED: %s refused our credentials or rights: %s; other channels go on,"
                 " retrying in %d minutes (run `postbode check`)",
@@ -176,7 +177,7 @@ class Outbox:
         except RateLimited as error:
             now = self.clock()
             # A 429 is waited out exactly as long as it says, never less.
-            self.store.mark_retry(
+            self.store.deliveries.mark_retry(
                 delivery.id, str(error), now + dt.timedelta(seconds=error.retry_after), now
             )
             log.warning("rate limited on %s: waiting %.1f s", channel.key, error.retry_after)
@@ -184,13 +185,15 @@ class Outbox:
         except ChannelError as error:
             now = self.clock()
             delay = self.backoff.delay(delivery.attempts + 1, self.rng)
-            self.store.mark_retry(delivery.id, str(error), now + dt.timedelta(seconds=delay), now)
+            self.store.deliveries.mark_retry(
+                delivery.id, str(error), now + dt.timedelta(seconds=delay), now
+            )
             log.warning(
                 "delivery to %s failed (attempt %d), retrying in %.0f s: %s",
                 channel.key, delivery.attempts + 1, delay, error,
             )  # fmt: skip
             return False
-        self.store.mark_sent(delivery.id, remote_id, post.summary_key, self.clock())
+        self.store.deliveries.mark_sent(delivery.id, remote_id, post.summary_key, self.clock())
         action = "edited" if delivery.remote_id else "published"
         log.info("%s %s to %s", action, post.path, channel.key)
         return True

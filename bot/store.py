@@ -1,14 +1,14 @@
-"""State in SQLite (sqlite-utils): posts, one delivery per post and channel, meta.
+"""State in SQLite (sqlite-utils): the posts, their files and categories, and meta;
+`store.deliveries` is the outbox table (bot/deliveries.py).
 
-Everything that belongs together is written in one `db.atomic()` block, before
-any network call: a kill -9 at any moment leaves a consistent database.
+Everything that belongs together is written in one transaction, before any
+network call: a kill -9 at any moment leaves a consistent database.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,40 +16,11 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.deliveries import RETURN_WINDOW, Deliveries
 from bot.posts import Post, Rejected
+from bot.rows import FileState, post_columns, utc_text
 from bot.schema import migrations
 from bot.text import search_key
-
-# Delivery states. `sending` is written before a request goes out, so a crash
-# inside the request is visible at the next start.
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-# A withdrawn post: unsent deliveries are `withdrawn`; with ON_DELETE=delete, sent
-# messages are `deleting` until the platform has removed them, then `deleted`.
-WITHDRAWN, DELETING, DELETED = "withdrawn", "deleting", "deleted"
-# A post whose file comes back within this window is the same post returning (a
-# rename seen in two watcher batches, an editor's save-by-rename, a git checkout):
-# remote deletions wait this long, and a returning file cancels them.
-RETURN_WINDOW = dt.timedelta(seconds=60)
-
-
-@dataclass(frozen=True)
-class FileState:
-    size: int
-    mtime_ns: int
-    content_hash: str
-
-
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    post_id: int
-    channel: str
-    state: str
-    attempts: int
-    remote_id: str | None
-    sent_key: str | None
-    next_attempt_at: dt.datetime
-    post: Post
 
 
 @dataclass(frozen=True)
@@ -60,11 +31,6 @@ class Recorded:
     outcome: str  # new | baseline | updated | unchanged | renamed | invalid | ignored
     queued: int = 0  # deliveries created
     edits: int = 0  # sent deliveries whose summary changed
-
-
-def utc_text(moment: dt.datetime) -> str:
-    """Sortable UTC text for a moment, the form every time column uses."""
-    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 class Store:
@@ -78,6 +44,7 @@ class Store:
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         migrations.apply(self.db)
+        self.deliveries = Deliveries(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -158,14 +125,11 @@ class Store:
                     "update posts set path = ? where path = ?", [result.path, renamed_from]
                 )
             old = self._post_row(result.path)
-            row = _post_columns(result, file, now)
+            row = post_columns(result, file, now)
             was_ready = old is not None and old["status"] == "ready"
             if old is not None and old["status"] == "withdrawn":
                 # Back within the window: removals that have not happened yet are off.
-                self.db.execute(
-                    "update deliveries set state = ? where post_id = ? and state = ?",
-                    [SENT, old["id"], DELETING],
-                )
+                self.deliveries.restore_removals(old["id"])
             if old is None:
                 row["first_seen"] = utc_text(now)
                 live = isinstance(result, Post) and result.status(now) == "ready"
@@ -179,14 +143,18 @@ class Store:
             if not isinstance(result, Post):
                 return Recorded(result.path, result.status)
             if was_ready and not result.published:
-                self._retract(post_id, now, delete_remote)
+                self.deliveries.retract(post_id, now, delete_remote)
                 return Recorded(result.path, "unpublished")
             if old is not None and old["summary_key"] == row["summary_key"] and was_ready:
                 return Recorded(result.path, "renamed" if renamed_from else "unchanged")
-            edits = self._mark_edits(post_id, row["summary_key"], now) if old is not None else 0
+            edits = (
+                self.deliveries.mark_edits(post_id, row["summary_key"], now)
+                if old is not None
+                else 0
+            )
             queued = 0
             if result.published and not was_ready and not (baseline and row.get("baseline")):
-                queued = self._queue(post_id, channels, result.date, now)
+                queued = self.deliveries.queue(post_id, channels, result.date, now)
             outcome = "new" if old is None else "renamed" if renamed_from else "updated"
             if old is None and baseline and row.get("baseline"):
                 outcome = "baseline"
@@ -215,34 +183,6 @@ class Store:
     def _post_row(self, path: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from posts where path = ?", [path]))
         return rows[0] if rows else None
-
-    def _queue(
-        self, post_id: int, channels: Iterable[str], not_before: dt.datetime, now: dt.datetime
-    ) -> int:
-        """Pending deliveries for channels that have none for this post, or whose
-        earlier one was withdrawn (the file came back)."""
-        queued = 0
-        for channel in channels:
-            cursor = self.db.execute(
-                "insert into deliveries (post_id, channel, state, next_attempt_at, created_at,"
-                " updated_at) values (?, ?, ?, ?, ?, ?) on conflict (post_id, channel) do update"
-                " set state = excluded.state, attempts = 0, next_attempt_at ="
-                " excluded.next_attempt_at, updated_at = excluded.updated_at, remote_id = null,"
-                " sent_key = null, sent_at = null where deliveries.state in (?, ?)",
-                [post_id, channel, PENDING, utc_text(max(not_before, now)), utc_text(now),
-                 utc_text(now), WITHDRAWN, DELETED],
-            )  # fmt: skip
-            queued += cursor.rowcount
-        return queued
-
-    def _mark_edits(self, post_id: int, summary_key: str, now: dt.datetime) -> int:
-        """Sent deliveries whose summary changed go back to the outbox as edits."""
-        cursor = self.db.execute(
-            "update deliveries set state = ?, next_attempt_at = ?, attempts = 0, updated_at = ?"
-            " where post_id = ? and state = ? and remote_id is not null and sent_key != ?",
-            [PENDING, utc_text(now), utc_text(now), post_id, SENT, summary_key],
-        )
-        return int(cursor.rowcount)
 
     def has_recent_withdrawals(self, now: dt.datetime) -> bool:
         """Whether any post was withdrawn within RETURN_WINDOW (it may come back)."""
@@ -274,179 +214,4 @@ class Store:
                 row["id"], {"status": "withdrawn", "updated_at": utc_text(now)}
             )
             self.db.execute("delete from post_categories where post_id = ?", [row["id"]])
-            return self._retract(row["id"], now, delete_remote)
-
-    def _retract(self, post_id: int, now: dt.datetime, delete_remote: bool) -> int:
-        """Unsent deliveries are withdrawn; sent ones are deleted remotely or kept."""
-        stamp = utc_text(now)
-        unsent = self.db.execute(
-            "update deliveries set state = ?, updated_at = ? where post_id = ?"
-            " and state in (?, ?, ?) and remote_id is null",
-            [WITHDRAWN, stamp, post_id, PENDING, SENDING, FAILED],
-        ).rowcount
-        sent_states = [SENT, PENDING, SENDING, FAILED]
-        if delete_remote:
-            self.db.execute(
-                "update deliveries set state = ?, attempts = 0, next_attempt_at = ?, updated_at = ?"
-                " where post_id = ? and remote_id is not null and state in (?, ?, ?, ?)",
-                [DELETING, utc_text(now + RETURN_WINDOW), stamp, post_id, *sent_states],
-            )
-        else:  # the message stays; an edit that was waiting is dropped with the post
-            self.db.execute(
-                "update deliveries set state = ?, updated_at = ? where post_id = ?"
-                " and remote_id is not null and state in (?, ?, ?)",
-                [SENT, stamp, post_id, PENDING, SENDING, FAILED],
-            )
-        return int(unsent)
-
-    # -- deliveries ------------------------------------------------------------
-
-    def head(self, channel: str) -> Delivery | None:
-        """The channel's next delivery in post-date order, due or not.
-
-        The outbox waits for it even when later ones are due: a delivery that is
-        backing off must not be overtaken, or the channel's order breaks.
-        """
-        rows = self.db.execute(
-            "select d.id as delivery_id, d.post_id, d.channel, d.state, d.attempts, d.remote_id,"
-            " d.sent_key, d.next_attempt_at, p.* from deliveries d join posts p on p.id = d.post_id"
-            " where d.channel = ? and ((d.state in (?, ?) and p.status = 'ready') or d.state = ?)"
-            " order by p.date_utc, p.id limit 1",
-            [channel, PENDING, SENDING, DELETING],
-        )
-        names = [c[0] for c in rows.description]
-        row = rows.fetchone()
-        return _delivery(dict(zip(names, row, strict=True))) if row else None
-
-    def mark_sending(self, delivery_id: int, now: dt.datetime) -> None:
-        """Written before the request: after a crash, `sending` says it may have arrived."""
-        self.db.execute(
-            "update deliveries set state = case when state = ? then state else ? end,"
-            " attempts = attempts + 1, updated_at = ? where id = ?",
-            [DELETING, SENDING, utc_text(now), delivery_id],
-        )
-
-    def mark_sent(
-        self, delivery_id: int, remote_id: str | None, sent_key: str, now: dt.datetime
-    ) -> None:
-        self.db.execute(
-            "update deliveries set state = ?, remote_id = coalesce(?, remote_id), sent_key = ?,"
-            " sent_at = coalesce(sent_at, ?), last_error = '', updated_at = ? where id = ?",
-            [SENT, remote_id, sent_key, utc_text(now), utc_text(now), delivery_id],
-        )
-
-    def mark_deleted(self, delivery_id: int, now: dt.datetime) -> None:
-        self.db.execute(
-            "update deliveries set state = ?, last_error = '', updated_at = ? where id = ?",
-            [DELETED, utc_text(now), delivery_id],
-        )
-
-    def mark_retry(self, delivery_id: int, error: str, at: dt.datetime, now: dt.datetime) -> None:
-        self.db.execute(
-            "update deliveries set state = case when state = ? then state else ? end,"
-            " last_error = ?, next_attempt_at = ?, updated_at = ? where id = ?",
-            [DELETING, PENDING, error, utc_text(at), utc_text(now), delivery_id],
-        )
-
-    def mark_failed(self, delivery_id: int, error: str, now: dt.datetime) -> None:
-        self.db.execute(
-            "update deliveries set state = ?, last_error = ?, updated_at = ? where id = ?",
-            [FAILED, error, utc_text(now), delivery_id],
-        )
-
-    def retry_failed(self, now: dt.datetime, channel: str | None = None) -> int:
-        """Put failed deliveries back in the outbox (the `retry` command)."""
-        # A failed removal goes back to being a removal, anything else to the outbox.
-        sql = (
-            "update deliveries set state = case when remote_id is not null and post_id in"
-            " (select id from posts where status = 'withdrawn') then ? else ? end,"
-            " attempts = 0, next_attempt_at = ? where state = ?"
-        )
-        params: list[Any] = [DELETING, PENDING, utc_text(now), FAILED]
-        if channel:
-            sql += " and channel = ?"
-            params.append(channel)
-        return int(self.db.execute(sql, params).rowcount)
-
-    def queue_backfill(
-        self,
-        channels: Iterable[str],
-        now: dt.datetime,
-        *,
-        since: dt.datetime | None,
-        latest: int | None,
-    ) -> int:
-        """Queue live posts that were never sent: those since a date, or the newest N."""
-        sql = "select id, date_utc from posts where status = 'ready' and date_utc <= ?"
-        params: list[Any] = [utc_text(now)]
-        if since is not None:
-            sql += " and date_utc >= ?"
-            params.append(utc_text(since))
-        sql += " order by date_utc desc, id desc"
-        if latest is not None:
-            sql += " limit ?"
-            params.append(latest)
-        rows = self.db.execute(sql, params).fetchall()
-        with self.transaction():
-            return sum(
-                self._queue(post_id, channels, dt.datetime.fromisoformat(date), now)
-                for post_id, date in rows
-            )
-
-
-def _post_columns(result: Post | Rejected, file: FileState, now: dt.datetime) -> dict[str, Any]:
-    columns: dict[str, Any] = {
-        "path": result.path,
-        "size": file.size,
-        "mtime_ns": file.mtime_ns,
-        "content_hash": file.content_hash,
-        "updated_at": utc_text(now),
-    }
-    if isinstance(result, Rejected):
-        return {**columns, "status": result.status, "reason": result.reason, "summary_key": None}
-    return {
-        **columns,
-        "status": "ready" if result.published else "unpublished",
-        "reason": "; ".join(result.notes),
-        "title": result.title,
-        "date": result.date.isoformat(),
-        "date_utc": utc_text(result.date),
-        "link": result.link,
-        "lead": result.lead,
-        "categories": json.dumps(result.categories, ensure_ascii=False),
-        "tags": json.dumps(result.tags, ensure_ascii=False),
-        "image_url": result.image_url,
-        "image_path": result.image_path,
-        "language": result.language,
-        "summary_key": result.summary_key,
-    }
-
-
-def post_from_row(row: dict[str, Any]) -> Post:
-    return Post(
-        path=row["path"],
-        title=row["title"],
-        date=dt.datetime.fromisoformat(row["date"]),
-        link=row["link"],
-        lead=row["lead"] or "",
-        categories=tuple(json.loads(row["categories"] or "[]")),
-        tags=tuple(json.loads(row["tags"] or "[]")),
-        image_url=row["image_url"],
-        image_path=row["image_path"],
-        language=row["language"],
-        published=row["status"] != "unpublished",
-    )
-
-
-def _delivery(row: dict[str, Any]) -> Delivery:
-    return Delivery(
-        id=row["delivery_id"],
-        post_id=row["post_id"],
-        channel=row["channel"],
-        state=row["state"],
-        attempts=row["attempts"],
-        remote_id=row["remote_id"],
-        sent_key=row["sent_key"],
-        next_attempt_at=dt.datetime.fromisoformat(row["next_attempt_at"]),
-        post=post_from_row(row),
-    )
+            return self.deliveries.retract(row["id"], now, delete_remote)

@@ -11,8 +11,8 @@ import pytest
 from mastodon import Mastodon
 
 from bot.catalog import Catalog
+from bot.deliveries import RETURN_WINDOW
 from bot.outbox import utc_now
-from bot.store import RETURN_WINDOW
 from tests import telegram_html
 from tests.conftest import REPO, write_post
 from tests.fakes.images import PNG

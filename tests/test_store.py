@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 
 from bot import scan as scan_module
+from bot.deliveries import RETURN_WINDOW
 from bot.posts import read_post
+from bot.rows import FileState
 from bot.scan import scan
 from bot.site import Site
-from bot.store import RETURN_WINDOW, FileState, Store
+from bot.store import Store
 from tests.conftest import NOW, write_post
 
 CHANNELS = ["console", "telegram:@nieuws"]
@@ -60,7 +62,7 @@ def test_first_scan_is_a_baseline_that_queues_only_future_posts(
         ("b.md", "telegram:@nieuws", "pending"),
     ]
     assert store.baselined
-    head = store.head("console")
+    head = store.deliveries.head("console")
     assert head is not None and head.next_attempt_at == dt.datetime(
         2099, 1, 1, tzinfo=dt.UTC
     ) - dt.timedelta(hours=1)
@@ -126,17 +128,17 @@ def test_changed_summary_of_a_sent_post_becomes_an_edit(
     scan(store, posts, site, CHANNELS, NOW)
     path = write_post(posts, "a.md", front(1))
     scan(store, posts, site, CHANNELS, NOW)
-    head = store.head("console")
+    head = store.deliveries.head("console")
     assert head is not None
-    store.mark_sent(head.id, "m-1", head.post.summary_key, NOW)
+    store.deliveries.mark_sent(head.id, "m-1", head.post.summary_key, NOW)
     path.write_text(path.read_text().replace("title: Post 1", "title: Post 1, updated"))
     report = scan(store, posts, site, CHANNELS, NOW)
     assert report.edits == 1 and report.queued == 0
-    edit = store.head("console")
+    edit = store.deliveries.head("console")
     assert edit is not None and edit.remote_id == "m-1" and edit.post.title == "Post 1, updated"
     # A change readers cannot see (the layout) is not an edit.
     path.write_text(path.read_text().replace("title:", "layout: post\ntitle:"))
-    store.mark_sent(edit.id, "m-1", edit.post.summary_key, NOW)
+    store.deliveries.mark_sent(edit.id, "m-1", edit.post.summary_key, NOW)
     assert scan(store, posts, site, CHANNELS, NOW).edits == 0
 
 
@@ -184,11 +186,11 @@ def test_backfill_queues_the_newest_live_posts(tmp_path: Path, store: Store, sit
     for day in range(1, 6):
         write_post(posts, f"p{day}.md", front(day, f"2026-11-0{day} 10:00:00 +0100"))
     scan(store, posts, site, CHANNELS, NOW)
-    assert store.queue_backfill(["console"], NOW, since=None, latest=2) == 2
+    assert store.deliveries.queue_backfill(["console"], NOW, since=None, latest=2) == 2
     assert [d[0] for d in deliveries(store)] == ["p4.md", "p5.md"]
     since = dt.datetime(2026, 11, 3, tzinfo=dt.UTC)
     assert (
-        store.queue_backfill(["console"], NOW, since=since, latest=None) == 1
+        store.deliveries.queue_backfill(["console"], NOW, since=since, latest=None) == 1
     )  # p3; p4, p5 already queued
 
 
@@ -202,10 +204,10 @@ def test_head_is_the_oldest_post_even_while_it_backs_off(
     write_post(posts, "new.md", front(1, "2026-11-02 10:00:00 +0100"))
     write_post(posts, "old.md", front(2, "2026-11-01 10:00:00 +0100"))
     scan(store, posts, site, CHANNELS, NOW)
-    head = store.head("console")
+    head = store.deliveries.head("console")
     assert head is not None and head.post.path == "old.md"
-    store.mark_retry(head.id, "timeout", NOW + dt.timedelta(minutes=5), NOW)
-    waiting = store.head("console")
+    store.deliveries.mark_retry(head.id, "timeout", NOW + dt.timedelta(minutes=5), NOW)
+    waiting = store.deliveries.head("console")
     assert waiting is not None and waiting.post.path == "old.md"
     assert waiting.next_attempt_at == NOW + dt.timedelta(minutes=5)
 
@@ -254,20 +256,20 @@ def test_a_file_back_within_the_window_cancels_its_removal(
     path = write_post(posts, "a.md", front(1))
     scan(store, posts, site, CHANNELS, NOW)
     for channel in CHANNELS:
-        head = store.head(channel)
+        head = store.deliveries.head(channel)
         assert head is not None
-        store.mark_sent(head.id, "m1", head.post.summary_key, NOW)
+        store.deliveries.mark_sent(head.id, "m1", head.post.summary_key, NOW)
     text = path.read_text()
     path.unlink()
     scan(store, posts, site, CHANNELS, NOW, delete_remote=True)
-    removal = store.head("console")
+    removal = store.deliveries.head("console")
     assert removal is not None and removal.state == "deleting"
     assert removal.next_attempt_at == NOW + RETURN_WINDOW
     path.write_text(text)
     back = scan(store, posts, site, CHANNELS, NOW + dt.timedelta(seconds=10), delete_remote=True)
     assert back.queued == 0
     assert [state for _, _, state in deliveries(store)] == ["sent", "sent"]
-    assert store.head("console") is None
+    assert store.deliveries.head("console") is None
 
 
 def test_migration_from_the_first_schema_keeps_the_data(tmp_path: Path, site: Site) -> None:

@@ -1,0 +1,66 @@
+"""Rows and values: how a post and its file live in the database's columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.posts import Post, Rejected
+
+
+@dataclass(frozen=True)
+class FileState:
+    size: int
+    mtime_ns: int
+    content_hash: str
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """Sortable UTC text for a moment, the form every time column uses."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def post_columns(result: Post | Rejected, file: FileState, now: dt.datetime) -> dict[str, Any]:
+    columns: dict[str, Any] = {
+        "path": result.path,
+        "size": file.size,
+        "mtime_ns": file.mtime_ns,
+        "content_hash": file.content_hash,
+        "updated_at": utc_text(now),
+    }
+    if isinstance(result, Rejected):
+        return {**columns, "status": result.status, "reason": result.reason, "summary_key": None}
+    return {
+        **columns,
+        "status": "ready" if result.published else "unpublished",
+        "reason": "; ".join(result.notes),
+        "title": result.title,
+        "date": result.date.isoformat(),
+        "date_utc": utc_text(result.date),
+        "link": result.link,
+        "lead": result.lead,
+        "categories": json.dumps(result.categories, ensure_ascii=False),
+        "tags": json.dumps(result.tags, ensure_ascii=False),
+        "image_url": result.image_url,
+        "image_path": result.image_path,
+        "language": result.language,
+        "summary_key": result.summary_key,
+    }
+
+
+def post_from_row(row: dict[str, Any]) -> Post:
+    return Post(
+        path=row["path"],
+        title=row["title"],
+        date=dt.datetime.fromisoformat(row["date"]),
+        link=row["link"],
+        lead=row["lead"] or "",
+        categories=tuple(json.loads(row["categories"] or "[]")),
+        tags=tuple(json.loads(row["tags"] or "[]")),
+        image_url=row["image_url"],
+        image_path=row["image_path"],
+        language=row["language"],
+        published=row["status"] != "unpublished",
+    )

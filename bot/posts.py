@@ -18,7 +18,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from bot import dates, lead
-from bot import site as sites
+from bot.links import NoLink, feature_image, post_link
 from bot.site import Site
 from bot.text import clean_text, shorten
 
@@ -29,9 +29,7 @@ MAX_POST_BYTES = 5 * 1024 * 1024
 MAX_LEAD_CHARS = 4096
 MAX_TITLE_CHARS = 1024
 
-EXTERNAL_LINK_KEYS = ("externe_link", "external_link", "external_url", "link")
 EXCERPT_KEYS = ("excerpt", "description", "summary")
-IMAGE_KEYS = ("feature_image", "image")
 
 # Jekyll's YAML_FRONT_MATTER_REGEXP: opens with ---, closes with --- or ...
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\n")
@@ -176,8 +174,12 @@ def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime:
     categories = _pluralized(metadata, "category", "categories") + _folder_categories(path)
     categories = tuple(dict.fromkeys(categories))
     tags = _pluralized(metadata, "tag", "tags")
-    link = _link(metadata, site, date, stem, categories)
-    image_url, image_path = _image(metadata, site, notes)
+    file_slug = _FILENAME.match(stem).group("slug")  # type: ignore[union-attr]
+    try:
+        link = post_link(metadata, site, date, file_slug, categories)
+    except NoLink as error:
+        raise _NotAPost(str(error)) from None
+    image_url, image_path = feature_image(metadata, site, notes)
     language = metadata.get("lang")
     return Post(
         path=path,
@@ -244,70 +246,6 @@ def _folder_categories(path: str) -> tuple[str, ...]:
     """Folders above a `_posts` folder are categories in Jekyll."""
     parts = PurePosixPath(path).parts
     return tuple(parts[: parts.index("_posts")]) if "_posts" in parts else ()
-
-
-def _link(
-    metadata: Mapping[str, Any],
-    site: Site,
-    date: dt.datetime,
-    stem: str,
-    categories: tuple[str, ...],
-) -> str:
-    slug = metadata.get("slug")
-    slug = str(slug) if isinstance(slug, (str, int)) and str(slug).strip() else None
-    slug = slug or _FILENAME.match(stem).group("slug")  # type: ignore[union-attr]
-    permalink = metadata.get("permalink")
-    if isinstance(permalink, str) and permalink.strip():
-        absolute = sites.normalize_url(permalink)
-        if absolute:
-            return absolute
-        if site.url and permalink.strip().startswith("/"):
-            expanded = sites.expand_permalink(
-                permalink.strip(),
-                date=date.astimezone(site.timezone),
-                slug=slug,
-                categories=categories,
-            )
-            joined = sites.join_url(site.url, expanded)
-            if joined:
-                return joined
-    if site.url:
-        path = sites.expand_permalink(
-            site.permalink, date=date.astimezone(site.timezone), slug=slug, categories=categories
-        )
-        joined = sites.join_url(site.url, path)
-        if joined:
-            return joined
-    rejected = []
-    for key in EXTERNAL_LINK_KEYS:
-        value = metadata.get(key)
-        if value is None or value == "":
-            continue
-        url = sites.normalize_url(value)
-        if url:
-            return url
-        rejected.append(f"{key} {str(value)[:80]!r} is not an http(s) URL")
-    reason = "; ".join(rejected) or "no permalink, no site URL and no external link"
-    raise _NotAPost(f"no link: {reason} (set SITE_URL or a link in front matter)")
-
-
-def _image(
-    metadata: Mapping[str, Any], site: Site, notes: list[str]
-) -> tuple[str | None, str | None]:
-    value = next((metadata[k] for k in IMAGE_KEYS if metadata.get(k)), None)
-    if isinstance(value, dict):
-        value = value.get("path")
-    if not isinstance(value, str) or not value.strip():
-        return None, None
-    value = value.strip()
-    url = sites.normalize_url(value)
-    if url:
-        return url, None
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith("//"):
-        notes.append(f"image {value[:80]!r} ignored: not an http(s) URL or a site path")
-        return None, None
-    local = value.lstrip("/")
-    return (sites.join_url(site.url, local) if site.url else None), local
 
 
 def _lead(metadata: Mapping[str, Any], body: str, name: str, site: Site) -> str:

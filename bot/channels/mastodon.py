@@ -7,13 +7,9 @@ and a short timeout keep the waiting in our hands (the outbox's).
 
 from __future__ import annotations
 
-import asyncio
 import collections
-import contextlib
 import logging
 import mimetypes
-import queue
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +28,7 @@ from mastodon import (
 )
 
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable
+from bot.channels.serial import SerialThread
 from bot.config import MastodonSettings
 from bot.posts import Post
 from bot.summary import (
@@ -70,61 +67,6 @@ def instance_rules(
     return MastodonRules(max_characters, url_characters, url_cost if url_characters == 23 else None)
 
 
-_Calls = queue.SimpleQueue[tuple[Callable[[], Any], asyncio.Future[Any]] | None]
-
-
-class _SerialThread:
-    """Runs calls one at a time on a daemon thread.
-
-    One at a time: Mastodon.py's rate-limit bookkeeping is not thread-safe. A daemon
-    thread: a request stuck in the network never holds up the worker's exit.
-    """
-
-    def __init__(self) -> None:
-        self._calls: _Calls | None = None
-
-    async def run(self, call: Callable[[], T]) -> T:
-        if self._calls is None:
-            self._calls = queue.SimpleQueue()
-            threading.Thread(
-                target=_work, args=(self._calls,), name="mastodon", daemon=True
-            ).start()
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._calls.put((call, future))
-        return await future
-
-    def close(self) -> None:
-        """The thread ends after the call in hand; a later run() starts a new one."""
-        if self._calls is not None:
-            self._calls.put(None)
-            self._calls = None
-
-
-def _work(calls: _Calls) -> None:
-    """The thread's loop: each call's outcome goes back to the coroutine awaiting it."""
-    while (item := calls.get()) is not None:
-        call, future = item
-        try:
-            result = call()
-        except BaseException as error:
-            _settle(future, None, error)
-        else:
-            _settle(future, result, None)
-
-
-def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
-    def apply() -> None:
-        if future.cancelled():
-            return  # the worker stopped waiting (shutdown): the answer is dropped
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-
-    with contextlib.suppress(RuntimeError):  # the event loop is already closed
-        future.get_loop().call_soon_threadsafe(apply)
-
-
 class MastodonChannel:
     """Publishes summaries as public statuses on one Mastodon account."""
 
@@ -153,7 +95,7 @@ class MastodonChannel:
             request_timeout=REQUEST_TIMEOUT,
             user_agent="postbode",
         )
-        self._thread = _SerialThread()
+        self._thread = SerialThread("mastodon")
         self._created: collections.deque[float] = collections.deque()
         self._blocked_until = 0.0
         self._server_counts = False  # whether the instance sends rate-limit headers

@@ -182,9 +182,11 @@ class Outbox:
             )
             log.warning("rate limited on %s: waiting %.1f s", channel.key, error.retry_after)
             return False
-        except ChannelError as error:
+        except Exception as error:  # ChannelError, or a bug: never the end of the channel
             now = self.clock()
             delay = self.backoff.delay(delivery.attempts + 1, self.rng)
+            if not isinstance(error, ChannelError):
+                log.exception("unexpected error sending %s to %s", post.path, channel.key)
             self.store.deliveries.mark_retry(
                 delivery.id, str(error), now + dt.timedelta(seconds=delay), now
             )

@@ -45,6 +45,7 @@ class Worker:
         self.channels = list(channels)
         self.outbox = Outbox(store, channels)
         self.stop = asyncio.Event()
+        self.failed = False
         self._busy: set[str] = set()  # to look at again shortly
         self._waiting: set[str] = set()  # announced in the log as being written
         self._busy_changed = asyncio.Event()
@@ -91,6 +92,8 @@ class Worker:
             "watching %s (%s); channels: %s",
             self.settings.posts_dir, self.settings.watch_mode, ", ".join(c.key for c in self.channels),
         )  # fmt: skip
+        for task in tasks:
+            task.add_done_callback(self._on_task_done)
         try:
             await self.stop.wait()
             log.info("stopping: letting the request in flight finish")
@@ -103,7 +106,20 @@ class Worker:
                 with contextlib.suppress(Exception):
                     await channel.close()
         log.info("stopped; state saved in %s", self.settings.state_db)
-        return 0
+        return 1 if self.failed else 0
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        """A part that dies must not leave the rest running as if all were well: stop,
+        exit non-zero, and let the supervisor (systemd, Heroku, Docker) restart us."""
+        if task.cancelled() or task.exception() is None:
+            return
+        log.critical(
+            "the %s stopped on an error; the worker stops too",
+            task.get_name(),
+            exc_info=task.exception(),
+        )
+        self.failed = True
+        self.stop.set()
 
     def _chat_bot(self) -> list[asyncio.Task[None]]:
         """Readers' commands, in the same loop, when Telegram is configured for them."""

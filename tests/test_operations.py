@@ -3,6 +3,7 @@ reading files only when their writer is done."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -13,8 +14,16 @@ from pathlib import Path
 import pytest
 
 from bot import logs
+from bot.config import load_settings
 from bot.lock import AlreadyRunning, WorkerLock
+from bot.outbox import Backoff, Outbox, utc_now
+from bot.posts import Post
+from bot.scan import scan
 from bot.settle import SETTLE_SECONDS, is_complete, writers_closed
+from bot.site import Site
+from bot.store import Store
+from bot.worker import Worker
+from tests.conftest import write_post
 
 TOKEN = "123456:ABC-secret-token"
 
@@ -92,3 +101,75 @@ def test_without_leases_a_file_is_complete_after_a_quiet_moment(tmp_path: Path) 
     quiet = int((now - SETTLE_SECONDS * 2) * 1e9)
     assert not is_complete(tmp_path / "missing.md", recent, now)
     assert is_complete(tmp_path / "missing.md", quiet, now)
+
+
+class FlakyChannel:
+    """A channel (the port, hand-written) whose first send fails with a bug, not a ChannelError."""
+
+    key = "flaky"
+    min_interval = 0.0
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.calls = 0
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def publish(self, post: Post, idempotency_key: str) -> str | None:
+        self.calls += 1
+        if self.calls == 1:
+            raise KeyError("a bug in an adapter")
+        self.sent.append(post.title)
+        return "1"
+
+    async def edit(self, post: Post, remote_id: str) -> None: ...
+
+    async def delete(self, post: Post, remote_id: str) -> None: ...
+
+
+def test_an_unexpected_error_in_an_adapter_is_retried_not_fatal(
+    tmp_path: Path, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug-shaped exception is logged with its traceback and retried with backoff."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    scan(store, posts, Site(), ["flaky"], utc_now())
+    write_post(posts, "a.md", 'title: A\nexterne_link: "https://e.nl/a"')
+    scan(store, posts, Site(), ["flaky"], utc_now())
+    channel = FlakyChannel()
+    outbox = Outbox(store, [channel], backoff=Backoff(base=0.01, cap=0.01))
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(outbox.run(stop))
+        while not channel.sent and not task.done():
+            await asyncio.sleep(0.01)
+        stop.set()
+        await task
+
+    asyncio.run(asyncio.wait_for(run(), 10))
+    assert channel.sent == ["A"] and channel.calls == 2
+    assert "unexpected error sending a.md to flaky" in caplog.text and "KeyError" in caplog.text
+
+
+def test_a_part_of_the_worker_that_dies_stops_the_worker(tmp_path: Path, store: Store) -> None:
+    """If a task of the worker raises, the worker stops and will exit non-zero."""
+    (tmp_path / "posts").mkdir()
+    settings = load_settings(
+        {"POSTS_DIR": str(tmp_path / "posts"), "STATE_DB": str(tmp_path / "s.db")}, tmp_path
+    )
+
+    async def run() -> Worker:
+        worker = Worker(settings, store, [])
+
+        async def broken() -> None:
+            raise RuntimeError("watcher gone")
+
+        task = asyncio.create_task(broken(), name="watcher")
+        task.add_done_callback(worker._on_task_done)
+        await asyncio.wait_for(worker.stop.wait(), 5)
+        return worker
+
+    assert asyncio.run(run()).failed

@@ -42,6 +42,7 @@ def index(
     progress: Progress | None = None,
 ) -> ScanReport:
     """Scan the posts folder into the store and say what happened."""
+    _reread_if_the_site_changed(store, settings, channels, now or utc_now())
     report = scan(
         store,
         settings.posts_dir,
@@ -61,6 +62,28 @@ def index(
     elif report.files or report.withdrawn:
         log.info("scan: %s; %d deliveries queued", report.summary(), report.queued)
     return report
+
+
+def _reread_if_the_site_changed(
+    store: Store, settings: Settings, channels: Sequence[Channel], now: dt.datetime
+) -> None:
+    """SITE_URL, the zone or the permalink style changed since the last run: read again
+    the files whose post never went out (their links are what /latest shows, and a
+    post refused for want of a site URL may be fine now). Sent messages are not
+    edited for it: their links changed with the site, not with the post."""
+    site = settings.site
+    fingerprint = f"{site.url}|{site.timezone}|{site.permalink}|{site.excerpt_separator}"
+    known = store.meta("site")
+    if known == fingerprint:
+        return
+    if known is not None and store.baselined:
+        paths = store.paths_never_sent()
+        log.info("the site settings changed: reading %d posts again", len(paths))
+        scan(
+            store, settings.posts_dir, site, [c.key for c in channels], now,
+            paths=paths, reread=True, delete_remote=settings.on_delete == "delete",
+        )  # fmt: skip
+    store.set_meta("site", fingerprint)
 
 
 async def deliver(store: Store, channels: Sequence[Channel]) -> int:

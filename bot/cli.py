@@ -22,7 +22,7 @@ from bot.lock import AlreadyRunning, WorkerLock
 from bot.outbox import utc_now
 from bot.scan import Progress
 from bot.settle import ignore_lease_breaks
-from bot.store import Store
+from bot.store import StateError, Store
 from bot.worker import run_worker
 
 # Show a progress bar only when there is enough work to watch.
@@ -34,6 +34,19 @@ def _settings(*, folders: bool = True) -> Settings:
         return load_settings(os.environ, Path.cwd(), check_folders=folders)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def _open_store(settings: Settings) -> Iterator[Store]:
+    """The state database, closed afterwards; an unusable file is one clear line."""
+    try:
+        store = Store(settings.state_db)
+    except StateError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _start(settings: Settings) -> None:
@@ -88,17 +101,13 @@ def run(once: bool) -> None:
     _start(settings)
     channels = app.build_channels(settings)
     try:
-        with WorkerLock(settings.state_db):
-            store = Store(settings.state_db)
-            try:
-                if once:
-                    with _progress() as progress:
-                        app.index(store, settings, channels, progress=progress)
-                    asyncio.run(app.deliver(store, channels))
-                else:
-                    raise SystemExit(asyncio.run(run_worker(settings, store, channels)))
-            finally:
-                store.close()
+        with WorkerLock(settings.state_db), _open_store(settings) as store:
+            if once:
+                with _progress() as progress:
+                    app.index(store, settings, channels, progress=progress)
+                asyncio.run(app.deliver(store, channels))
+            else:
+                raise SystemExit(asyncio.run(run_worker(settings, store, channels)))
     except AlreadyRunning as error:
         raise click.ClickException(str(error)) from None
 
@@ -130,11 +139,8 @@ def status(as_json: bool) -> None:
         raise click.ClickException(
             f"no state database at {settings.state_db} yet: run `postbode run` first"
         )
-    store = Store(settings.state_db)
-    try:
+    with _open_store(settings) as store:
         report = Catalog(store.db).report()
-    finally:
-        store.close()
     click.echo(
         json.dumps(report, ensure_ascii=False, indent=2)
         if as_json
@@ -161,15 +167,15 @@ def backfill(since: str | None, latest: int | None) -> None:
     except DateError as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
     channels = app.build_channels(settings)
-    store = Store(settings.state_db)
-    try:
-        with _progress() as progress:
-            app.index(store, settings, channels, progress=progress)
+    with _open_store(settings) as store:
+        try:
+            with WorkerLock(settings.state_db), _progress() as progress:
+                app.index(store, settings, channels, progress=progress)
+        except AlreadyRunning:
+            click.echo("a worker is running: it keeps the posts up to date and sends these")
         queued = store.deliveries.queue_backfill(
             [c.key for c in channels], utc_now(), since=since_date, latest=latest
         )
-    finally:
-        store.close()
     click.echo(f"queued {queued} deliveries; `postbode run` sends them in date order")
 
 
@@ -180,11 +186,8 @@ def retry() -> None:
     Example: postbode retry && postbode run --once
     """
     settings = _settings()
-    store = Store(settings.state_db)
-    try:
+    with _open_store(settings) as store:
         count = store.deliveries.retry_failed(utc_now())
-    finally:
-        store.close()
     click.echo(f"{count} failed deliveries queued again")
 
 

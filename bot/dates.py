@@ -108,9 +108,12 @@ def _parse_rfc2822(text: str) -> dt.datetime | None:
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
-    # The email parser drops zone names it does not know (CET); dateutil knows them.
-    if parsed.tzinfo is None and re.search(r"\b[A-Z]{2,5}\b", text):
-        return None
+    if parsed.tzinfo is None:
+        if text.endswith("-0000"):  # RFC 2822: UTC, with the local zone unknown
+            return parsed.replace(tzinfo=dt.UTC)
+        # The email parser drops zone names it does not know (CET); dateutil knows them.
+        if re.search(r"\b[A-Z]{2,5}\b", text):
+            return None
     return parsed
 
 

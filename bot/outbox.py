@@ -14,7 +14,7 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited
+from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited, Retryable
 from bot.deliveries import DELETING, Delivery
 from bot.store import Store
 
@@ -53,6 +53,7 @@ class Backoff:
 
 # A paused channel (bad token, no rights) is tried again after this long.
 AUTH_PAUSE = dt.timedelta(minutes=10)
+IDLE_RECHECK = dt.timedelta(seconds=30)
 
 
 class Outbox:
@@ -66,11 +67,13 @@ class Outbox:
         clock: Clock = utc_now,
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
+        idle_recheck: dt.timedelta = IDLE_RECHECK,
     ) -> None:
         self.store = store
         self.channels = {channel.key: channel for channel in channels}
         self.clock = clock
         self.backoff = backoff or Backoff()
+        self.idle_recheck = idle_recheck
         self.rng = rng or random.Random()
         self.paused_until: dict[str, dt.datetime] = {}
         self._last_sent: dict[str, float] = {}
@@ -92,8 +95,11 @@ class Outbox:
                 continue
             if await self.send_next(key) is not None:
                 continue
-            head = self.store.deliveries.head(key)
-            await self._sleep(key, head.next_attempt_at if head else None, stop)
+            # Look again at least every IDLE_RECHECK: another process (`retry`,
+            # `backfill`) may have queued something without waking us.
+            head = self.store.deliveries.head(key, self.clock())
+            until = self.clock() + self.idle_recheck
+            await self._sleep(key, min(head.next_attempt_at, until) if head else until, stop)
 
     async def _sleep(self, key: str, until: dt.datetime | None, stop: asyncio.Event) -> None:
         """Wait until `until` (None: indefinitely), a wake-up, or the stop signal."""
@@ -105,8 +111,11 @@ class Outbox:
         wakeup.clear()
 
     def idempotency_key(self, delivery: Delivery) -> str:
-        """Stable for one delivery across restarts, unique across databases."""
-        return f"postbode-{self.store.instance_id}-{delivery.id}"
+        """Stable for one delivery across restarts, unique across databases, and new when
+        a withdrawn delivery is queued again (Mastodon would answer the old key with the
+        deleted status)."""
+        generation = "".join(ch for ch in delivery.created_at if ch.isdigit())
+        return f"postbode-{self.store.instance_id}-{delivery.id}-{generation}"
 
     async def drain(self) -> int:
         """Send everything that is due now on every channel; return how many went out."""
@@ -129,10 +138,14 @@ class Outbox:
     async def send_next(self, key: str) -> int | None:
         """Handle the next due delivery of a channel: 1 if it went out, 0 if it
         failed, None when nothing is due."""
-        head = self.store.deliveries.head(key)
+        head = self.store.deliveries.head(key, self.clock())
         if head is None or head.next_attempt_at > self.clock():
             return None
         await self._pace(key)
+        # Read again: the post may have changed or gone while we waited for the pace.
+        head = self.store.deliveries.head(key, self.clock())
+        if head is None or head.next_attempt_at > self.clock():
+            return None
         return int(await self._deliver(self.channels[key], head))
 
     async def _pace(self, key: str) -> None:
@@ -148,9 +161,13 @@ class Outbox:
 
     async def _deliver(self, channel: Channel, delivery: Delivery) -> bool:
         post = delivery.post
-        self.store.deliveries.mark_sending(delivery.id, self.clock())
+        if not self.store.deliveries.mark_sending(delivery.id, self.clock()):
+            return False  # withdrawn in the meantime
         try:
-            if delivery.state == DELETING and delivery.remote_id:
+            if delivery.state == DELETING:
+                if not delivery.remote_id:  # it was never sent: nothing to remove
+                    self.store.deliveries.mark_withdrawn(delivery.id, self.clock())
+                    return True
                 await channel.delete(post, delivery.remote_id)
                 self.store.deliveries.mark_deleted(delivery.id, self.clock())
                 log.info("deleted the message of %s from %s", post.path, channel.key)
@@ -187,6 +204,12 @@ class Outbox:
             delay = self.backoff.delay(delivery.attempts + 1, self.rng)
             if not isinstance(error, ChannelError):
                 log.exception("unexpected error sending %s to %s", post.path, channel.key)
+            if isinstance(error, Retryable) and error.uncertain and not delivery.remote_id:
+                # Telegram has no idempotency key: sending again may show it twice.
+                log.warning(
+                    "%s: the answer for %s was lost; it may be in the channel already,"
+                    " and sending it again may show it twice", channel.key, post.path,
+                )  # fmt: skip
             self.store.deliveries.mark_retry(
                 delivery.id, str(error), now + dt.timedelta(seconds=delay), now
             )

@@ -106,6 +106,7 @@ def scan(
     paths: Iterable[str] | None = None,
     progress: Progress | None = None,
     delete_remote: bool = False,
+    reread: bool = False,
 ) -> ScanReport:
     """Read changed files under `root` into the store; withdraw the ones that are gone.
 
@@ -113,20 +114,24 @@ def scan(
     whole folder (start-up and the periodic reconcile). The first scan of a new
     database is the baseline: posts already live are recorded as seen.
     `delete_remote` (ON_DELETE=delete): a removed post's messages are deleted too.
+    `reread`: parse the given paths even if they did not change (the site settings did).
     """
-    known = store.file_states()
+    paths = None if paths is None else list(paths)
+    known = store.file_states(paths)
     if paths is None:
         on_disk: dict[str, tuple[int, int] | None] = dict(list_post_files(root))
         on_disk.update({path: None for path in known if path not in on_disk})
     else:
         on_disk = stat_post_files(root, paths)
-    changed = [p for p, state in on_disk.items() if state is not None and known.get(p) != state]
+    changed = [
+        p for p, state in on_disk.items() if state is not None and (reread or known.get(p) != state)
+    ]
     gone = {p for p, state in on_disk.items() if state is None and p in known}
     report = ScanReport(files=len(changed), baseline=not store.baselined)
     # A new file can only be a renamed one if some file is gone, or went recently.
     renames_possible = bool(gone) or store.has_recent_withdrawals(now)
     done = 0
-    for chunk in _load_changed(store, root, site, changed):
+    for chunk in _load_changed(store, root, site, changed, reread):
         with store.transaction():
             for loaded in chunk:
                 _store_one(
@@ -187,12 +192,12 @@ def _load_chunk(root: Path, site: Site, items: list[tuple[str, str | None]]) -> 
 
 
 def _load_changed(
-    store: Store, root: Path, site: Site, changed: list[str]
+    store: Store, root: Path, site: Site, changed: list[str], reread: bool
 ) -> Iterator[list[Loaded]]:
     """The changed files, read and parsed, a batch at a time in order. A big scan
     (a first run over a whole site) parses in one process per core."""
     batches = [
-        [(p, store.content_hash(p)) for p in changed[start : start + _BATCH]]
+        [(p, None if reread else store.content_hash(p)) for p in changed[start : start + _BATCH]]
         for start in range(0, len(changed), _BATCH)
     ]
     cores = os.cpu_count() or 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,10 @@ from bot.posts import Post, Rejected
 from bot.rows import FileState, post_columns, utc_text
 from bot.schema import migrations
 from bot.text import search_key
+
+
+class StateError(RuntimeError):
+    """The state file cannot be used (not SQLite, corrupt); the message names it."""
 
 
 @dataclass(frozen=True)
@@ -38,12 +43,16 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.db = sqlite_utils.Database(path)
-        self.db.execute("PRAGMA busy_timeout = 5000")
-        if self.db.journal_mode != "wal":
-            self.db.enable_wal()
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.execute("PRAGMA foreign_keys = ON")
-        migrations.apply(self.db)
+        try:
+            self.db.execute("PRAGMA busy_timeout = 5000")
+            if self.db.journal_mode != "wal":
+                self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            raise StateError(f"STATE_DB: {path} is not a postbode database ({error})") from None
         self.deliveries = Deliveries(self.db)
 
     def close(self) -> None:
@@ -80,10 +89,19 @@ class Store:
 
     # -- files and posts ----------------------------------------------------
 
-    def file_states(self) -> dict[str, tuple[int, int]]:
-        """(size, mtime_ns) of every file we have read, for the reconcile scan."""
-        rows = self.db.execute("select path, size, mtime_ns from posts where status != 'withdrawn'")
-        return {path: (size, mtime_ns) for path, size, mtime_ns in rows.fetchall()}
+    def file_states(self, paths: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
+        """(size, mtime_ns) of the files we have read: all (the reconcile scan), or
+        those among `paths` (a watcher batch, which must not load 100,000 rows)."""
+        sql = "select path, size, mtime_ns from posts where status != 'withdrawn'"
+        if paths is None:
+            rows = self.db.execute(sql).fetchall()
+        else:
+            rows = [
+                row
+                for path in paths
+                for row in self.db.execute(sql + " and path = ?", [path]).fetchall()
+            ]
+        return {path: (size, mtime_ns) for path, size, mtime_ns in rows}
 
     def content_hash(self, path: str) -> str | None:
         """The bytes we last read at `path`, if it holds a post we still know."""
@@ -115,8 +133,11 @@ class Store:
     ) -> Recorded:
         """Store a parsed file and, for a newly publishable post, its deliveries.
 
-        `baseline`: the first run over an existing site; posts already live are
-        recorded as seen, not queued. `renamed_from`: the same post under a new name.
+        `baseline`: the first run over an existing site. What is already there is
+        recorded as seen: live posts, and files that are not posts (yet); a seen post
+        never becomes news, whatever happens to its file later (only `backfill`
+        publishes it). Drafts and scheduled posts are not seen: they go out when
+        published or due. `renamed_from`: the same post under a new name.
         `delete_remote`: a post that stops being published has its messages deleted.
         """
         with self.transaction():
@@ -127,13 +148,14 @@ class Store:
             old = self._post_row(result.path)
             row = post_columns(result, file, now)
             was_ready = old is not None and old["status"] == "ready"
-            if old is not None and old["status"] == "withdrawn":
+            seen = old is not None and bool(old["baseline"])
+            if old is not None and old["status"] in ("withdrawn", "unpublished"):
                 # Back within the window: removals that have not happened yet are off.
                 self.deliveries.restore_removals(old["id"])
             if old is None:
                 row["first_seen"] = utc_text(now)
-                live = isinstance(result, Post) and result.status(now) == "ready"
-                row["baseline"] = int(baseline and live)
+                seen = baseline and (not isinstance(result, Post) or result.status(now) == "ready")
+                row["baseline"] = int(seen)
                 post_id = self._insert("posts", row)
             else:
                 post_id = int(old["id"])
@@ -145,6 +167,8 @@ class Store:
             if was_ready and not result.published:
                 self.deliveries.retract(post_id, now, delete_remote)
                 return Recorded(result.path, "unpublished")
+            if was_ready and old is not None and old["date_utc"] != row["date_utc"]:
+                self.deliveries.reschedule(post_id, result.date, now)  # a postponed post
             if old is not None and old["summary_key"] == row["summary_key"] and was_ready:
                 return Recorded(result.path, "renamed" if renamed_from else "unchanged")
             edits = (
@@ -153,10 +177,12 @@ class Store:
                 else 0
             )
             queued = 0
-            if result.published and not was_ready and not (baseline and row.get("baseline")):
-                queued = self.deliveries.queue(post_id, channels, result.date, now)
+            if result.published and not was_ready:
+                queued = self.deliveries.queue(
+                    post_id, channels, result.date, now, revive_only=seen
+                )
             outcome = "new" if old is None else "renamed" if renamed_from else "updated"
-            if old is None and baseline and row.get("baseline"):
+            if old is None and seen:
                 outcome = "baseline"
             return Recorded(result.path, outcome, queued, edits)
 
@@ -183,6 +209,14 @@ class Store:
     def _post_row(self, path: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from posts where path = ?", [path]))
         return rows[0] if rows else None
+
+    def paths_never_sent(self) -> list[str]:
+        """Files of posts with no message on any platform (invalid ones included)."""
+        rows = self.db.execute(
+            "select path from posts where status != 'withdrawn' and id not in"
+            " (select post_id from deliveries where remote_id is not null)"
+        )
+        return [path for (path,) in rows.fetchall()]
 
     def has_recent_withdrawals(self, now: dt.datetime) -> bool:
         """Whether any post was withdrawn within RETURN_WINDOW (it may come back)."""

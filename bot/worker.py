@@ -62,7 +62,7 @@ class Worker:
             paths=paths,
             delete_remote=self.settings.on_delete == "delete",
         )
-        if report.queued or report.edits or report.withdrawn:
+        if report.files or report.withdrawn:  # queued, edited, rescheduled, retracted
             self.outbox.wake()
         if report.busy:
             for path in sorted(set(report.busy) - self._waiting):

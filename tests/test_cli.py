@@ -287,3 +287,17 @@ def test_status_and_retry_after_a_refused_delivery(
     assert run_cli("run", "--once", cwd=tmp_path, **env).returncode == 0
     assert len(fake_mastodon.statuses) == 1
     assert "1 sent" in run_cli("status", cwd=tmp_path, **env).stdout
+
+
+def test_a_state_file_that_is_not_a_database_is_one_clear_line(tmp_path: Path) -> None:
+    """A corrupt or foreign STATE_DB stops with a message naming it, no traceback."""
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "state.db").write_bytes(b"this is not SQLite" * 100)
+    result = run_cli("status", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Error: STATE_DB: "
+        + str(tmp_path / "state.db")
+        + " is not a postbode database (file is not a database)"
+    ]

@@ -64,6 +64,7 @@ PLUS1 = dt.timezone(dt.timedelta(hours=1))
         ),
         ("'2019-05-14 20:57:25 +0200'", dt.datetime(2019, 5, 14, 20, 57, 25, tzinfo=PLUS2)),
         ("Tue, 14 May 2019 20:57:25 +0200", dt.datetime(2019, 5, 14, 20, 57, 25, tzinfo=PLUS2)),
+        ("Tue, 14 May 2019 18:57:25 -0000", dt.datetime(2019, 5, 14, 18, 57, 25, tzinfo=dt.UTC)),
         ("Fri Sep  3 11:21:31 CEST 2021", dt.datetime(2021, 9, 3, 11, 21, 31, tzinfo=PLUS2)),
         ("Fri Jan  8 11:21:31 CET 2021", dt.datetime(2021, 1, 8, 11, 21, 31, tzinfo=PLUS1)),
         # No offset: the site's zone (Amsterdam), with its summer time.

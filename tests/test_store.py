@@ -62,7 +62,7 @@ def test_first_scan_is_a_baseline_that_queues_only_future_posts(
         ("b.md", "telegram:@nieuws", "pending"),
     ]
     assert store.baselined
-    head = store.deliveries.head("console")
+    head = store.deliveries.head("console", NOW)
     assert head is not None and head.next_attempt_at == dt.datetime(
         2099, 1, 1, tzinfo=dt.UTC
     ) - dt.timedelta(hours=1)
@@ -128,13 +128,13 @@ def test_changed_summary_of_a_sent_post_becomes_an_edit(
     scan(store, posts, site, CHANNELS, NOW)
     path = write_post(posts, "a.md", front(1))
     scan(store, posts, site, CHANNELS, NOW)
-    head = store.deliveries.head("console")
+    head = store.deliveries.head("console", NOW)
     assert head is not None
     store.deliveries.mark_sent(head.id, "m-1", head.post.summary_key, NOW)
     path.write_text(path.read_text().replace("title: Post 1", "title: Post 1, updated"))
     report = scan(store, posts, site, CHANNELS, NOW)
     assert report.edits == 1 and report.queued == 0
-    edit = store.deliveries.head("console")
+    edit = store.deliveries.head("console", NOW)
     assert edit is not None and edit.remote_id == "m-1" and edit.post.title == "Post 1, updated"
     # A change readers cannot see (the layout) is not an edit.
     path.write_text(path.read_text().replace("title:", "layout: post\ntitle:"))
@@ -187,6 +187,12 @@ def test_backfill_queues_the_newest_live_posts(tmp_path: Path, store: Store, sit
         write_post(posts, f"p{day}.md", front(day, f"2026-11-0{day} 10:00:00 +0100"))
     scan(store, posts, site, CHANNELS, NOW)
     assert store.deliveries.queue_backfill(["console"], NOW, since=None, latest=2) == 2
+    # Already queued posts do not count: the next 2 are the 2 after them.
+    assert store.deliveries.queue_backfill(["console"], NOW, since=None, latest=2) == 2
+    assert [d[0] for d in deliveries(store)] == ["p2.md", "p3.md", "p4.md", "p5.md"]
+    store.db.execute(
+        "delete from deliveries where post_id in (select id from posts where path in ('p2.md', 'p3.md'))"
+    )
     assert [d[0] for d in deliveries(store)] == ["p4.md", "p5.md"]
     since = dt.datetime(2026, 11, 3, tzinfo=dt.UTC)
     assert (
@@ -204,10 +210,10 @@ def test_head_is_the_oldest_post_even_while_it_backs_off(
     write_post(posts, "new.md", front(1, "2026-11-02 10:00:00 +0100"))
     write_post(posts, "old.md", front(2, "2026-11-01 10:00:00 +0100"))
     scan(store, posts, site, CHANNELS, NOW)
-    head = store.deliveries.head("console")
+    head = store.deliveries.head("console", NOW)
     assert head is not None and head.post.path == "old.md"
     store.deliveries.mark_retry(head.id, "timeout", NOW + dt.timedelta(minutes=5), NOW)
-    waiting = store.deliveries.head("console")
+    waiting = store.deliveries.head("console", NOW)
     assert waiting is not None and waiting.post.path == "old.md"
     assert waiting.next_attempt_at == NOW + dt.timedelta(minutes=5)
 
@@ -256,20 +262,21 @@ def test_a_file_back_within_the_window_cancels_its_removal(
     path = write_post(posts, "a.md", front(1))
     scan(store, posts, site, CHANNELS, NOW)
     for channel in CHANNELS:
-        head = store.deliveries.head(channel)
+        head = store.deliveries.head(channel, NOW)
         assert head is not None
         store.deliveries.mark_sent(head.id, "m1", head.post.summary_key, NOW)
     text = path.read_text()
     path.unlink()
     scan(store, posts, site, CHANNELS, NOW, delete_remote=True)
-    removal = store.deliveries.head("console")
+    assert store.deliveries.head("console", NOW) is None  # not due: it does not block others
+    removal = store.deliveries.head("console", NOW + RETURN_WINDOW)
     assert removal is not None and removal.state == "deleting"
     assert removal.next_attempt_at == NOW + RETURN_WINDOW
     path.write_text(text)
     back = scan(store, posts, site, CHANNELS, NOW + dt.timedelta(seconds=10), delete_remote=True)
     assert back.queued == 0
     assert [state for _, _, state in deliveries(store)] == ["sent", "sent"]
-    assert store.deliveries.head("console") is None
+    assert store.deliveries.head("console", NOW + RETURN_WINDOW) is None
 
 
 def test_migration_from_the_first_schema_keeps_the_data(tmp_path: Path, site: Site) -> None:

@@ -16,7 +16,12 @@ class ChannelError(Exception):
 
 
 class Retryable(ChannelError):
-    """Network trouble, a timeout, a 5xx: try again later with backoff."""
+    """Network trouble, a timeout, a 5xx: try again later with backoff. `uncertain`:
+    the request went out but its answer was lost, so it may have taken effect."""
+
+    def __init__(self, message: str, *, uncertain: bool = False) -> None:
+        super().__init__(message)
+        self.uncertain = uncertain
 
 
 class RateLimited(Retryable):

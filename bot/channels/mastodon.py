@@ -176,7 +176,8 @@ class MastodonChannel:
     def _note_headers(self) -> None:
         """The last answer's headers say how many calls are left until when: at 0, wait."""
         remaining, reset = self.api.ratelimit_remaining, self.api.ratelimit_reset
-        self._server_counts = remaining is not None
+        # Mastodon.py starts with remaining = 300; only a header sets ratelimit_lastcall.
+        self._server_counts = self.api.ratelimit_lastcall is not None
         if remaining is not None and remaining <= 0 and reset:
             self._blocked_until = max(self._blocked_until, float(reset))
 

@@ -13,6 +13,7 @@ import logging
 import warnings
 from collections.abc import Awaitable
 
+import httpx
 from telegram import Bot, LinkPreviewOptions, Message
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import (
@@ -23,7 +24,6 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
-    TimedOut,
 )
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
@@ -35,6 +35,8 @@ from bot.summary import TelegramMessage, render_telegram
 
 log = logging.getLogger(__name__)
 
+# httpx errors (PTB's NetworkError.__cause__) raised after the request went out.
+_ANSWER_LOST = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
 # Telegram could not fetch or use the photo URL: send the summary as text instead.
 _PHOTO_PROBLEMS = ("wrong file identifier", "http url", "failed to get http url", "photo", "image")
 _OVERALL_PER_SECOND = 30
@@ -212,11 +214,11 @@ class TelegramChannel:
                     f"{self.chat_id}: chat not found (is the bot in the channel?)"
                 ) from None
             raise Permanent(f"Telegram refused the message: {error.message}") from None
-        except TimedOut as error:
-            # The message may have arrived: this is the one place a duplicate can come from.
-            raise Retryable(f"Telegram timed out: {_describe(error)}") from None
-        except (NetworkError, TelegramError) as error:
-            raise Retryable(f"Telegram: {_describe(error)}") from None
+        except (NetworkError, TelegramError) as error:  # TimedOut is one too
+            # Sent, but the answer was lost: the message may be there. The one way a
+            # Telegram duplicate can come about, short of a crash.
+            uncertain = isinstance(error.__cause__, _ANSWER_LOST)
+            raise Retryable(f"Telegram: {_describe(error)}", uncertain=uncertain) from None
 
 
 def _describe(error: TelegramError) -> str:

@@ -53,6 +53,8 @@ class Backoff:
 
 # A paused channel (bad token, no rights) is tried again after this long.
 AUTH_PAUSE = dt.timedelta(minutes=10)
+# An idle channel looks at the database again this often, for what other processes
+# (`postbode retry`, `backfill`) queued without being able to wake it.
 IDLE_RECHECK = dt.timedelta(seconds=30)
 
 

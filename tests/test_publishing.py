@@ -31,6 +31,16 @@ def refused(fake: FakeTelegram | FakeMastodon) -> list:
     return [r for r in fake.requests if r.status is not None and 400 <= r.status < 500]
 
 
+def write_numbered(posts: Path, count: int) -> None:
+    """Posts "Post 00" … one a minute apart, so their order is their number."""
+    for n in range(count):
+        write_post(
+            posts,
+            f"p{n:02d}.md",
+            f'title: Post {n:02d}\ndate: 2026-11-20 10:{n:02d}:00 +0100\nexterne_link: "https://example.nl/{n}"',
+        )
+
+
 def copy_samples(posts: Path, image_server: str) -> None:
     """The repository's sample posts, their images served from 127.0.0.1."""
     for source in (REPO / "posts").iterdir():
@@ -233,12 +243,7 @@ def test_retry_after_is_waited_out_exactly(tmp_path: Path, fake_telegram: FakeTe
     """After a 429 with retry_after=N, nothing reaches Telegram before N seconds have passed."""
     publisher = Publisher.for_fakes(tmp_path, fake_telegram, None)
     publisher.scan()
-    for n in range(3):
-        write_post(
-            tmp_path / "posts",
-            f"p{n}.md",
-            f'title: Post {n}\ndate: 2026-11-20 10:0{n}:00 +0100\nexterne_link: "https://example.nl/{n}"',
-        )
+    write_numbered(tmp_path / "posts", 3)
     publisher.scan()
     fake_telegram.rate_limit_next(retry_after=2)
     publisher.deliver_until(lambda: len(telegram_posts(fake_telegram)) == 3)
@@ -248,9 +253,9 @@ def test_retry_after_is_waited_out_exactly(tmp_path: Path, fake_telegram: FakeTe
     assert sends[1].time - sends[0].time >= 2.0
     assert fake_telegram.violations == 0
     assert [m.raw.split("\n")[0] for m in telegram_posts(fake_telegram)] == [
-        "<b>Post 0</b>",
-        "<b>Post 1</b>",
-        "<b>Post 2</b>",
+        "<b>Post 00</b>",
+        "<b>Post 01</b>",
+        "<b>Post 02</b>",
     ]
 
 
@@ -260,12 +265,7 @@ def test_flaky_platforms_lose_nothing_and_duplicate_nothing(
     """With 30% of requests failing (5xx, dropped connections), 20 posts all arrive, in order, once."""
     publisher = Publisher.for_fakes(tmp_path, fake_telegram, fake_mastodon)
     publisher.scan()
-    for n in range(20):
-        write_post(
-            tmp_path / "posts",
-            f"p{n:02d}.md",
-            f'title: Post {n:02d}\ndate: 2026-11-20 10:{n:02d}:00 +0100\nexterne_link: "https://example.nl/{n}"',
-        )
+    write_numbered(tmp_path / "posts", 20)
     publisher.scan()
     fake_telegram.set_failure_rate(0.3, kinds=("500", "502", "drop"), seed=7)
     fake_mastodon.set_failure_rate(
@@ -355,12 +355,7 @@ def test_mastodon_rate_limit_is_waited_out_without_violations(
     """A 429 on status creation: nothing more is sent before the announced reset."""
     publisher = Publisher.for_fakes(tmp_path, None, fake_mastodon)
     publisher.scan()
-    for n in range(3):
-        write_post(
-            tmp_path / "posts",
-            f"p{n}.md",
-            f'title: Post {n}\ndate: 2026-11-20 10:0{n}:00 +0100\nexterne_link: "https://example.nl/{n}"',
-        )
+    write_numbered(tmp_path / "posts", 3)
     publisher.scan()
     fake_mastodon.rate_limit_next(reset_in=1.5, family="statuses")
     publisher.deliver_until(lambda: len(fake_mastodon.statuses) == 3)
@@ -369,7 +364,11 @@ def test_mastodon_rate_limit_is_waited_out_without_violations(
     assert [r.status for r in creates] == [429, 200, 200, 200]
     assert creates[1].at - creates[0].at >= 1.5
     assert fake_mastodon.violations == 0
-    assert [s.text.split("\n")[0] for s in fake_mastodon.statuses] == ["Post 0", "Post 1", "Post 2"]
+    assert [s.text.split("\n")[0] for s in fake_mastodon.statuses] == [
+        "Post 00",
+        "Post 01",
+        "Post 02",
+    ]
 
 
 def test_media_rate_limit_posts_without_the_image_and_blocks_nothing(

@@ -35,6 +35,14 @@ def deliveries(store: Store) -> list[tuple[str, str, str]]:
     return [tuple(r) for r in rows.fetchall()]
 
 
+def first_run_on_an_empty_folder(tmp_path: Path, store: Store, site: Site) -> Path:
+    """The baseline is taken over an empty folder: every post written after it is new."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    scan(store, posts, site, CHANNELS, NOW)
+    return posts
+
+
 def test_database_is_wal_and_migrations_are_idempotent(tmp_path: Path) -> None:
     """Opening the same file twice applies the schema once and keeps WAL mode."""
     Store(tmp_path / "s.db").close()
@@ -72,9 +80,7 @@ def test_new_post_after_baseline_gets_one_delivery_per_channel(
     tmp_path: Path, store: Store, site: Site
 ) -> None:
     """After the baseline, a new file is queued for every channel, once."""
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    scan(store, posts, site, CHANNELS, NOW)
+    posts = first_run_on_an_empty_folder(tmp_path, store, site)
     write_post(posts, "new.md", front(1))
     report = scan(store, posts, site, CHANNELS, NOW)
     assert report.queued == 2
@@ -123,9 +129,7 @@ def test_changed_summary_of_a_sent_post_becomes_an_edit(
     tmp_path: Path, store: Store, site: Site
 ) -> None:
     """A sent post whose title changes goes back to the outbox with its remote id."""
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    scan(store, posts, site, CHANNELS, NOW)
+    posts = first_run_on_an_empty_folder(tmp_path, store, site)
     path = write_post(posts, "a.md", front(1))
     scan(store, posts, site, CHANNELS, NOW)
     head = store.deliveries.head("console", NOW)
@@ -146,9 +150,7 @@ def test_deleted_file_is_withdrawn_and_a_renamed_one_is_not_republished(
     tmp_path: Path, store: Store, site: Site
 ) -> None:
     """A rename keeps the post and its deliveries; a deletion withdraws unsent ones."""
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    scan(store, posts, site, CHANNELS, NOW)
+    posts = first_run_on_an_empty_folder(tmp_path, store, site)
     write_post(posts, "a.md", front(1))
     write_post(posts, "b.md", front(2))
     scan(store, posts, site, CHANNELS, NOW)
@@ -171,9 +173,7 @@ def test_unpublished_post_is_queued_when_published(
     tmp_path: Path, store: Store, site: Site
 ) -> None:
     """published: false -> true publishes the post then, not before."""
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    scan(store, posts, site, CHANNELS, NOW)
+    posts = first_run_on_an_empty_folder(tmp_path, store, site)
     path = write_post(posts, "a.md", front(1, extra="published: false"))
     assert scan(store, posts, site, CHANNELS, NOW).queued == 0
     path.write_text(path.read_text().replace("published: false", "published: true"))
@@ -204,9 +204,7 @@ def test_head_is_the_oldest_post_even_while_it_backs_off(
     tmp_path: Path, store: Store, site: Site
 ) -> None:
     """A delivery waiting for a retry is not overtaken by a newer post."""
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    scan(store, posts, site, CHANNELS, NOW)
+    posts = first_run_on_an_empty_folder(tmp_path, store, site)
     write_post(posts, "new.md", front(1, "2026-11-02 10:00:00 +0100"))
     write_post(posts, "old.md", front(2, "2026-11-01 10:00:00 +0100"))
     scan(store, posts, site, CHANNELS, NOW)
@@ -235,9 +233,7 @@ def test_a_rename_seen_in_two_batches_is_still_a_rename(
     tmp_path: Path, store: Store, site: Site
 ) -> None:
     """The old name vanishing first and the new one appearing later does not republish."""
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    scan(store, posts, site, CHANNELS, NOW)
+    posts = first_run_on_an_empty_folder(tmp_path, store, site)
     write_post(posts, "old.md", front(1))
     scan(store, posts, site, CHANNELS, NOW)
     (posts / "old.md").rename(posts / "new.md")
@@ -256,9 +252,7 @@ def test_a_file_back_within_the_window_cancels_its_removal(
     tmp_path: Path, store: Store, site: Site
 ) -> None:
     """ON_DELETE=delete waits a minute: a post that comes back keeps its messages."""
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    scan(store, posts, site, CHANNELS, NOW)
+    posts = first_run_on_an_empty_folder(tmp_path, store, site)
     path = write_post(posts, "a.md", front(1))
     scan(store, posts, site, CHANNELS, NOW)
     for channel in CHANNELS:

@@ -133,6 +133,11 @@ def test_a_post_deleted_while_the_outbox_waits_for_the_pace_is_not_sent(
         "b.md",
         'title: Second\ndate: 2026-11-21 10:00:00 +0100\nexterne_link: "https://e.nl/b"',
     )
+    write_post(
+        posts,
+        "c.md",
+        'title: Third\ndate: 2026-11-22 10:00:00 +0100\nexterne_link: "https://e.nl/c"',
+    )
     rescan(store, posts)
     channel = RecordingChannel(min_interval=0.5)
 
@@ -140,11 +145,11 @@ def test_a_post_deleted_while_the_outbox_waits_for_the_pace_is_not_sent(
         await until(lambda: len(channel.calls) == 1)
         second.unlink()  # while the outbox waits half a second before the next send
         rescan(store, posts)
-        await asyncio.sleep(0.7)
+        await until(lambda: len(channel.calls) == 2)  # the next one out comes after it
 
     run_outbox(store, channel, scenario)
-    assert channel.calls == [("publish", "First")]
-    assert states(store) == ["sent", "withdrawn"]
+    assert channel.calls == [("publish", "First"), ("publish", "Third")]
+    assert states(store) == ["sent", "withdrawn", "sent"]
 
 
 def test_a_post_removed_while_in_flight_is_removed_once_sent(tmp_path: Path, store: Store) -> None:
@@ -183,12 +188,14 @@ def test_unpublished_and_republished_within_the_window_keeps_the_message(
         assert states(store) == ["deleting"]
         path.write_text(path.read_text().replace("published: false\n", ""))
         rescan(store, posts, delete_remote=True)
+        post(posts, "z.md", "Daarna")  # a marker: once it is out, the outbox has looked
+        rescan(store, posts, delete_remote=True)
         outbox.wake()
-        await asyncio.sleep(0.2)
+        await until(lambda: len(channel.calls) == 2)
 
     run_outbox(store, channel, scenario)
-    assert channel.calls == [("publish", "Heen en weer")]
-    assert states(store) == ["sent"]
+    assert channel.calls == [("publish", "Heen en weer"), ("publish", "Daarna")]
+    assert states(store) == ["sent", "sent"]
 
 
 def test_a_postponed_scheduled_post_waits_for_its_new_date(tmp_path: Path, store: Store) -> None:
@@ -264,17 +271,23 @@ def test_retry_from_another_process_is_picked_up_by_an_idle_outbox(
     head = store.deliveries.head(CHANNEL, utc_now())
     assert head is not None
     store.deliveries.mark_failed(head.id, "Mastodon refused the status: 422", utc_now())
+    write_post(
+        posts,
+        "b.md",
+        'title: Eerst\ndate: 2026-11-19 10:00:00 +0100\nexterne_link: "https://e.nl/b"',
+    )
+    rescan(store, posts)
     channel = RecordingChannel()
 
     async def scenario(outbox: Outbox) -> None:
-        await asyncio.sleep(0.1)  # idle: nothing is pending
+        await until(lambda: len(channel.calls) == 1)  # sent; now nothing is pending: idle
         other = Store(tmp_path / "state.db")  # the `retry` command's own connection
         other.deliveries.retry_failed(utc_now())
         other.close()
-        await until(lambda: len(channel.calls) == 1)
+        await until(lambda: len(channel.calls) == 2)
 
     run_outbox(store, channel, scenario)
-    assert channel.calls == [("publish", "Later")]
+    assert channel.calls == [("publish", "Eerst"), ("publish", "Later")]
 
 
 def test_a_changed_site_url_reads_the_refused_posts_again(tmp_path: Path) -> None:

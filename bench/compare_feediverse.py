@@ -26,8 +26,8 @@ import yaml
 
 from bench.generate_site import generate
 from bench.idle import cpu_seconds
-from bot.posts import Post, read_post
-from bot.site import Site
+from bot.jekyll.posts import Post, read_post
+from bot.jekyll.site import Site
 from bot.text import shorten
 from tests.conftest import OFFLINE_ENV
 from tests.fakes.mastodon import DEFAULT_TOKEN, FakeMastodon

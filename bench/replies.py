@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot import replies
-from bot.catalog import Catalog
-from bot.posts import Post
-from bot.rows import FileState
-from bot.store import Store
+from bot.chat import replies
+from bot.jekyll.posts import Post
+from bot.state.catalog import Catalog
+from bot.state.rows import FileState
+from bot.state.store import Store
 
 CATEGORIES = [
     "Binnenland",

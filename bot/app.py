@@ -9,10 +9,11 @@ from typing import TextIO
 
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
+from bot.clock import utc_now
 from bot.config import Settings
-from bot.outbox import Outbox, utc_now
-from bot.scan import Progress, ScanReport, scan
-from bot.store import Store
+from bot.folder.scan import Progress, ScanReport, scan
+from bot.outbox import Outbox
+from bot.state.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -15,14 +15,14 @@ import click
 
 from bot import app, logs
 from bot import preview as previews
-from bot.catalog import Catalog
+from bot.clock import utc_now
 from bot.config import ConfigError, Settings, load_settings
-from bot.dates import DateError, parse_date
-from bot.lock import AlreadyRunning, WorkerLock
-from bot.outbox import utc_now
-from bot.scan import Progress
-from bot.settle import ignore_lease_breaks
-from bot.store import StateError, Store
+from bot.folder.scan import Progress
+from bot.folder.settle import ignore_lease_breaks
+from bot.jekyll.dates import DateError, parse_date
+from bot.state.catalog import Catalog
+from bot.state.lock import AlreadyRunning, WorkerLock
+from bot.state.store import StateError, Store
 from bot.worker import run_worker
 
 # Show a progress bar only when there is enough work to watch.

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.site import Site, normalize_url, site_from_config, site_url_from_config
+from bot.jekyll.site import Site, normalize_url, site_from_config, site_url_from_config
 
 SECRET_NAMES = ("TELEGRAM_BOT_TOKEN", "MASTODON_ACCESS_TOKEN")
 CONFIG_FILE = "postbode.toml"

@@ -11,30 +11,15 @@ import asyncio
 import datetime as dt
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 
 from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited, Retryable
-from bot.deliveries import DELETING, Delivery
-from bot.store import Store
+from bot.clock import Clock, first_of, utc_now
+from bot.state.deliveries import DELETING, Delivery
+from bot.state.store import Store
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], dt.datetime]
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-async def first_of(*waits: Awaitable[object]) -> None:
-    """Wait until the first of these finishes; cancel the others."""
-    tasks = [asyncio.ensure_future(w) for w in waits]
-    try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.posts import Post
+from bot.jekyll.posts import Post
 from bot.text import shorten, strip_controls, utf16_len
 
 TELEGRAM_TEXT_LIMIT = 4096  # sendMessage text, after entity parsing, UTF-16 units

@@ -19,13 +19,14 @@ from pathlib import Path
 from watchfiles import awatch
 
 from bot import app
-from bot.catalog import Catalog
 from bot.channels.base import Channel
+from bot.clock import first_of, utc_now
 from bot.config import Settings
-from bot.outbox import Outbox, first_of, utc_now
-from bot.posts import is_post_path
-from bot.scan import scan
-from bot.store import Store
+from bot.folder.scan import scan
+from bot.jekyll.posts import is_post_path
+from bot.outbox import Outbox
+from bot.state.catalog import Catalog
+from bot.state.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ class Worker:
         telegram = self.settings.telegram
         if telegram is None or not telegram.commands:
             return []
-        from bot.channels.telegram_bot import ChatBot
+        from bot.chat.telegram import ChatBot
 
         bot = ChatBot(telegram, Catalog(self.store.db), self.settings.language)
         return [asyncio.create_task(bot.run(self.stop), name="chat")]

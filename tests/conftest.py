@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.settle import ignore_lease_breaks
-from bot.site import Site
-from bot.store import Store
+from bot.folder.settle import ignore_lease_breaks
+from bot.jekyll.site import Site
+from bot.state.store import Store
 from tests.fakes.images import serve_images
 
 pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.mastodon_fixtures"]
@@ -24,7 +24,7 @@ AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 
 
-# Scans take read leases (bot.settle); a lease break must not end the test run.
+# Scans take read leases (bot.folder.settle); a lease break must not end the test run.
 ignore_lease_breaks()
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from bot.app import build_channels
 from bot.channels.base import Channel
+from bot.clock import utc_now
 from bot.config import Settings, load_settings
-from bot.outbox import Backoff, Outbox, utc_now
-from bot.scan import scan
-from bot.store import Store
+from bot.folder.scan import scan
+from bot.outbox import Backoff, Outbox
+from bot.state.store import Store
 from tests.conftest import OFFLINE_ENV, REPO
 from tests.fakes.mastodon import DEFAULT_TOKEN as MASTODON_TOKEN
 from tests.fakes.mastodon import FakeMastodon

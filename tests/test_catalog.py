@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bot.catalog import Catalog, Category
-from bot.scan import scan
-from bot.site import Site
-from bot.store import Store
+from bot.folder.scan import scan
+from bot.jekyll.site import Site
+from bot.state.catalog import Catalog, Category
+from bot.state.store import Store
 from tests.conftest import NOW, write_post
 
 

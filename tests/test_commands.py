@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog
-from bot.channels.telegram_bot import ChatBot
+from bot.chat.flood import FloodGate
+from bot.chat.telegram import ChatBot
+from bot.clock import utc_now
 from bot.config import TelegramSettings
-from bot.flood import FloodGate
-from bot.outbox import utc_now
-from bot.scan import scan
-from bot.site import Site
-from bot.store import Store
+from bot.folder.scan import scan
+from bot.jekyll.site import Site
+from bot.state.catalog import Catalog
+from bot.state.store import Store
 from tests import telegram_html
 from tests.conftest import write_post
 from tests.fakes.telegram import BOT_USERNAME, DEFAULT_TOKEN, FakeTelegram, FakeUser

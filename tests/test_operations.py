@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 
 from bot import logs
+from bot.clock import utc_now
 from bot.config import load_settings
-from bot.lock import AlreadyRunning, WorkerLock
-from bot.outbox import Backoff, Outbox, utc_now
-from bot.posts import Post
-from bot.scan import scan
-from bot.settle import SETTLE_SECONDS, is_complete, writers_closed
-from bot.site import Site
-from bot.store import Store
+from bot.folder.scan import scan
+from bot.folder.settle import SETTLE_SECONDS, is_complete, writers_closed
+from bot.jekyll.posts import Post
+from bot.jekyll.site import Site
+from bot.outbox import Backoff, Outbox
+from bot.state.lock import AlreadyRunning, WorkerLock
+from bot.state.store import Store
 from bot.worker import Worker
 from tests.conftest import write_post
 

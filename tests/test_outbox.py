@@ -8,12 +8,13 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.deliveries import RETURN_WINDOW
-from bot.outbox import Outbox, utc_now
-from bot.posts import Post
-from bot.scan import scan
-from bot.site import Site
-from bot.store import Store
+from bot.clock import utc_now
+from bot.folder.scan import scan
+from bot.jekyll.posts import Post
+from bot.jekyll.site import Site
+from bot.outbox import Outbox
+from bot.state.deliveries import RETURN_WINDOW
+from bot.state.store import Store
 from tests.conftest import write_post
 
 CHANNEL = "rec"

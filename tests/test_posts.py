@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.posts import Post, Rejected, is_post_path, read_post
-from bot.site import Site
+from bot.jekyll.posts import Post, Rejected, is_post_path, read_post
+from bot.jekyll.site import Site
 from tests.conftest import AMSTERDAM, NOW, SEED_POST
 
 LINK = 'externe_link: "https://example.nl/a"'

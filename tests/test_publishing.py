@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from mastodon import Mastodon
 
-from bot.catalog import Catalog
-from bot.deliveries import RETURN_WINDOW
-from bot.outbox import utc_now
+from bot.clock import utc_now
+from bot.state.catalog import Catalog
+from bot.state.deliveries import RETURN_WINDOW
 from tests import telegram_html
 from tests.conftest import REPO, write_post
 from tests.fakes.images import PNG

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from bot import scan as scan_module
-from bot.deliveries import RETURN_WINDOW
-from bot.posts import read_post
-from bot.rows import FileState
-from bot.scan import scan
-from bot.site import Site
-from bot.store import Store
+from bot.folder import scan as scan_module
+from bot.folder.scan import scan
+from bot.jekyll.posts import read_post
+from bot.jekyll.site import Site
+from bot.state.deliveries import RETURN_WINDOW
+from bot.state.rows import FileState
+from bot.state.store import Store
 from tests.conftest import NOW, write_post
 
 CHANNELS = ["console", "telegram:@nieuws"]
@@ -277,7 +277,7 @@ def test_migration_from_the_first_schema_keeps_the_data(tmp_path: Path, site: Si
     """A database made by the first schema gains the category rows of its posts."""
     from sqlite_utils import Database
 
-    from bot.schema import m001_initial
+    from bot.state.schema import m001_initial
 
     db = Database(tmp_path / "old.db")
     m001_initial(db)

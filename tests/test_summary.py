@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from mastodon import Mastodon
 
 from bot.channels.mastodon import instance_rules
-from bot.posts import Post
+from bot.jekyll.posts import Post
 from bot.summary import (
     TELEGRAM_CAPTION_LIMIT,
     TELEGRAM_TEXT_LIMIT,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.posts import Post
+from bot.jekyll.posts import Post
 
 
 class ChannelError(Exception):

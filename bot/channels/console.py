@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from bot.posts import Post
+from bot.jekyll.posts import Post
 from bot.summary import render_console
 
 

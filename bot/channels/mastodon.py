@@ -30,7 +30,7 @@ from mastodon import (
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable
 from bot.channels.serial import SerialThread
 from bot.config import MastodonSettings
-from bot.posts import Post
+from bot.jekyll.posts import Post
 from bot.summary import (
     MASTODON_DEFAULT_MAX_CHARACTERS,
     MASTODON_DEFAULT_URL_CHARACTERS,

@@ -30,7 +30,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable
 from bot.config import TelegramSettings
-from bot.posts import Post
+from bot.jekyll.posts import Post
 from bot.summary import TelegramMessage, render_telegram
 
 log = logging.getLogger(__name__)

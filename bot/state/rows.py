@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.posts import Post, Rejected
+from bot.jekyll.posts import Post, Rejected
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from typing import Any, Literal
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from bot import dates, lead
-from bot.links import NoLink, feature_image, post_link
-from bot.site import Site
+from bot.jekyll import dates, lead
+from bot.jekyll.links import NoLink, feature_image, post_link
+from bot.jekyll.site import Site
 from bot.text import clean_text, shorten
 
 POST_SUFFIXES = frozenset({".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html", ".htm"})

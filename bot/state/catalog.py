@@ -11,9 +11,9 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.deliveries import FAILED
-from bot.posts import Post
-from bot.rows import post_from_row, utc_text
+from bot.jekyll.posts import Post
+from bot.state.deliveries import FAILED
+from bot.state.rows import post_from_row, utc_text
 
 
 @dataclass(frozen=True)

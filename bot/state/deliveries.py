@@ -14,8 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.posts import Post
-from bot.rows import post_from_row, utc_text
+from bot.jekyll.posts import Post
+from bot.state.rows import post_from_row, utc_text
 
 # Delivery states. `sending` is written before a request goes out, so a crash
 # inside the request is visible at the next start.

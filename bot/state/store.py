@@ -17,10 +17,10 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.deliveries import RETURN_WINDOW, Deliveries
-from bot.posts import Post, Rejected
-from bot.rows import FileState, post_columns, utc_text
-from bot.schema import migrations
+from bot.jekyll.posts import Post, Rejected
+from bot.state.deliveries import RETURN_WINDOW, Deliveries
+from bot.state.rows import FileState, post_columns, utc_text
+from bot.state.schema import migrations
 from bot.text import search_key
 
 

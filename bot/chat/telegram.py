@@ -4,7 +4,7 @@ python-telegram-bot's Application runs inside the worker's event loop (started b
 hand, polling getUpdates), answering from the state database. Replies share the
 bot token's 30-messages-a-second budget with channel publishing, which comes
 first: replies are held to REPLIES_PER_SECOND, and to Telegram's 20 a minute in
-any one group; each reader to a few commands at a time (bot.flood).
+any one group; each reader to a few commands at a time (bot.chat.flood).
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import replies
-from bot.catalog import Catalog, Category
+from bot.chat import replies
+from bot.chat.flood import FloodGate
+from bot.chat.replies import Reply
+from bot.clock import first_of, utc_now
 from bot.config import TelegramSettings
-from bot.flood import FloodGate
-from bot.outbox import first_of, utc_now
-from bot.replies import Reply
+from bot.state.catalog import Catalog, Category
 
 log = logging.getLogger(__name__)
 

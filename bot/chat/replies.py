@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.catalog import Category
-from bot.posts import Post
+from bot.jekyll.posts import Post
+from bot.state.catalog import Category
 from bot.summary import TELEGRAM_TEXT_LIMIT
 from bot.text import search_key, shorten, utf16_len
 

@@ -18,11 +18,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.posts import Post, Rejected, is_post_folder, is_post_path, read_post
-from bot.rows import FileState, utc_text
-from bot.settle import ignore_lease_breaks, is_complete
-from bot.site import Site
-from bot.store import Store
+from bot.folder.settle import ignore_lease_breaks, is_complete
+from bot.jekyll.posts import Post, Rejected, is_post_folder, is_post_path, read_post
+from bot.jekyll.site import Site
+from bot.state.rows import FileState, utc_text
+from bot.state.store import Store
 
 log = logging.getLogger(__name__)
 # Records written per transaction on a big first run: fewer commits, same safety.

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.site import Site, expand_permalink, join_url, normalize_url
+from bot.jekyll.site import Site, expand_permalink, join_url, normalize_url
 
 EXTERNAL_LINK_KEYS = ("externe_link", "external_link", "external_url", "link")
 IMAGE_KEYS = ("feature_image", "image")

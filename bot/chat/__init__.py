@@ -1,0 +1,1 @@
+"""Readers' chat: the Telegram bot's commands, their answers and flood control."""

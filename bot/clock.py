@@ -13,6 +13,11 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def utc_text(moment: dt.datetime) -> str:
+    """Sortable UTC text for a moment, the form every time column uses."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
 async def first_of(*waits: Awaitable[object]) -> None:
     """Wait until the first of these finishes; cancel the others."""
     tasks = [asyncio.ensure_future(w) for w in waits]

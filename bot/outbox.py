@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited, Retryable
 from bot.clock import Clock, first_of, utc_now
-from bot.state.deliveries import DELETING, Delivery
+from bot.state.deliveries import DELETE, EDIT, PUBLISH, Delivery
 from bot.state.store import Store
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class Outbox:
         if not self.store.deliveries.mark_sending(delivery.id, self.clock()):
             return False  # withdrawn in the meantime
         try:
-            if delivery.state == DELETING:
+            if delivery.action == DELETE:
                 if not delivery.remote_id:  # it was never sent: nothing to remove
                     self.store.deliveries.mark_withdrawn(delivery.id, self.clock())
                     return True
@@ -159,7 +159,7 @@ class Outbox:
                 self.store.deliveries.mark_deleted(delivery.id, self.clock())
                 log.info("deleted the message of %s from %s", post.path, channel.key)
                 return True
-            if delivery.remote_id:
+            if delivery.action == EDIT and delivery.remote_id:
                 await channel.edit(post, delivery.remote_id)
                 remote_id: str | None = delivery.remote_id
             else:
@@ -191,7 +191,7 @@ class Outbox:
             delay = self.backoff.delay(delivery.attempts + 1, self.rng)
             if not isinstance(error, ChannelError):
                 log.exception("unexpected error sending %s to %s", post.path, channel.key)
-            if isinstance(error, Retryable) and error.uncertain and not delivery.remote_id:
+            if isinstance(error, Retryable) and error.uncertain and delivery.action == PUBLISH:
                 # Telegram has no idempotency key: sending again may show it twice.
                 log.warning(
                     "%s: the answer for %s was lost; it may be in the channel already,"
@@ -206,6 +206,6 @@ class Outbox:
             )  # fmt: skip
             return False
         self.store.deliveries.mark_sent(delivery.id, remote_id, post.summary_key, self.clock())
-        action = "edited" if delivery.remote_id else "published"
-        log.info("%s %s to %s", action, post.path, channel.key)
+        done = "edited" if delivery.action == EDIT else "published"
+        log.info("%s %s to %s", done, post.path, channel.key)
         return True

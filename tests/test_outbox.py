@@ -96,10 +96,18 @@ def started(tmp_path: Path, store: Store) -> Path:
 
 
 def states(store: Store) -> list[str]:
+    return _column(store, "state")
+
+
+def actions(store: Store) -> list[str]:
+    return _column(store, "action")
+
+
+def _column(store: Store, name: str) -> list[str]:
     rows = store.db.execute(
-        "select d.state from deliveries d join posts p on p.id = d.post_id order by p.path"
+        f"select d.{name} from deliveries d join posts p on p.id = d.post_id order by p.path"
     )
-    return [state for (state,) in rows]
+    return [value for (value,) in rows]
 
 
 def test_an_edit_saved_while_the_post_is_being_sent_goes_out(tmp_path: Path, store: Store) -> None:
@@ -186,7 +194,7 @@ def test_unpublished_and_republished_within_the_window_keeps_the_message(
         await until(lambda: states(store) == ["sent"])
         path.write_text(path.read_text().replace("title:", "published: false\ntitle:"))
         rescan(store, posts, delete_remote=True)
-        assert states(store) == ["deleting"]
+        assert states(store) == ["pending"] and actions(store) == ["delete"]
         path.write_text(path.read_text().replace("published: false\n", ""))
         rescan(store, posts, delete_remote=True)
         post(posts, "z.md", "Daarna")  # a marker: once it is out, the outbox has looked

@@ -49,7 +49,7 @@ def test_database_is_wal_and_migrations_are_idempotent(tmp_path: Path) -> None:
     again = Store(tmp_path / "s.db")
     assert again.db.journal_mode == "wal"
     applied = again.db.execute("select name from _sqlite_migrations").fetchall()
-    assert applied == [("m001_initial",), ("m002_post_categories",)]
+    assert applied == [("m001_initial",), ("m002_post_categories",), ("m003_delivery_actions",)]
     assert len(again.instance_id) == 16
     again.close()
 
@@ -264,7 +264,7 @@ def test_a_file_back_within_the_window_cancels_its_removal(
     scan(store, posts, site, CHANNELS, NOW, delete_remote=True)
     assert store.deliveries.head("console", NOW) is None  # not due: it does not block others
     removal = store.deliveries.head("console", NOW + RETURN_WINDOW)
-    assert removal is not None and removal.state == "deleting"
+    assert removal is not None and (removal.action, removal.state) == ("delete", "pending")
     assert removal.next_attempt_at == NOW + RETURN_WINDOW
     path.write_text(text)
     back = scan(store, posts, site, CHANNELS, NOW + dt.timedelta(seconds=10), delete_remote=True)

@@ -18,10 +18,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.clock import utc_text
 from bot.folder.settle import ignore_lease_breaks, is_complete
 from bot.jekyll.posts import Post, Rejected, is_post_folder, is_post_path, read_post
 from bot.jekyll.site import Site
-from bot.state.rows import FileState, utc_text
+from bot.state.rows import FileState
 from bot.state.store import Store
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,10 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.clock import utc_text
 from bot.jekyll.posts import Post
-from bot.state.deliveries import FAILED
-from bot.state.rows import post_from_row, utc_text
+from bot.state.deliveries import FAILED, REMOVALS
+from bot.state.rows import post_from_row
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,10 @@ class Catalog:
             self.db.execute("select status, count(*) from posts group by status").fetchall()
         )
         channels: dict[str, dict[str, Any]] = {}
+        # A removal still to be done shows as `deleting`, as the operator thinks of it.
         for channel, state, count in self.db.execute(
-            "select channel, state, count(*) from deliveries group by channel, state"
+            f"select channel, case when {REMOVALS} then 'deleting' else state end as shown,"
+            " count(*) from deliveries group by channel, shown"
         ).fetchall():
             channels.setdefault(channel, {})[state] = count
         for channel, info in channels.items():

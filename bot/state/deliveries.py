@@ -1,8 +1,10 @@
-"""The outbox table: one delivery per post and channel, and its state machine.
+"""The outbox table: one delivery per post and channel, with what it does and how far
+it got.
 
-pending -> sending -> sent, or back to pending (retry) or failed (refused); a
-withdrawn post's unsent deliveries become withdrawn, its sent ones deleting, then
-deleted (ON_DELETE=delete).
+The action says what a delivery does: `publish` a new message, `edit` the sent one,
+`delete` it (ON_DELETE=delete). The state says how far it got: pending -> sending
+-> sent, back to pending (retry) or failed (refused); a withdrawn post's unsent
+publication is `withdrawn`, a removal that was done `deleted`.
 """
 
 from __future__ import annotations
@@ -10,23 +12,40 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import sqlite_utils
 
+from bot.clock import utc_text
 from bot.jekyll.posts import Post
-from bot.state.rows import post_from_row, utc_text
+from bot.state.rows import post_from_row
 
-# Delivery states. `sending` is written before a request goes out, so a crash
-# inside the request is visible at the next start.
+Action = Literal["publish", "edit", "delete"]
+PUBLISH, EDIT, DELETE = "publish", "edit", "delete"
+# `sending` is written before a request goes out, so a crash inside the request is
+# visible at the next start.
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-# A withdrawn post: unsent deliveries are `withdrawn`; with ON_DELETE=delete, sent
-# messages are `deleting` until the platform has removed them, then `deleted`.
-WITHDRAWN, DELETING, DELETED = "withdrawn", "deleting", "deleted"
+WITHDRAWN, DELETED = "withdrawn", "deleted"
 # A post whose file comes back within this window is the same post returning (a
 # rename seen in two watcher batches, an editor's save-by-rename, a git checkout):
 # remote deletions wait this long, and a returning file cancels them.
 RETURN_WINDOW = dt.timedelta(seconds=60)
+
+# The outbox's queues, as partial indexes (schema m003) whose conditions are spelled
+# here exactly as there, literals and all: SQLite uses a partial index only when
+# the query repeats its condition, so the next delivery is an index lookup however
+# many were ever sent.
+QUEUED = "state in ('pending', 'sending') and action != 'delete'"
+REMOVALS = "state in ('pending', 'sending') and action = 'delete'"
+_HEAD = (
+    "select d.id as delivery_id, d.post_id, d.channel, d.action, d.state, d.attempts,"
+    " d.remote_id, d.sent_key, d.next_attempt_at, d.created_at as delivery_created, p.*"
+    " from deliveries d join posts p on p.id = d.post_id where d.channel = ?"
+)
+_ORDER = " order by d.date_utc, d.post_id limit 1"
+# The channel's next publication or edit, and its next removal that is due.
+NEXT_QUEUED = f"{_HEAD} and {QUEUED} and p.status = 'ready'{_ORDER}"
+NEXT_REMOVAL = f"{_HEAD} and {REMOVALS} and d.next_attempt_at <= ?{_ORDER}"
 
 
 @dataclass(frozen=True)
@@ -34,6 +53,7 @@ class Delivery:
     id: int
     post_id: int
     channel: str
+    action: Action
     state: str
     attempts: int
     remote_id: str | None
@@ -54,87 +74,95 @@ class Deliveries:
         self,
         post_id: int,
         channels: Iterable[str],
-        not_before: dt.datetime,
+        date: dt.datetime,
         now: dt.datetime,
         *,
         revive_only: bool = False,
     ) -> int:
-        """Pending deliveries for channels that have none for this post, or whose earlier
-        one was withdrawn or deleted (the file came back). `revive_only`: never a new
-        row (a post recorded as seen on the first run is not news when it returns).
+        """Publications for channels that have none for this post, or whose earlier one
+        was withdrawn or deleted (the file came back). `revive_only`: never a new row
+        (a post recorded as seen on the first run is not news when it returns).
 
         A revived row gets a new `created_at`, and with it a new idempotency key.
         """
-        stamp, due = utc_text(now), utc_text(max(not_before, now))
+        stamp, due, date_utc = utc_text(now), utc_text(max(date, now)), utc_text(date)
         revive = (
-            " set state = ?, attempts = 0, next_attempt_at = ?, created_at = ?,"
-            " updated_at = ?, remote_id = null, sent_key = null, sent_at = null"
+            "set action = ?, state = ?, attempts = 0, next_attempt_at = ?, created_at = ?,"
+            " updated_at = ?, date_utc = ?, remote_id = null, sent_key = null, sent_at = null"
         )
+        values = [PUBLISH, PENDING, due, stamp, stamp, date_utc]
         queued = 0
         for channel in channels:
             if revive_only:
                 cursor = self.db.execute(
                     f"update deliveries {revive} where post_id = ? and channel = ? and state in (?, ?)",
-                    [PENDING, due, stamp, stamp, post_id, channel, WITHDRAWN, DELETED],
+                    [*values, post_id, channel, WITHDRAWN, DELETED],
                 )
             else:
                 cursor = self.db.execute(
-                    "insert into deliveries (post_id, channel, state, next_attempt_at, created_at,"
-                    f" updated_at) values (?, ?, ?, ?, ?, ?) on conflict (post_id, channel) do update"
-                    f" {revive} where deliveries.state in (?, ?)",
-                    [post_id, channel, PENDING, due, stamp, stamp,
-                     PENDING, due, stamp, stamp, WITHDRAWN, DELETED],
-                )  # fmt: skip
+                    "insert into deliveries (post_id, channel, action, state, next_attempt_at,"
+                    " created_at, updated_at, date_utc) values (?, ?, ?, ?, ?, ?, ?, ?)"
+                    f" on conflict (post_id, channel) do update {revive}"
+                    " where deliveries.state in (?, ?)",
+                    [post_id, channel, *values, *values, WITHDRAWN, DELETED],
+                )
             queued += cursor.rowcount
         return queued
 
     def mark_edits(self, post_id: int, summary_key: str, now: dt.datetime) -> int:
-        """Sent deliveries whose summary changed go back to the outbox as edits. (One in
-        flight right now is caught by mark_sent, which compares with the post's key.)"""
+        """Sent messages whose summary changed are edited. (One in flight right now is
+        caught by mark_sent, which compares with the post's key.)"""
         cursor = self.db.execute(
-            "update deliveries set state = ?, next_attempt_at = ?, attempts = 0, updated_at = ?"
-            " where post_id = ? and state = ? and remote_id is not null and sent_key != ?",
-            [PENDING, utc_text(now), utc_text(now), post_id, SENT, summary_key],
+            "update deliveries set action = ?, state = ?, next_attempt_at = ?, attempts = 0,"
+            " updated_at = ? where post_id = ? and state = ? and remote_id is not null"
+            " and sent_key != ?",
+            [EDIT, PENDING, utc_text(now), utc_text(now), post_id, SENT, summary_key],
         )
         return int(cursor.rowcount)
 
     def reschedule(self, post_id: int, date: dt.datetime, now: dt.datetime) -> None:
-        """A scheduled post's date moved: its unsent deliveries wait for the new one."""
+        """The post's date moved: its place in the channels' order moves with it, and an
+        unsent publication waits for the new date (a postponed embargo)."""
+        self.db.execute(
+            "update deliveries set date_utc = ? where post_id = ?", [utc_text(date), post_id]
+        )
         self.db.execute(
             "update deliveries set next_attempt_at = ?, updated_at = ?"
-            " where post_id = ? and state = ? and remote_id is null",
-            [utc_text(max(date, now)), utc_text(now), post_id, PENDING],
+            " where post_id = ? and action = ? and state = ?",
+            [utc_text(max(date, now)), utc_text(now), post_id, PUBLISH, PENDING],
         )
 
     def retract(self, post_id: int, now: dt.datetime, delete_remote: bool) -> int:
-        """The post is gone or unpublished. Unsent deliveries are withdrawn; sent ones are
-        deleted remotely (after RETURN_WINDOW) or kept. One in flight is left to finish:
-        with delete_remote it is marked for removal, and mark_sent keeps that mark."""
+        """The post is gone or unpublished. Unsent publications are withdrawn; sent
+        messages are deleted (after RETURN_WINDOW) or kept. One in flight is left to
+        finish: with delete_remote its removal follows (mark_sent keeps the action)."""
         stamp, later = utc_text(now), utc_text(now + RETURN_WINDOW)
         unsent = self.db.execute(
             "update deliveries set state = ?, updated_at = ? where post_id = ?"
-            " and state in (?, ?) and remote_id is null",
-            [WITHDRAWN, stamp, post_id, PENDING, FAILED],
+            " and action = ? and state in (?, ?)",
+            [WITHDRAWN, stamp, post_id, PUBLISH, PENDING, FAILED],
         ).rowcount
-        if delete_remote:
+        if delete_remote:  # every message that exists, or may exist (in flight)
             self.db.execute(
-                "update deliveries set state = ?, attempts = 0, next_attempt_at = ?, updated_at = ?"
-                " where post_id = ? and (remote_id is not null or state = ?) and state in (?, ?, ?, ?)",
-                [DELETING, later, stamp, post_id, SENDING, SENT, PENDING, SENDING, FAILED],
+                "update deliveries set action = ?, attempts = 0, next_attempt_at = ?,"
+                " updated_at = ?, state = case when state = ? then state else ? end"
+                " where post_id = ? and (state = ? or (remote_id is not null and state in (?, ?, ?)))",
+                [DELETE, later, stamp, SENDING, PENDING, post_id, SENDING, SENT, PENDING, FAILED],
             )
         else:  # the message stays; an edit that was waiting is dropped with the post
             self.db.execute(
                 "update deliveries set state = ?, updated_at = ? where post_id = ?"
-                " and remote_id is not null and state in (?, ?)",
-                [SENT, stamp, post_id, PENDING, FAILED],
+                " and action = ? and state in (?, ?)",
+                [SENT, stamp, post_id, EDIT, PENDING, FAILED],
             )
         return int(unsent)
 
     def restore_removals(self, post_id: int) -> None:
         """The post is back within the window: removals not yet done are off."""
         self.db.execute(
-            "update deliveries set state = ? where post_id = ? and state = ?",
-            [SENT, post_id, DELETING],
+            "update deliveries set action = ?, state = ? where post_id = ? and action = ?"
+            " and state in (?, ?) and remote_id is not null",
+            [PUBLISH, SENT, post_id, DELETE, PENDING, FAILED],
         )
 
     def head(self, channel: str, now: dt.datetime) -> Delivery | None:
@@ -143,80 +171,79 @@ class Deliveries:
         The outbox waits for a pending one even when later ones are due: a delivery
         that is backing off must not be overtaken, or the channel's order breaks.
         Removals do not take part in that order: they come up only when they are due.
+        Two index lookups, each O(log n) in the deliveries ever made.
         """
-        rows = self.db.execute(
-            "select d.id as delivery_id, d.post_id, d.channel, d.state, d.attempts,"
-            " d.remote_id, d.sent_key, d.next_attempt_at, d.created_at as delivery_created, p.*"
-            " from deliveries d join posts p on p.id = d.post_id where d.channel = ?"
-            " and ((d.state in (?, ?) and p.status = 'ready')"
-            " or (d.state = ? and d.next_attempt_at <= ?))"
-            " order by p.date_utc, p.id limit 1",
-            [channel, PENDING, SENDING, DELETING, utc_text(now)],
-        )
-        names = [c[0] for c in rows.description]
+        queued = self._one(NEXT_QUEUED, [channel])
+        removal = self._one(NEXT_REMOVAL, [channel, utc_text(now)])
+        candidates = [d for d in (queued, removal) if d is not None]
+        return min(candidates, key=lambda d: (utc_text(d.post.date), d.post_id), default=None)
+
+    def _one(self, sql: str, params: list[Any]) -> Delivery | None:
+        rows = self.db.execute(sql, params)
         row = rows.fetchone()
-        return _delivery(dict(zip(names, row, strict=True))) if row else None
+        if row is None:
+            return None
+        return _delivery(dict(zip([c[0] for c in rows.description], row, strict=True)))
 
     def mark_sending(self, delivery_id: int, now: dt.datetime) -> bool:
         """Written before the request: after a crash, `sending` says it may have arrived.
         False when the row changed meanwhile (withdrawn): then nothing is sent."""
         cursor = self.db.execute(
-            "update deliveries set state = case when state = ? then state else ? end,"
-            " attempts = attempts + 1, updated_at = ? where id = ? and state in (?, ?, ?)",
-            [DELETING, SENDING, utc_text(now), delivery_id, PENDING, SENDING, DELETING],
+            "update deliveries set state = ?, attempts = attempts + 1, updated_at = ?"
+            " where id = ? and state in (?, ?)",
+            [SENDING, utc_text(now), delivery_id, PENDING, SENDING],
         )
         return cursor.rowcount == 1
 
     def mark_sent(
         self, delivery_id: int, remote_id: str | None, sent_key: str, now: dt.datetime
     ) -> None:
-        """The message exists. It stays marked for removal if its post went meanwhile,
-        and goes back out as an edit if the post changed while it was in flight."""
+        """The message exists. If its post went meanwhile, its removal is next; if the
+        post changed while it was in flight, an edit is."""
+        changed = "? != (select summary_key from posts where id = deliveries.post_id)"
         self.db.execute(
             "update deliveries set remote_id = coalesce(?, remote_id), sent_key = ?,"
             " sent_at = coalesce(sent_at, ?), last_error = '', updated_at = ?,"
-            " state = case when state = ? then state"
-            " when ? != (select summary_key from posts where id = deliveries.post_id) then ?"
-            " else ? end where id = ?",
-            [remote_id, sent_key, utc_text(now), utc_text(now), DELETING, sent_key, PENDING,
-             SENT, delivery_id],
+            f" action = case when action = ? then action when {changed} then ? else action end,"
+            f" state = case when action = ? or {changed} then ? else ? end where id = ?",
+            [remote_id, sent_key, utc_text(now), utc_text(now), DELETE, sent_key, EDIT,
+             DELETE, sent_key, PENDING, SENT, delivery_id],
         )  # fmt: skip
 
     def mark_deleted(self, delivery_id: int, now: dt.datetime) -> None:
-        self.db.execute(
-            "update deliveries set state = ?, last_error = '', updated_at = ? where id = ?",
-            [DELETED, utc_text(now), delivery_id],
-        )
+        self._set_state(delivery_id, DELETED, now)
 
     def mark_withdrawn(self, delivery_id: int, now: dt.datetime) -> None:
         """A removal of a message that was never sent: nothing to do on the platform."""
-        self.db.execute(
-            "update deliveries set state = ?, updated_at = ? where id = ?",
-            [WITHDRAWN, utc_text(now), delivery_id],
-        )
+        self._set_state(delivery_id, WITHDRAWN, now)
 
     def mark_retry(self, delivery_id: int, error: str, at: dt.datetime, now: dt.datetime) -> None:
-        self.db.execute(
-            "update deliveries set state = case when state = ? then state else ? end,"
-            " last_error = ?, next_attempt_at = ?, updated_at = ? where id = ?",
-            [DELETING, PENDING, error, utc_text(at), utc_text(now), delivery_id],
-        )
+        self._set_state(delivery_id, PENDING, now, error=error, next_attempt_at=utc_text(at))
 
     def mark_failed(self, delivery_id: int, error: str, now: dt.datetime) -> None:
+        self._set_state(delivery_id, FAILED, now, error=error)
+
+    def _set_state(
+        self,
+        delivery_id: int,
+        state: str,
+        now: dt.datetime,
+        *,
+        error: str = "",
+        next_attempt_at: str | None = None,
+    ) -> None:
+        """One round trip for an outcome: the state, the error (or none), when next."""
         self.db.execute(
-            "update deliveries set state = ?, last_error = ?, updated_at = ? where id = ?",
-            [FAILED, error, utc_text(now), delivery_id],
+            "update deliveries set state = ?, last_error = ?, updated_at = ?,"
+            " next_attempt_at = coalesce(?, next_attempt_at) where id = ?",
+            [state, error, utc_text(now), next_attempt_at, delivery_id],
         )
 
     def retry_failed(self, now: dt.datetime, channel: str | None = None) -> int:
-        """Put failed deliveries back in the outbox (the `retry` command)."""
-        # A failed removal goes back to being a removal, anything else to the outbox.
-        sql = (
-            "update deliveries set state = case when remote_id is not null and post_id in"
-            " (select id from posts where status = 'withdrawn') then ? else ? end,"
-            " attempts = 0, next_attempt_at = ? where state = ?"
-        )
-        params: list[Any] = [DELETING, PENDING, utc_text(now), FAILED]
+        """Put failed deliveries back in the outbox, each with its own action (the
+        `retry` command)."""
+        sql = "update deliveries set state = ?, attempts = 0, next_attempt_at = ? where state = ?"
+        params: list[Any] = [PENDING, utc_text(now), FAILED]
         if channel:
             sql += " and channel = ?"
             params.append(channel)
@@ -258,6 +285,7 @@ def _delivery(row: dict[str, Any]) -> Delivery:
         id=row["delivery_id"],
         post_id=row["post_id"],
         channel=row["channel"],
+        action=row["action"],
         state=row["state"],
         attempts=row["attempts"],
         remote_id=row["remote_id"],

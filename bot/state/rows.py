@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot.clock import utc_text
 from bot.jekyll.posts import Post, Rejected
 
 
@@ -15,11 +16,6 @@ class FileState:
     size: int
     mtime_ns: int
     content_hash: str
-
-
-def utc_text(moment: dt.datetime) -> str:
-    """Sortable UTC text for a moment, the form every time column uses."""
-    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def post_columns(result: Post | Rejected, file: FileState, now: dt.datetime) -> dict[str, Any]:

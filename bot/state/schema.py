@@ -86,3 +86,39 @@ def m002_post_categories(db: sqlite_utils.Database) -> None:
         ),
         ignore=True,
     )
+
+
+@migrations()
+def m003_delivery_actions(db: sqlite_utils.Database) -> None:
+    """What a delivery does (publish, edit, delete) is a column, no longer read from its
+    state and remote id; the post's date rides on the delivery, so that the outbox's
+    next delivery is found through a partial index, however many were ever sent."""
+    db.execute("alter table deliveries add column action text not null default 'publish'")
+    db.execute("alter table deliveries add column date_utc text")
+    # The previous release's meaning, made explicit: an unsent row with a message is
+    # an edit; a failed one of a withdrawn post was a removal (`retry` made it one);
+    # `deleting` was a removal waiting for its time.
+    db.execute(
+        "update deliveries set action = 'edit'"
+        " where state in ('pending', 'sending', 'failed') and remote_id is not null"
+    )
+    db.execute(
+        "update deliveries set action = 'delete' where state = 'failed' and remote_id is not null"
+        " and post_id in (select id from posts where status = 'withdrawn')"
+    )
+    db.execute(
+        "update deliveries set action = 'delete', state = 'pending' where state = 'deleting'"
+    )
+    db.execute(
+        "update deliveries set date_utc = (select date_utc from posts where id = deliveries.post_id)"
+    )
+    # Spelled as deliveries.QUEUED and REMOVALS are (a test holds them together): SQLite
+    # uses a partial index only for a query that repeats its condition.
+    db.execute(
+        "create index deliveries_queued on deliveries (channel, date_utc, post_id)"
+        " where state in ('pending', 'sending') and action != 'delete'"
+    )
+    db.execute(
+        "create index deliveries_removals on deliveries (channel, date_utc, post_id)"
+        " where state in ('pending', 'sending') and action = 'delete'"
+    )

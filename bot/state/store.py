@@ -17,9 +17,11 @@ from typing import Any
 
 import sqlite_utils
 
+from bot import lifecycle
+from bot.clock import utc_text
 from bot.jekyll.posts import Post, Rejected
 from bot.state.deliveries import RETURN_WINDOW, Deliveries
-from bot.state.rows import FileState, post_columns, utc_text
+from bot.state.rows import FileState, post_columns
 from bot.state.schema import migrations
 from bot.text import search_key
 
@@ -33,7 +35,7 @@ class Recorded:
     """What recording a file changed: for logs and for the outbox."""
 
     path: str
-    outcome: str  # new | baseline | updated | unchanged | renamed | invalid | ignored
+    outcome: lifecycle.Outcome
     queued: int = 0  # deliveries created
     edits: int = 0  # sent deliveries whose summary changed
 
@@ -49,7 +51,8 @@ class Store:
                 self.db.enable_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
-            migrations.apply(self.db)
+            with self.db.atomic():  # an upgrade happens whole or not at all
+                migrations.apply(self.db)
         except sqlite3.DatabaseError as error:
             self.db.close()
             raise StateError(f"STATE_DB: {path} is not a postbode database ({error})") from None
@@ -131,14 +134,11 @@ class Store:
         renamed_from: str | None = None,
         delete_remote: bool = False,
     ) -> Recorded:
-        """Store a parsed file and, for a newly publishable post, its deliveries.
+        """Store a parsed file and carry out its lifecycle plan (bot/lifecycle.py).
 
-        `baseline`: the first run over an existing site. What is already there is
-        recorded as seen: live posts, and files that are not posts (yet); a seen post
-        never becomes news, whatever happens to its file later (only `backfill`
-        publishes it). Drafts and scheduled posts are not seen: they go out when
-        published or due. `renamed_from`: the same post under a new name.
-        `delete_remote`: a post that stops being published has its messages deleted.
+        `baseline`: the first run over an existing site. `renamed_from`: the same post
+        under a new name. `delete_remote`: a post that stops being published has its
+        messages deleted.
         """
         with self.transaction():
             if renamed_from is not None:
@@ -146,45 +146,61 @@ class Store:
                     "update posts set path = ? where path = ?", [result.path, renamed_from]
                 )
             old = self._post_row(result.path)
+            step = lifecycle.plan(
+                _known(old), result, first_run=baseline, now=now, renamed=renamed_from is not None
+            )
             row = post_columns(result, file, now)
-            was_ready = old is not None and old["status"] == "ready"
-            seen = old is not None and bool(old["baseline"])
-            if old is not None and old["status"] in ("withdrawn", "unpublished"):
-                # Back within the window: removals that have not happened yet are off.
-                self.deliveries.restore_removals(old["id"])
             if old is None:
-                row["first_seen"] = utc_text(now)
-                seen = baseline and (not isinstance(result, Post) or result.status(now) == "ready")
-                row["baseline"] = int(seen)
-                post_id = self._insert("posts", row)
+                post_id = self._insert(
+                    "posts", {**row, "first_seen": utc_text(now), "baseline": int(step.seen)}
+                )
             else:
                 post_id = int(old["id"])
                 self.db.table("posts").update(post_id, row)
                 self.db.execute("delete from post_categories where post_id = ?", [post_id])
             self._add_categories(post_id, result)
-            if not isinstance(result, Post):
-                return Recorded(result.path, result.status)
-            if was_ready and not result.published:
-                self.deliveries.retract(post_id, now, delete_remote)
-                return Recorded(result.path, "unpublished")
-            if was_ready and old is not None and old["date_utc"] != row["date_utc"]:
-                self.deliveries.reschedule(post_id, result.date, now)  # a postponed post
-            if old is not None and old["summary_key"] == row["summary_key"] and was_ready:
-                return Recorded(result.path, "renamed" if renamed_from else "unchanged")
-            edits = (
-                self.deliveries.mark_edits(post_id, row["summary_key"], now)
-                if old is not None
-                else 0
+            return self._carry_out(step, post_id, result, channels, now, delete_remote)
+
+    def withdraw(self, path: str, now: dt.datetime, *, delete_remote: bool = False) -> int:
+        """A post file is gone: mark it withdrawn and retract its deliveries."""
+        with self.transaction():
+            row = self._post_row(path)
+            if row is None:
+                return 0
+            self.db.table("posts").update(
+                row["id"], {"status": "withdrawn", "updated_at": utc_text(now)}
             )
-            queued = 0
-            if result.published and not was_ready:
-                queued = self.deliveries.queue(
-                    post_id, channels, result.date, now, revive_only=seen
-                )
-            outcome = "new" if old is None else "renamed" if renamed_from else "updated"
-            if old is None and seen:
-                outcome = "baseline"
-            return Recorded(result.path, outcome, queued, edits)
+            self.db.execute("delete from post_categories where post_id = ?", [row["id"]])
+            step = lifecycle.plan(_known(row), None, first_run=False, now=now)
+            return self._carry_out(step, int(row["id"]), None, (), now, delete_remote).queued
+
+    def _carry_out(
+        self,
+        step: lifecycle.Plan,
+        post_id: int,
+        result: Post | Rejected | None,
+        channels: Iterable[str],
+        now: dt.datetime,
+        delete_remote: bool,
+    ) -> Recorded:
+        """The plan's steps on the post's deliveries, inside the caller's transaction."""
+        path = result.path if result is not None else ""
+        queued = edits = 0
+        if step.restore_removals:
+            self.deliveries.restore_removals(post_id)
+        if step.retract:
+            queued = self.deliveries.retract(post_id, now, delete_remote)
+        if not isinstance(result, Post):
+            return Recorded(path, step.outcome, queued)
+        if step.reschedule:
+            self.deliveries.reschedule(post_id, result.date, now)
+        if step.edit:
+            edits = self.deliveries.mark_edits(post_id, result.summary_key, now)
+        if step.publish != "none":
+            queued = self.deliveries.queue(
+                post_id, channels, result.date, now, revive_only=step.publish == "revive"
+            )
+        return Recorded(path, step.outcome, queued, edits)
 
     def _add_categories(self, post_id: int, result: Post | Rejected) -> None:
         """One row per category of a published post, in the same transaction as the post."""
@@ -238,14 +254,13 @@ class Store:
         )
         return [(path, status) for path, status in rows.fetchall()]
 
-    def withdraw(self, path: str, now: dt.datetime, *, delete_remote: bool = False) -> int:
-        """A post file is gone: mark it withdrawn and retract its deliveries."""
-        with self.transaction():
-            row = self._post_row(path)
-            if row is None:
-                return 0
-            self.db.table("posts").update(
-                row["id"], {"status": "withdrawn", "updated_at": utc_text(now)}
-            )
-            self.db.execute("delete from post_categories where post_id = ?", [row["id"]])
-            return self.deliveries.retract(row["id"], now, delete_remote)
+
+def _known(row: dict[str, Any] | None) -> lifecycle.Known | None:
+    if row is None:
+        return None
+    return lifecycle.Known(
+        status=row["status"],
+        seen=bool(row["baseline"]),
+        date_utc=row["date_utc"],
+        summary_key=row["summary_key"],
+    )

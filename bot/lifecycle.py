@@ -1,0 +1,107 @@
+"""The post lifecycle: what a file's new state means for its post and deliveries.
+
+`plan(known, now_in_file, ...)` is a pure function. The store applies the plan in
+one transaction; the table in tests/test_lifecycle.py names every transition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.clock import utc_text
+from bot.jekyll.posts import Post, Rejected
+
+Outcome = Literal[
+    "new",  # a post to announce
+    "baseline",  # there before the first run: recorded as seen, never news
+    "updated",  # what readers see changed: sent messages are edited
+    "unchanged",  # the same post (touched, saved again, re-read)
+    "renamed",  # the same post under a new file name
+    "returned",  # a withdrawn post's file is back
+    "rescheduled",  # a post's date moved: unsent deliveries wait for it
+    "unpublished",  # published: false (or draft) now: unsent deliveries withdrawn
+    "withdrawn",  # the file is gone
+    "invalid",  # not a publishable post (bad YAML, no link): a reason is kept
+    "ignored",  # not a post at all (no front matter)
+]
+Publish = Literal["none", "new", "revive"]
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the database holds of a path (or of the file a new path was renamed from)."""
+
+    status: str  # ready | unpublished | invalid | ignored | withdrawn
+    seen: bool  # recorded as seen on the first run: never becomes news
+    date_utc: str | None
+    summary_key: str | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do. The flags are steps for the store, in this order."""
+
+    outcome: Outcome
+    seen: bool = False  # for a new row: recorded as seen
+    restore_removals: bool = False  # back within the window: removals not done are off
+    retract: bool = False  # unsent deliveries withdrawn; sent ones removed or kept (ON_DELETE)
+    reschedule: bool = False  # unsent deliveries wait for the post's new date
+    edit: bool = False  # sent deliveries whose summary differs go out again as edits
+    # "new": deliveries for channels that have none (or whose earlier one was
+    # withdrawn); "revive": only withdrawn ones come back, never a new row.
+    publish: Publish = "none"
+
+
+def plan(
+    known: Known | None,
+    file: Post | Rejected | None,
+    *,
+    first_run: bool,
+    now: dt.datetime,
+    renamed: bool = False,
+) -> Plan:
+    """The plan for one path. `known`: the database's row (None: a path never seen);
+    `file`: what the file says now (None: it is gone); `first_run`: the baseline scan
+    of a new database; `renamed`: `known` is the row of the file this one replaces."""
+    if file is None:
+        return Plan("withdrawn", retract=True) if known else Plan("unchanged")
+    # A post whose file left (or that was unpublished) is back: removals waiting
+    # out the return window are cancelled, whatever the file says now.
+    back = known is not None and known.status in ("withdrawn", "unpublished")
+    if known is None:
+        # The first run sees the site as it is: what is live (and files that are not
+        # posts yet) is the archive. Drafts and scheduled posts are news when they go out.
+        seen = first_run and (isinstance(file, Rejected) or file.status(now) == "ready")
+    else:
+        seen = known.seen
+    if isinstance(file, Rejected):
+        # A YAML typo in a live post does not withdraw it: its messages stay.
+        return Plan(file.status, seen=seen, restore_removals=back)
+    was_ready = known is not None and known.status == "ready"
+    if was_ready and not file.published:
+        return Plan("unpublished", seen=seen, retract=True)
+    moved = was_ready and known is not None and known.date_utc != utc_text(file.date)
+    if was_ready and known is not None and known.summary_key == file.summary_key:
+        outcome: Outcome = "renamed" if renamed else "rescheduled" if moved else "unchanged"
+        return Plan(outcome, seen=seen, reschedule=moved)
+    publish: Publish = "none"
+    if file.published and not was_ready:
+        publish = "revive" if seen else "new"
+    if known is None:
+        outcome = "baseline" if seen else "new"
+    elif renamed:
+        outcome = "renamed"
+    elif known.status == "withdrawn":
+        outcome = "returned"
+    else:
+        outcome = "updated"
+    return Plan(
+        outcome,
+        seen=seen,
+        restore_removals=back,
+        reschedule=moved,
+        edit=known is not None,
+        publish=publish,
+    )

@@ -11,7 +11,7 @@ from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.clock import utc_now
 from bot.config import Settings
-from bot.folder.scan import Progress, ScanReport, scan
+from bot.folder.scan import Folder, Progress, ScanReport, Stopping, scan
 from bot.outbox import Outbox
 from bot.state.store import Store
 
@@ -35,25 +35,30 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
     return channels or [ConsoleChannel(settings.language, console)]
 
 
-def index(
-    store: Store,
-    settings: Settings,
-    channels: Sequence[Channel],
-    now: dt.datetime | None = None,
-    progress: Progress | None = None,
-) -> ScanReport:
-    """Scan the posts folder into the store and say what happened."""
-    _reread_if_the_site_changed(store, settings, channels, now or utc_now())
-    report = scan(
-        store,
-        settings.posts_dir,
-        settings.site,
-        [c.key for c in channels],
-        now or utc_now(),
-        progress=progress,
+def folder_of(settings: Settings, channels: Sequence[Channel]) -> Folder:
+    """The posts folder as the scans need it, built once."""
+    return Folder(
+        root=settings.posts_dir,
+        site=settings.site,
+        channels=tuple(channel.key for channel in channels),
         delete_remote=settings.on_delete == "delete",
     )
-    if report.baseline:
+
+
+def index(
+    store: Store,
+    folder: Folder,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+    stopping: Stopping | None = None,
+) -> ScanReport:
+    """Scan the posts folder into the store and say what happened."""
+    now = now or utc_now()
+    _reread_if_the_site_changed(store, folder, now)
+    report = scan(store, folder, now, progress=progress, stopping=stopping)
+    if report.stopped:
+        log.info("stopped during the scan: the rest is read at the next start")
+    elif report.baseline:
         seen = report.outcomes["baseline"]
         log.info(
             "first run: %d existing posts recorded as seen, not published;"
@@ -65,14 +70,12 @@ def index(
     return report
 
 
-def _reread_if_the_site_changed(
-    store: Store, settings: Settings, channels: Sequence[Channel], now: dt.datetime
-) -> None:
+def _reread_if_the_site_changed(store: Store, folder: Folder, now: dt.datetime) -> None:
     """SITE_URL, the zone or the permalink style changed since the last run: read again
     the files whose post never went out (their links are what /latest shows, and a
     post refused for want of a site URL may be fine now). Sent messages are not
     edited for it: their links changed with the site, not with the post."""
-    site = settings.site
+    site = folder.site
     fingerprint = f"{site.url}|{site.timezone}|{site.permalink}|{site.excerpt_separator}"
     known = store.meta("site")
     if known == fingerprint:
@@ -80,10 +83,7 @@ def _reread_if_the_site_changed(
     if known is not None and store.baselined:
         paths = store.paths_never_sent()
         log.info("the site settings changed: reading %d posts again", len(paths))
-        scan(
-            store, settings.posts_dir, site, [c.key for c in channels], now,
-            paths=paths, reread=True, delete_remote=settings.on_delete == "delete",
-        )  # fmt: skip
+        scan(store, folder, now, paths=paths, reread=True)
     store.set_meta("site", fingerprint)
 
 

@@ -104,7 +104,7 @@ def run(once: bool) -> None:
         with WorkerLock(settings.state_db), _open_store(settings) as store:
             if once:
                 with _progress() as progress:
-                    app.index(store, settings, channels, progress=progress)
+                    app.index(store, app.folder_of(settings, channels), progress=progress)
                 asyncio.run(app.deliver(store, channels))
             else:
                 raise SystemExit(asyncio.run(run_worker(settings, store, channels)))
@@ -170,7 +170,7 @@ def backfill(since: str | None, latest: int | None) -> None:
     with _open_store(settings) as store:
         try:
             with WorkerLock(settings.state_db), _progress() as progress:
-                app.index(store, settings, channels, progress=progress)
+                app.index(store, app.folder_of(settings, channels), progress=progress)
         except AlreadyRunning:
             click.echo("a worker is running: it keeps the posts up to date and sends these")
         queued = store.deliveries.queue_backfill(

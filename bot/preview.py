@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.channels.mastodon import instance_rules
 from bot.config import Settings
-from bot.folder.scan import list_post_files
+from bot.folder.listing import list_post_files
 from bot.jekyll.posts import Post, read_post
 from bot.summary import MastodonRules, render_console, render_mastodon, render_telegram
 

@@ -13,7 +13,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from watchfiles import awatch
@@ -22,7 +24,7 @@ from bot import app
 from bot.channels.base import Channel
 from bot.clock import first_of, utc_now
 from bot.config import Settings
-from bot.folder.scan import scan
+from bot.folder.scan import Progress, ScanReport, scan
 from bot.jekyll.posts import is_post_path
 from bot.outbox import Outbox
 from bot.state.catalog import Catalog
@@ -38,31 +40,47 @@ WATCH_STEP_MS = 5
 
 
 class Worker:
-    """Keeps the database in line with the folder and the outbox running."""
+    """Keeps the database in line with the folder and the outbox running.
 
-    def __init__(self, settings: Settings, store: Store, channels: Sequence[Channel]) -> None:
+    Scans run on a thread of their own, with their own connection to the database,
+    so that a reader's /latest is answered and SIGTERM honoured while 100,000 files
+    are read; one thread means one scan at a time, in the order they were asked for.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        channels: Sequence[Channel],
+        *,
+        progress: Progress | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.channels = list(channels)
+        self.folder = app.folder_of(settings, channels)
         self.outbox = Outbox(store, channels)
         self.stop = asyncio.Event()
         self.failed = False
+        self._progress = progress
+        self._stopping = threading.Event()  # `stop`, as the scan thread can see it
+        self._scans = ThreadPoolExecutor(1, thread_name_prefix="scan")
+        self._scan_store: Store | None = None  # the scan thread's own connection
         self._busy: set[str] = set()  # to look at again shortly
         self._waiting: set[str] = set()  # announced in the log as being written
         self._busy_changed = asyncio.Event()
 
-    def rescan(self, paths: Iterable[str] | None = None) -> None:
+    async def rescan(self, paths: Iterable[str] | None = None) -> None:
         """Re-check these relative paths (None: the whole folder) and wake the outbox."""
         paths = list(paths) if paths is not None else None
-        report = scan(
-            self.store,
-            self.settings.posts_dir,
-            self.settings.site,
-            [c.key for c in self.channels],
-            utc_now(),
-            paths=paths,
-            delete_remote=self.settings.on_delete == "delete",
+        report = await self._on_scan_thread(
+            lambda store: scan(
+                store, self.folder, utc_now(), paths=paths, stopping=self._stopping.is_set
+            )
         )
+        self._after_scan(report, paths)
+
+    def _after_scan(self, report: ScanReport, paths: list[str] | None) -> None:
         if report.files or report.withdrawn:  # queued, edited, rescheduled, retracted
             self.outbox.wake()
         if report.busy:
@@ -74,28 +92,46 @@ class Worker:
         if paths is not None:  # those of these paths that were read are no longer waiting
             self._waiting -= set(paths) - set(report.busy)
 
+    async def _on_scan_thread(self, work: Callable[[Store], ScanReport]) -> ScanReport:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._scans, self._with_scan_store, work
+        )
+
+    def _with_scan_store(self, work: Callable[[Store], ScanReport]) -> ScanReport:
+        """Runs on the scan thread: SQLite connections belong to the thread that made them."""
+        if self._scan_store is None:
+            self._scan_store = Store(self.store.path)
+        return work(self._scan_store)
+
+    def _close_scan_store(self) -> None:
+        if self._scan_store is not None:
+            self._scan_store.close()
+
     async def run(self) -> int:
-        tasks = [asyncio.create_task(self._watch(), name="watcher")]
+        tasks = [
+            asyncio.create_task(self._mirror_stop(), name="stop"),
+            asyncio.create_task(self._watch(), name="watcher"),
+        ]
         # One loop step lets awatch set up its inotify watches (its first, synchronous
         # step) before the start-up scan: what changes during the scan is not missed.
         await asyncio.sleep(0)
-        app.index(self.store, self.settings, self.channels)
-        self._log_state()
-        for channel in self.channels:
-            await channel.start()
-        tasks += [
-            *self._chat_bot(),
-            asyncio.create_task(self.outbox.run(self.stop), name="outbox"),
-            asyncio.create_task(self._reconcile(), name="reconcile"),
-            asyncio.create_task(self._settle(), name="settle"),
-        ]
-        log.info(
-            "watching %s (%s); channels: %s",
-            self.settings.posts_dir, self.settings.watch_mode, ", ".join(c.key for c in self.channels),
-        )  # fmt: skip
+        tasks += self._chat_bot()  # readers are answered while the start-up scan runs
         for task in tasks:
             task.add_done_callback(self._on_task_done)
         try:
+            if await self._start_up():
+                tasks += [
+                    asyncio.create_task(self.outbox.run(self.stop), name="outbox"),
+                    asyncio.create_task(self._reconcile(), name="reconcile"),
+                    asyncio.create_task(self._settle(), name="settle"),
+                ]
+                for task in tasks[-3:]:
+                    task.add_done_callback(self._on_task_done)
+                log.info(
+                    "watching %s (%s); channels: %s",
+                    self.settings.posts_dir, self.settings.watch_mode,
+                    ", ".join(c.key for c in self.channels),
+                )  # fmt: skip
             await self.stop.wait()
             log.info("stopping: letting the request in flight finish")
             _, late = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
@@ -103,11 +139,37 @@ class Worker:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:
+            await asyncio.get_running_loop().run_in_executor(self._scans, self._close_scan_store)
+            self._scans.shutdown(wait=False, cancel_futures=True)
             for channel in self.channels:
                 with contextlib.suppress(Exception):
                     await channel.close()
         log.info("stopped; state saved in %s", self.settings.state_db)
         return 1 if self.failed else 0
+
+    async def _mirror_stop(self) -> None:
+        """The scan thread cannot wait on an asyncio event: mirror it in a thread-safe one."""
+        await self.stop.wait()
+        self._stopping.set()
+
+    async def _start_up(self) -> bool:
+        """The start-up scan (on the scan thread) and the channels' start, side by side;
+        False when a stop came first. Neither holds up SIGTERM."""
+        index = self._on_scan_thread(
+            lambda store: app.index(
+                store, self.folder, progress=self._progress, stopping=self._stopping.is_set
+            )
+        )
+        starts = asyncio.gather(*(channel.start() for channel in self.channels))
+        both = asyncio.gather(index, starts)
+        await first_of(both, self.stop.wait())
+        if self.stop.is_set() or not both.done():
+            return False
+        report, _ = both.result()
+        if report.files or report.withdrawn:
+            self.outbox.wake()
+        self._log_state()
+        return True
 
     def _on_task_done(self, task: asyncio.Task[None]) -> None:
         """A part that dies must not leave the rest running as if all were well: stop,
@@ -178,17 +240,17 @@ class Worker:
         ):  # fmt: skip
             relative = [_relative(root, path) for _, path in changes]
             if all(p and is_post_path(p) for p in relative):
-                self.rescan(relative)
+                await self.rescan(relative)
             else:
                 # A folder appeared, moved or vanished (cp -r, git checkout): compare everything.
-                self.rescan()
+                await self.rescan()
 
     async def _reconcile(self) -> None:
         while not self.stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), self.settings.reconcile_interval)
             if not self.stop.is_set():
-                self.rescan()
+                await self.rescan()
 
     async def _settle(self) -> None:
         """Look again at files that were still being written, until they are done."""
@@ -199,7 +261,7 @@ class Worker:
                 continue
             await first_of(asyncio.sleep(BUSY_RECHECK), self.stop.wait())
             paths, self._busy = self._busy, set()
-            self.rescan(paths)
+            await self.rescan(paths)
 
 
 def _relative(root: Path, path: str) -> str:

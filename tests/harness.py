@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.app import build_channels
+from bot.app import build_channels, folder_of
 from bot.channels.base import Channel
 from bot.clock import utc_now
 from bot.config import Settings, load_settings
@@ -70,10 +70,7 @@ class Publisher:
         return cls(load_settings(platform_env(tmp_path, telegram, mastodon, **extra), tmp_path))
 
     def scan(self, now: dt.datetime | None = None) -> None:
-        scan(
-            self.store, self.settings.posts_dir, self.settings.site, self.keys, now or utc_now(),
-            delete_remote=self.settings.on_delete == "delete",
-        )  # fmt: skip
+        scan(self.store, folder_of(self.settings, self.channels), now or utc_now())
 
     def deliver_until(self, done: Callable[[], bool], timeout: float = 30.0) -> None:
         """Run the outbox until `done()` holds (checked whenever a request was answered)."""

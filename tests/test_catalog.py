@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bot.folder.scan import scan
+from bot.folder.scan import Folder, scan
 from bot.jekyll.site import Site
 from bot.state.catalog import Catalog, Category
 from bot.state.store import Store
@@ -30,7 +30,7 @@ def test_category_counts_follow_posts_in_and_out(tmp_path: Path, store: Store) -
     post(posts, "c.md", "Sport")
     post(posts, "d.md", "Sport", extra="published: false")
     post(posts, "e.md", "Sport", date="2026-12-24 10:00:00 +0100")
-    scan(store, posts, Site(), [], NOW)
+    scan(store, Folder(posts, Site(), []), NOW)
     catalog = Catalog(store.db)
     assert catalog.categories(NOW) == [
         Category("Economie", "economie", 2),
@@ -42,7 +42,7 @@ def test_category_counts_follow_posts_in_and_out(tmp_path: Path, store: Store) -
     )  # the scheduled one is live
     (posts / "a.md").unlink()
     (posts / "c.md").unlink()
-    scan(store, posts, Site(), [], NOW)
+    scan(store, Folder(posts, Site(), []), NOW)
     assert catalog.categories(NOW) == [Category("Economie", "economie", 1)]
 
 
@@ -55,7 +55,7 @@ def test_latest_and_in_category_are_newest_first_and_live_only(
         post(posts, f"p{day}.md", "Sport", date=f"2026-11-0{day} 10:00:00 +0100")
     post(posts, "future.md", "Sport", date="2030-01-01")
     post(posts, "draft.md", "Sport", extra="published: false")
-    scan(store, posts, Site(), [], NOW)
+    scan(store, Folder(posts, Site(), []), NOW)
     catalog = Catalog(store.db)
     assert [p.path for p in catalog.latest(3, NOW)] == ["p5.md", "p4.md", "p3.md"]
     assert [p.path for p in catalog.in_category("sport", 10, NOW)] == [

@@ -13,7 +13,7 @@ from bot.chat.flood import FloodGate
 from bot.chat.telegram import ChatBot
 from bot.clock import utc_now
 from bot.config import TelegramSettings
-from bot.folder.scan import scan
+from bot.folder.scan import Folder, scan
 from bot.jekyll.site import Site
 from bot.state.catalog import Catalog
 from bot.state.store import Store
@@ -43,7 +43,7 @@ def catalog(tmp_path: Path) -> Iterator[Catalog]:
     posts = tmp_path / "posts"
     posts.mkdir()
     store = Store(tmp_path / "state.db")
-    scan(store, posts, Site(), ["console"], utc_now())
+    scan(store, Folder(posts, Site(), ["console"]), utc_now())
     for n, category in enumerate(CATEGORIES):
         write_post(
             posts,
@@ -55,7 +55,7 @@ def catalog(tmp_path: Path) -> Iterator[Catalog]:
         "draft.md",
         'title: Concept\npublished: false\ncategory: Economie\nexterne_link: "https://example.nl/d"',
     )
-    scan(store, posts, Site(), ["console"], utc_now())
+    scan(store, Folder(posts, Site(), ["console"]), utc_now())
     yield Catalog(store.db)
     store.close()
 

@@ -16,7 +16,7 @@ import pytest
 from bot import logs
 from bot.clock import utc_now
 from bot.config import load_settings
-from bot.folder.scan import scan
+from bot.folder.scan import Folder, scan
 from bot.folder.settle import SETTLE_SECONDS, is_complete, writers_closed
 from bot.jekyll.posts import Post
 from bot.jekyll.site import Site
@@ -136,9 +136,9 @@ def test_an_unexpected_error_in_an_adapter_is_retried_not_fatal(
     """A bug-shaped exception is logged with its traceback and retried with backoff."""
     posts = tmp_path / "posts"
     posts.mkdir()
-    scan(store, posts, Site(), ["flaky"], utc_now())
+    scan(store, Folder(posts, Site(), ["flaky"]), utc_now())
     write_post(posts, "a.md", 'title: A\nexterne_link: "https://e.nl/a"')
-    scan(store, posts, Site(), ["flaky"], utc_now())
+    scan(store, Folder(posts, Site(), ["flaky"]), utc_now())
     channel = FlakyChannel()
     outbox = Outbox(store, [channel], backoff=Backoff(base=0.01, cap=0.01))
 

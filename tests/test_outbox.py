@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.clock import utc_now
-from bot.folder.scan import scan
+from bot.folder.scan import Folder, scan
 from bot.jekyll.posts import Post
 from bot.jekyll.site import Site
 from bot.outbox import Outbox
@@ -62,7 +62,7 @@ def post(posts: Path, name: str, title: str, extra: str = "") -> Path:
 def rescan(
     store: Store, posts: Path, now: dt.datetime | None = None, *, delete_remote: bool = False
 ) -> None:
-    scan(store, posts, Site(), [CHANNEL], now or utc_now(), delete_remote=delete_remote)
+    scan(store, Folder(posts, Site(), (CHANNEL,), delete_remote), now or utc_now())
 
 
 def run_outbox(
@@ -308,15 +308,14 @@ def test_a_changed_site_url_reads_the_refused_posts_again(tmp_path: Path) -> Non
     posts.mkdir()
     env = {"POSTS_DIR": str(posts), "STATE_DB": str(tmp_path / "state.db")}
     store = Store(tmp_path / "state.db")
-    app.index(store, load_settings(env, tmp_path), [RecordingChannel()])  # the first run
-    write_post(posts, "2026-11-20-nolink.md", "title: Zonder link")
-    app.index(store, load_settings(env, tmp_path), [RecordingChannel()])
-    assert store.db.execute("select status from posts").fetchone() == ("invalid",)
     app.index(
-        store,
-        load_settings({**env, "SITE_URL": "https://krant.nl"}, tmp_path),
-        [RecordingChannel()],
-    )
+        store, app.folder_of(load_settings(env, tmp_path), [RecordingChannel()])
+    )  # the first run
+    write_post(posts, "2026-11-20-nolink.md", "title: Zonder link")
+    app.index(store, app.folder_of(load_settings(env, tmp_path), [RecordingChannel()]))
+    assert store.db.execute("select status from posts").fetchone() == ("invalid",)
+    settings = load_settings({**env, "SITE_URL": "https://krant.nl"}, tmp_path)
+    app.index(store, app.folder_of(settings, [RecordingChannel()]))
     row = store.db.execute("select status, link from posts").fetchone()
     queued = states(store)
     store.close()

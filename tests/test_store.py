@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.folder import scan as scan_module
-from bot.folder.scan import scan
+from bot.folder import reading
+from bot.folder.scan import Folder, scan
 from bot.jekyll.posts import read_post
 from bot.jekyll.site import Site
 from bot.state.deliveries import RETURN_WINDOW
@@ -39,7 +39,7 @@ def first_run_on_an_empty_folder(tmp_path: Path, store: Store, site: Site) -> Pa
     """The baseline is taken over an empty folder: every post written after it is new."""
     posts = tmp_path / "posts"
     posts.mkdir()
-    scan(store, posts, site, CHANNELS, NOW)
+    scan(store, Folder(posts, site, CHANNELS), NOW)
     return posts
 
 
@@ -62,7 +62,7 @@ def test_first_scan_is_a_baseline_that_queues_only_future_posts(
     write_post(tmp_path / "posts", "b.md", front(2, "2099-01-01"))
     write_post(tmp_path / "posts", "c.md", front(3, extra="published: false"))
     write_post(tmp_path / "posts", "d.md", "title: [broken")
-    report = scan(store, tmp_path / "posts", site, CHANNELS, NOW)
+    report = scan(store, Folder(tmp_path / "posts", site, CHANNELS), NOW)
     assert report.baseline
     assert dict(report.outcomes) == {"baseline": 1, "new": 2, "invalid": 1}
     assert deliveries(store) == [
@@ -82,13 +82,13 @@ def test_new_post_after_baseline_gets_one_delivery_per_channel(
     """After the baseline, a new file is queued for every channel, once."""
     posts = first_run_on_an_empty_folder(tmp_path, store, site)
     write_post(posts, "new.md", front(1))
-    report = scan(store, posts, site, CHANNELS, NOW)
+    report = scan(store, Folder(posts, site, CHANNELS), NOW)
     assert report.queued == 2
     assert deliveries(store) == [
         ("new.md", "console", "pending"),
         ("new.md", "telegram:@nieuws", "pending"),
     ]
-    again = scan(store, posts, site, CHANNELS, NOW)
+    again = scan(store, Folder(posts, site, CHANNELS), NOW)
     assert again.files == 0 and again.queued == 0
 
 
@@ -96,17 +96,17 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path, store: Store, site: 
     """A rescan compares (size, mtime) and reads nothing that did not change."""
     posts = tmp_path / "posts"
     path = write_post(posts, "a.md", front(1))
-    scan(store, posts, site, CHANNELS, NOW)
+    scan(store, Folder(posts, site, CHANNELS), NOW)
     stat, original = path.stat(), path.read_bytes()
     # Same size and mtime, different bytes: only a re-read would notice.
     path.write_bytes(b"\x00" * stat.st_size)
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    report = scan(store, posts, site, CHANNELS, NOW)
+    report = scan(store, Folder(posts, site, CHANNELS), NOW)
     assert report.files == 0
     assert store.db.execute("select status from posts").fetchall() == [("ready",)]
     path.write_bytes(original)
     os.utime(path, ns=(1, 1))  # touched: new mtime, same bytes as recorded
-    touched = scan(store, posts, site, CHANNELS, NOW)
+    touched = scan(store, Folder(posts, site, CHANNELS), NOW)
     assert touched.files == 1 and dict(touched.outcomes) == {"unchanged": 1}
 
 
@@ -131,19 +131,19 @@ def test_changed_summary_of_a_sent_post_becomes_an_edit(
     """A sent post whose title changes goes back to the outbox with its remote id."""
     posts = first_run_on_an_empty_folder(tmp_path, store, site)
     path = write_post(posts, "a.md", front(1))
-    scan(store, posts, site, CHANNELS, NOW)
+    scan(store, Folder(posts, site, CHANNELS), NOW)
     head = store.deliveries.head("console", NOW)
     assert head is not None
     store.deliveries.mark_sent(head.id, "m-1", head.post.summary_key, NOW)
     path.write_text(path.read_text().replace("title: Post 1", "title: Post 1, updated"))
-    report = scan(store, posts, site, CHANNELS, NOW)
+    report = scan(store, Folder(posts, site, CHANNELS), NOW)
     assert report.edits == 1 and report.queued == 0
     edit = store.deliveries.head("console", NOW)
     assert edit is not None and edit.remote_id == "m-1" and edit.post.title == "Post 1, updated"
     # A change readers cannot see (the layout) is not an edit.
     path.write_text(path.read_text().replace("title:", "layout: post\ntitle:"))
     store.deliveries.mark_sent(edit.id, "m-1", edit.post.summary_key, NOW)
-    assert scan(store, posts, site, CHANNELS, NOW).edits == 0
+    assert scan(store, Folder(posts, site, CHANNELS), NOW).edits == 0
 
 
 def test_deleted_file_is_withdrawn_and_a_renamed_one_is_not_republished(
@@ -153,10 +153,10 @@ def test_deleted_file_is_withdrawn_and_a_renamed_one_is_not_republished(
     posts = first_run_on_an_empty_folder(tmp_path, store, site)
     write_post(posts, "a.md", front(1))
     write_post(posts, "b.md", front(2))
-    scan(store, posts, site, CHANNELS, NOW)
+    scan(store, Folder(posts, site, CHANNELS), NOW)
     (posts / "a.md").rename(posts / "a-renamed.md")
     (posts / "b.md").unlink()
-    report = scan(store, posts, site, CHANNELS, NOW)
+    report = scan(store, Folder(posts, site, CHANNELS), NOW)
     assert dict(report.outcomes) == {"renamed": 1, "withdrawn": 1}
     assert report.queued == 0
     assert deliveries(store) == [
@@ -166,7 +166,7 @@ def test_deleted_file_is_withdrawn_and_a_renamed_one_is_not_republished(
         ("b.md", "telegram:@nieuws", "withdrawn"),
     ]
     write_post(posts, "b.md", front(2))  # it comes back
-    assert scan(store, posts, site, CHANNELS, NOW).queued == 2
+    assert scan(store, Folder(posts, site, CHANNELS), NOW).queued == 2
 
 
 def test_unpublished_post_is_queued_when_published(
@@ -175,9 +175,9 @@ def test_unpublished_post_is_queued_when_published(
     """published: false -> true publishes the post then, not before."""
     posts = first_run_on_an_empty_folder(tmp_path, store, site)
     path = write_post(posts, "a.md", front(1, extra="published: false"))
-    assert scan(store, posts, site, CHANNELS, NOW).queued == 0
+    assert scan(store, Folder(posts, site, CHANNELS), NOW).queued == 0
     path.write_text(path.read_text().replace("published: false", "published: true"))
-    assert scan(store, posts, site, CHANNELS, NOW).queued == 2
+    assert scan(store, Folder(posts, site, CHANNELS), NOW).queued == 2
 
 
 def test_backfill_queues_the_newest_live_posts(tmp_path: Path, store: Store, site: Site) -> None:
@@ -185,7 +185,7 @@ def test_backfill_queues_the_newest_live_posts(tmp_path: Path, store: Store, sit
     posts = tmp_path / "posts"
     for day in range(1, 6):
         write_post(posts, f"p{day}.md", front(day, f"2026-11-0{day} 10:00:00 +0100"))
-    scan(store, posts, site, CHANNELS, NOW)
+    scan(store, Folder(posts, site, CHANNELS), NOW)
     assert store.deliveries.queue_backfill(["console"], NOW, since=None, latest=2) == 2
     # Already queued posts do not count: the next 2 are the 2 after them.
     assert store.deliveries.queue_backfill(["console"], NOW, since=None, latest=2) == 2
@@ -207,7 +207,7 @@ def test_head_is_the_oldest_post_even_while_it_backs_off(
     posts = first_run_on_an_empty_folder(tmp_path, store, site)
     write_post(posts, "new.md", front(1, "2026-11-02 10:00:00 +0100"))
     write_post(posts, "old.md", front(2, "2026-11-01 10:00:00 +0100"))
-    scan(store, posts, site, CHANNELS, NOW)
+    scan(store, Folder(posts, site, CHANNELS), NOW)
     head = store.deliveries.head("console", NOW)
     assert head is not None and head.post.path == "old.md"
     store.deliveries.mark_retry(head.id, "timeout", NOW + dt.timedelta(minutes=5), NOW)
@@ -221,7 +221,7 @@ def test_state_survives_reopening(tmp_path: Path, site: Site) -> None:
     posts = tmp_path / "posts"
     write_post(posts, "a.md", front(1))
     first = Store(tmp_path / "state.db")
-    scan(first, posts, site, CHANNELS, NOW)
+    scan(first, Folder(posts, site, CHANNELS), NOW)
     first.close()
     with sqlite3.connect(tmp_path / "state.db") as conn:
         assert conn.execute("select path, status, baseline from posts").fetchall() == [
@@ -235,11 +235,13 @@ def test_a_rename_seen_in_two_batches_is_still_a_rename(
     """The old name vanishing first and the new one appearing later does not republish."""
     posts = first_run_on_an_empty_folder(tmp_path, store, site)
     write_post(posts, "old.md", front(1))
-    scan(store, posts, site, CHANNELS, NOW)
+    scan(store, Folder(posts, site, CHANNELS), NOW)
     (posts / "old.md").rename(posts / "new.md")
-    first = scan(store, posts, site, CHANNELS, NOW, paths=["old.md"])
+    first = scan(store, Folder(posts, site, CHANNELS), NOW, paths=["old.md"])
     assert dict(first.outcomes) == {"withdrawn": 1}
-    later = scan(store, posts, site, CHANNELS, NOW + dt.timedelta(seconds=5), paths=["new.md"])
+    later = scan(
+        store, Folder(posts, site, CHANNELS), NOW + dt.timedelta(seconds=5), paths=["new.md"]
+    )
     assert dict(later.outcomes) == {"renamed": 1}
     # The deliveries it had (not sent yet) are back in the outbox, no new ones.
     assert deliveries(store) == [
@@ -254,20 +256,22 @@ def test_a_file_back_within_the_window_cancels_its_removal(
     """ON_DELETE=delete waits a minute: a post that comes back keeps its messages."""
     posts = first_run_on_an_empty_folder(tmp_path, store, site)
     path = write_post(posts, "a.md", front(1))
-    scan(store, posts, site, CHANNELS, NOW)
+    scan(store, Folder(posts, site, CHANNELS), NOW)
     for channel in CHANNELS:
         head = store.deliveries.head(channel, NOW)
         assert head is not None
         store.deliveries.mark_sent(head.id, "m1", head.post.summary_key, NOW)
     text = path.read_text()
     path.unlink()
-    scan(store, posts, site, CHANNELS, NOW, delete_remote=True)
+    scan(store, Folder(posts, site, CHANNELS, delete_remote=True), NOW)
     assert store.deliveries.head("console", NOW) is None  # not due: it does not block others
     removal = store.deliveries.head("console", NOW + RETURN_WINDOW)
     assert removal is not None and (removal.action, removal.state) == ("delete", "pending")
     assert removal.next_attempt_at == NOW + RETURN_WINDOW
     path.write_text(text)
-    back = scan(store, posts, site, CHANNELS, NOW + dt.timedelta(seconds=10), delete_remote=True)
+    back = scan(
+        store, Folder(posts, site, CHANNELS, delete_remote=True), NOW + dt.timedelta(seconds=10)
+    )
     assert back.queued == 0
     assert [state for _, _, state in deliveries(store)] == ["sent", "sent"]
     assert store.deliveries.head("console", NOW + RETURN_WINDOW) is None
@@ -320,13 +324,13 @@ def test_a_big_scan_parses_in_worker_processes_with_the_same_result(
             pools.append(kwargs.get("max_workers") or args[0])
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(scan_module, "ProcessPoolExecutor", CountingPool)
-    monkeypatch.setattr(scan_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(reading, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
 
     def recorded(name: str, parallel_from: int) -> list[tuple]:
-        monkeypatch.setattr(scan_module, "PARALLEL_FROM", parallel_from)
+        monkeypatch.setattr(reading, "PARALLEL_FROM", parallel_from)
         db = Store(tmp_path / name)
-        report = scan(db, posts, site, CHANNELS, NOW)
+        report = scan(db, Folder(posts, site, CHANNELS), NOW)
         assert dict(report.outcomes) == {"baseline": 120, "invalid": 1}
         rows = db.db.execute(
             "select path, status, reason, title, lead, link, content_hash from posts order by path"

@@ -6,33 +6,39 @@ holds, so a restart over 100,000 known posts reads none of them.
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
-import hashlib
 import logging
-import multiprocessing
-import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import utc_text
-from bot.folder.settle import ignore_lease_breaks, is_complete
-from bot.jekyll.posts import Post, Rejected, is_post_folder, is_post_path, read_post
+from bot.folder.listing import list_post_files, stat_post_files
+from bot.folder.reading import Loaded, read_changed
+from bot.jekyll.posts import Post
 from bot.jekyll.site import Site
-from bot.state.rows import FileState
-from bot.state.store import Store
+from bot.state.store import Recorded, Store
 
 log = logging.getLogger(__name__)
-# Records written per transaction on a big first run: fewer commits, same safety.
-_BATCH = 500
-# From this many changed files on, parsing runs in one process per core.
-PARALLEL_FROM = 2000
 
+# Outcomes worth a line in the log (a first run's thousands of baselines are not).
+_NEWS = ("new", "updated", "renamed", "returned", "rescheduled", "unpublished")
 # Called with (files read so far, files to read) while a big scan runs.
 Progress = Callable[[int, int], None]
+# Asked between batches: True when the worker is stopping (the scan ends early;
+# what it did not reach is read at the next start).
+Stopping = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Folder:
+    """The posts folder and everything reading it needs, built once from the settings."""
+
+    root: Path
+    site: Site
+    channels: tuple[str, ...]
+    delete_remote: bool = False  # ON_DELETE=delete: a removed post's messages go too
 
 
 @dataclass
@@ -45,6 +51,7 @@ class ScanReport:
     edits: int = 0
     withdrawn: int = 0
     baseline: bool = False
+    stopped: bool = False  # ended early: the worker is stopping
     # Files still being written: not read now, to be checked again shortly.
     busy: list[str] = field(default_factory=list)
 
@@ -52,104 +59,82 @@ class ScanReport:
         parts = [f"{count} {outcome}" for outcome, count in sorted(self.outcomes.items())]
         return ", ".join(parts) or "nothing changed"
 
-
-def list_post_files(root: Path) -> dict[str, tuple[int, int]]:
-    """Every post file under `root` (relative POSIX path -> (size, mtime_ns)).
-
-    Called for every reconcile, so it is lean: no Path objects, one stat per file.
-    """
-    found: dict[str, tuple[int, int]] = {}
-    stack = [""]
-    while stack:
-        prefix = stack.pop()
-        try:
-            with os.scandir(root / prefix if prefix else root) as entries:
-                for entry in entries:
-                    relative = prefix + entry.name
-                    try:
-                        if entry.is_dir(follow_symlinks=False):
-                            if is_post_folder(entry.name):
-                                stack.append(relative + "/")
-                        elif is_post_path(relative):
-                            stat = entry.stat()
-                            found[relative] = (stat.st_size, stat.st_mtime_ns)
-                    except OSError:
-                        continue  # vanished while we looked: the next scan settles it
-        except OSError as error:
-            log.warning("cannot list folder %s: %s", root / prefix, error.strerror)
-    return found
+    def add(self, recorded: Recorded) -> None:
+        self.outcomes[recorded.outcome] += 1
+        self.queued += recorded.queued
+        self.edits += recorded.edits
 
 
-def stat_post_files(root: Path, paths: Iterable[str]) -> dict[str, tuple[int, int] | None]:
-    """(size, mtime_ns) of the given relative paths, None for those that are gone."""
-    result: dict[str, tuple[int, int] | None] = {}
-    for relative in paths:
-        if not is_post_path(relative):
-            continue
-        try:
-            stat = (root / relative).stat()
-        except OSError:
-            result[relative] = None
-            continue
-        result[relative] = (
-            (stat.st_size, stat.st_mtime_ns) if os.path.isfile(root / relative) else None
+class Renames:
+    """The files that are gone in this scan. A new file with the same link or bytes as
+    one of them (or as a post withdrawn moments ago) is that post, renamed."""
+
+    def __init__(self, store: Store, gone: Iterable[str], now: dt.datetime) -> None:
+        self.store = store
+        self.gone = set(gone)
+        self.now = now
+        # A new file can only be a renamed one if some file is gone, or went recently.
+        self.possible = bool(self.gone) or store.has_recent_withdrawals(now)
+
+    def claim(self, post: Post, content_hash: str) -> str | None:
+        """The path `post` was renamed from, if any; it is then no longer gone."""
+        if not self.possible or self.store.has_path(post.path):
+            return None
+        candidates = self.store.rename_candidates(
+            link=post.link, content_hash=content_hash, now=self.now
         )
-    return result
+        source = next(
+            (path for path, status in candidates if path in self.gone or status == "withdrawn"),
+            None,
+        )
+        self.gone.discard(source or "")
+        return source
 
 
 def scan(
     store: Store,
-    root: Path,
-    site: Site,
-    channels: Sequence[str],
+    folder: Folder,
     now: dt.datetime,
     *,
     paths: Iterable[str] | None = None,
     progress: Progress | None = None,
-    delete_remote: bool = False,
     reread: bool = False,
+    stopping: Stopping | None = None,
 ) -> ScanReport:
-    """Read changed files under `root` into the store; withdraw the ones that are gone.
+    """Read changed files under the folder into the store; withdraw the ones that are gone.
 
     With `paths`, only those paths are checked (a watcher batch); without, the
     whole folder (start-up and the periodic reconcile). The first scan of a new
     database is the baseline: posts already live are recorded as seen.
-    `delete_remote` (ON_DELETE=delete): a removed post's messages are deleted too.
     `reread`: parse the given paths even if they did not change (the site settings did).
     """
     paths = None if paths is None else list(paths)
     known = store.file_states(paths)
     if paths is None:
-        on_disk: dict[str, tuple[int, int] | None] = dict(list_post_files(root))
+        on_disk: dict[str, tuple[int, int] | None] = dict(list_post_files(folder.root))
         on_disk.update({path: None for path in known if path not in on_disk})
     else:
-        on_disk = stat_post_files(root, paths)
+        on_disk = stat_post_files(folder.root, paths)
     changed = [
         p for p, state in on_disk.items() if state is not None and (reread or known.get(p) != state)
     ]
-    gone = {p for p, state in on_disk.items() if state is None and p in known}
     report = ScanReport(files=len(changed), baseline=not store.baselined)
-    # A new file can only be a renamed one if some file is gone, or went recently.
-    renames_possible = bool(gone) or store.has_recent_withdrawals(now)
+    renames = Renames(store, (p for p, s in on_disk.items() if s is None and p in known), now)
+    items = ((p, None if reread else store.content_hash(p)) for p in changed)
     done = 0
-    for chunk in _load_changed(store, root, site, changed, reread):
+    for batch in read_changed(folder.root, folder.site, items, len(changed)):
         with store.transaction():
-            for loaded in chunk:
-                _store_one(
-                    store,
-                    loaded,
-                    channels,
-                    now,
-                    gone if renames_possible else None,
-                    report,
-                    delete_remote,
-                )
-        done += len(chunk)
+            for loaded in batch:
+                _record(store, folder, loaded, now, renames, report)
+        done += len(batch)
         if progress:
             progress(done, len(changed))
-    for relative in sorted(gone):
+        if stopping and stopping():
+            report.stopped = True
+            return report  # neither withdrawals nor the baseline mark: the scan is not whole
+    for relative in sorted(renames.gone):
         report.withdrawn += 1
-        store.withdraw(relative, now, delete_remote=delete_remote)
+        store.withdraw(relative, now, delete_remote=folder.delete_remote)
         report.outcomes["withdrawn"] += 1
         log.info("post %s withdrawn: its file is gone", relative)
     if report.baseline:
@@ -157,76 +142,13 @@ def scan(
     return report
 
 
-@dataclass(frozen=True)
-class Loaded:
-    """A changed file as read from disk. `result` is None when its bytes are the ones
-    already recorded; `file` is None when it is still being written or is gone."""
-
-    path: str
-    file: FileState | None
-    result: Post | Rejected | None = None
-    busy: bool = False
-
-
-def load(root: Path, relative: str, site: Site, known_hash: str | None) -> Loaded:
-    """Read and parse one file, if it is complete (a pure function of the file system:
-    big scans run it in worker processes)."""
-    path = root / relative
-    try:
-        stat = path.stat()
-        if not is_complete(path, stat.st_mtime_ns):
-            return Loaded(relative, None, busy=True)
-        raw = path.read_bytes()
-        after = path.stat()
-    except OSError:
-        return Loaded(relative, None)  # gone between listing and reading: settled later
-    if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
-        return Loaded(relative, None, busy=True)  # written to while we read it
-    file = FileState(stat.st_size, stat.st_mtime_ns, hashlib.sha256(raw).hexdigest())
-    if file.content_hash == known_hash:
-        return Loaded(relative, file)
-    return Loaded(relative, file, read_post(raw, relative, site, stat.st_mtime))
-
-
-def _load_chunk(root: Path, site: Site, items: list[tuple[str, str | None]]) -> list[Loaded]:
-    return [load(root, relative, site, known) for relative, known in items]
-
-
-def _load_changed(
-    store: Store, root: Path, site: Site, changed: list[str], reread: bool
-) -> Iterator[list[Loaded]]:
-    """The changed files, read and parsed, a batch at a time in order. A big scan
-    (a first run over a whole site) parses in one process per core."""
-    batches = [
-        [(p, None if reread else store.content_hash(p)) for p in changed[start : start + _BATCH]]
-        for start in range(0, len(changed), _BATCH)
-    ]
-    cores = os.cpu_count() or 1
-    if len(changed) < PARALLEL_FROM or cores < 2:
-        for batch in batches:
-            yield _load_chunk(root, site, batch)
-        return
-    # spawn: the worker process has threads (watcher, Mastodon), which fork would copy.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(cores, mp_context=context, initializer=ignore_lease_breaks) as pool:
-        pending = collections.deque(
-            pool.submit(_load_chunk, root, site, b) for b in batches[: 2 * cores]
-        )
-        for batch in batches[2 * cores :]:
-            yield pending.popleft().result()
-            pending.append(pool.submit(_load_chunk, root, site, batch))
-        while pending:
-            yield pending.popleft().result()
-
-
-def _store_one(
+def _record(
     store: Store,
+    folder: Folder,
     loaded: Loaded,
-    channels: Sequence[str],
     now: dt.datetime,
-    gone: set[str] | None,
+    renames: Renames,
     report: ScanReport,
-    delete_remote: bool,
 ) -> None:
     relative, file, result = loaded.path, loaded.file, loaded.result
     if loaded.busy:
@@ -237,35 +159,21 @@ def _store_one(
         store.touch(relative, file, now)
         report.outcomes["unchanged"] += 1
         return
-    renamed_from = None
-    new_post = isinstance(result, Post) and store.content_hash(relative) is None
-    if gone is not None and new_post and isinstance(result, Post) and not store.has_path(relative):
-        candidates = store.rename_candidates(
-            link=result.link, content_hash=file.content_hash, now=now
-        )
-        renamed_from = next(
-            (p for p, status in candidates if p in gone or status == "withdrawn"), None
-        )
-        gone.discard(renamed_from or "")
+    renamed_from = renames.claim(result, file.content_hash) if isinstance(result, Post) else None
     recorded = store.record(
         result,
         file,
-        channels,
+        folder.channels,
         now,
         baseline=report.baseline,
         renamed_from=renamed_from,
-        delete_remote=delete_remote,
+        delete_remote=folder.delete_remote,
     )
-    report.outcomes[recorded.outcome] += 1
-    report.queued += recorded.queued
-    report.edits += recorded.edits
+    report.add(recorded)
     if recorded.outcome == "invalid":
         log.warning("invalid post %s: %s", relative, getattr(result, "reason", ""))
-    elif recorded.outcome in ("new", "updated", "renamed") or recorded.queued or recorded.edits:
+    elif recorded.outcome in _NEWS or recorded.queued or recorded.edits:
         log.info(
             "post %s %s (%d queued, %d edits)",
-            relative,
-            recorded.outcome,
-            recorded.queued,
-            recorded.edits,
-        )
+            relative, recorded.outcome, recorded.queued, recorded.edits,
+        )  # fmt: skip

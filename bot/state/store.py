@@ -41,9 +41,11 @@ class Recorded:
 
 
 class Store:
-    """The state database. One thread uses it (the worker's event-loop thread)."""
+    """The state database, one connection. A connection belongs to one thread: the worker
+    has one for its event loop and one for its scan thread."""
 
     def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
         self.db = sqlite_utils.Database(path)
         try:
             self.db.execute("PRAGMA busy_timeout = 5000")

@@ -1,0 +1,92 @@
+"""Reading changed files: complete ones only, parsed into posts; in parallel for big scans."""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import itertools
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.folder.settle import ignore_lease_breaks, is_complete
+from bot.jekyll.posts import Post, Rejected, read_post
+from bot.jekyll.site import Site
+from bot.state.rows import FileState
+
+# Files read per batch (and written per transaction): fewer commits, same safety.
+BATCH = 500
+# From this many changed files on, parsing runs in one process per core.
+PARALLEL_FROM = 2000
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A changed file as read from disk. `result` is None when its bytes are the ones
+    already recorded; `file` is None when it is still being written or is gone."""
+
+    path: str
+    file: FileState | None
+    result: Post | Rejected | None = None
+    busy: bool = False
+
+
+def load(root: Path, relative: str, site: Site, known_hash: str | None) -> Loaded:
+    """Read and parse one file, if it is complete (a pure function of the file system:
+    big scans run it in worker processes)."""
+    path = root / relative
+    try:
+        stat = path.stat()
+        if not is_complete(path, stat.st_mtime_ns):
+            return Loaded(relative, None, busy=True)
+        raw = path.read_bytes()
+        after = path.stat()
+    except OSError:
+        return Loaded(relative, None)  # gone between listing and reading: settled later
+    if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+        return Loaded(relative, None, busy=True)  # written to while we read it
+    file = FileState(stat.st_size, stat.st_mtime_ns, hashlib.sha256(raw).hexdigest())
+    if file.content_hash == known_hash:
+        return Loaded(relative, file)
+    return Loaded(relative, file, read_post(raw, relative, site, stat.st_mtime))
+
+
+def _load_batch(root: Path, site: Site, batch: list[tuple[str, str | None]]) -> list[Loaded]:
+    return [load(root, relative, site, known) for relative, known in batch]
+
+
+def read_changed(
+    root: Path, site: Site, items: Iterable[tuple[str, str | None]], count: int
+) -> Iterator[list[Loaded]]:
+    """The changed files, each `(path, hash of the bytes recorded)`, read and parsed a
+    batch at a time, in order. A big scan (a first run over a whole site) parses in
+    one process per core. A caller that stops early leaves no work running."""
+    batches = _batches(items)
+    cores = os.cpu_count() or 1
+    if count < PARALLEL_FROM or cores < 2:
+        for batch in batches:
+            yield _load_batch(root, site, batch)
+        return
+    # spawn: the worker process has threads (watcher, Mastodon), which fork would copy.
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(cores, mp_context=context, initializer=ignore_lease_breaks)
+    try:
+        ahead = collections.deque(
+            pool.submit(_load_batch, root, site, b) for b in itertools.islice(batches, 2 * cores)
+        )
+        for batch in batches:
+            yield ahead.popleft().result()
+            ahead.append(pool.submit(_load_batch, root, site, batch))
+        while ahead:
+            yield ahead.popleft().result()
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _batches(items: Iterable[tuple[str, str | None]]) -> Iterator[list[tuple[str, str | None]]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, BATCH)):
+        yield batch

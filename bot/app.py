@@ -103,7 +103,7 @@ async def check(settings: Settings) -> list[str]:
     lines = [f"OK   settings: {settings.describe()}"]
     for channel in build_channels(settings):
         try:
-            problem = await channel.check() if hasattr(channel, "check") else None
+            problem = await channel.check()
         finally:
             await channel.close()
         lines.append(f"FAIL {channel.key}: {problem}" if problem else f"OK   {channel.key}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from bot.state.lock import AlreadyRunning, WorkerLock
 from bot.state.store import StateError, Store
 from bot.worker import run_worker
 
+log = logging.getLogger(__name__)
 # Show a progress bar only when there is enough work to watch.
 _PROGRESS_FROM = 200
 
@@ -51,6 +53,8 @@ def _open_store(settings: Settings) -> Iterator[Store]:
 
 def _start(settings: Settings) -> None:
     logs.configure(settings.log_format, settings.secrets)
+    for note in settings.notes:
+        log.warning("%s", note)
 
 
 @contextmanager

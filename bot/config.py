@@ -63,6 +63,8 @@ class Settings:
     # reconcile scan alone finds changes.
     watch_mode: Literal["events", "poll", "off"] = "events"
     reconcile_interval: float = 300.0
+    # What start-up should say about how the settings were read (logged, not fatal).
+    notes: tuple[str, ...] = ()
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -106,11 +108,12 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
     site_root, jekyll = _jekyll_config(posts_dir)
     site_url = _site_url(values.get("SITE_URL"), jekyll)
     timezone = _timezone(values.get("TIMEZONE") or jekyll.get("timezone"), env)
+    language, notes = _language(values.get("LANGUAGE", ""))
     return Settings(
         posts_dir=posts_dir,
         state_db=state_db,
         site=site_from_config(jekyll, url=site_url, timezone=timezone),
-        language=_choice(values, "LANGUAGE", LANGUAGES, "nl"),
+        language=language,
         telegram=_telegram(values),
         mastodon=_mastodon(values),
         log_format=_choice(values, "LOG_FORMAT", ("text", "json"), "text"),  # type: ignore[arg-type]
@@ -118,6 +121,7 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         site_root=site_root,
         watch_mode=_choice(values, "WATCH_MODE", ("events", "poll", "off"), "events"),  # type: ignore[arg-type]
         reconcile_interval=float(_positive_int(values, "RECONCILE_INTERVAL", 300)),
+        notes=notes,
     )
 
 
@@ -201,6 +205,23 @@ def _machine_zone(env: Mapping[str, str]) -> dt.tzinfo:
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 continue
     return dt.UTC
+
+
+def _language(value: str) -> tuple[str, tuple[str, ...]]:
+    """LANGUAGE in GNU gettext's form too (`en_US:en`, `de_DE.UTF-8`), as desktops set
+    it: its first language we have words for, else the default, said in a note."""
+    wanted = [
+        part.split("_")[0].split(".")[0].split("@")[0].strip().lower() for part in value.split(":")
+    ]
+    for code in wanted:
+        if code in LANGUAGES:
+            return code, ()
+    if not value.strip():
+        return "nl", ()
+    return "nl", (
+        f"LANGUAGE: {value.strip()[:40]!r} names no language postbode speaks"
+        f" ({', '.join(LANGUAGES)}): using nl",
+    )
 
 
 def _choice(values: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:

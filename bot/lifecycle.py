@@ -67,41 +67,46 @@ def plan(
     of a new database; `renamed`: `known` is the row of the file this one replaces."""
     if file is None:
         return Plan("withdrawn", retract=True) if known else Plan("unchanged")
-    # A post whose file left (or that was unpublished) is back: removals waiting
-    # out the return window are cancelled, whatever the file says now.
-    back = known is not None and known.status in ("withdrawn", "unpublished")
     if known is None:
         # The first run sees the site as it is: what is live (and files that are not
         # posts yet) is the archive. Drafts and scheduled posts are news when they go out.
         seen = first_run and (isinstance(file, Rejected) or file.status(now) == "ready")
-    else:
-        seen = known.seen
+        if isinstance(file, Rejected):
+            return Plan(file.status, seen=seen)
+        return Plan("baseline" if seen else "new", seen=seen, publish=_publish(file, seen))
+    # A post whose file left (or that was unpublished) is back: removals waiting
+    # out the return window are cancelled, whatever the file says now.
+    back = known.status in ("withdrawn", "unpublished")
     if isinstance(file, Rejected):
         # A YAML typo in a live post does not withdraw it: its messages stay.
-        return Plan(file.status, seen=seen, restore_removals=back)
-    was_ready = known is not None and known.status == "ready"
-    if was_ready and not file.published:
-        return Plan("unpublished", seen=seen, retract=True)
-    moved = was_ready and known is not None and known.date_utc != utc_text(file.date)
-    if was_ready and known is not None and known.summary_key == file.summary_key:
-        outcome: Outcome = "renamed" if renamed else "rescheduled" if moved else "unchanged"
-        return Plan(outcome, seen=seen, reschedule=moved)
-    publish: Publish = "none"
-    if file.published and not was_ready:
-        publish = "revive" if seen else "new"
-    if known is None:
-        outcome = "baseline" if seen else "new"
-    elif renamed:
-        outcome = "renamed"
-    elif known.status == "withdrawn":
-        outcome = "returned"
-    else:
-        outcome = "updated"
+        return Plan(file.status, seen=known.seen, restore_removals=back)
+    if known.status == "ready":
+        return _live_post_changed(known, file, renamed)
+    outcome: Outcome = (
+        "renamed" if renamed else "returned" if known.status == "withdrawn" else "updated"
+    )
     return Plan(
         outcome,
-        seen=seen,
+        seen=known.seen,
         restore_removals=back,
-        reschedule=moved,
-        edit=known is not None,
-        publish=publish,
+        edit=True,
+        publish=_publish(file, known.seen),
     )
+
+
+def _live_post_changed(known: Known, file: Post, renamed: bool) -> Plan:
+    """A post that was live (sent, or on its way) is read again."""
+    if not file.published:
+        return Plan("unpublished", seen=known.seen, retract=True)
+    moved = known.date_utc != utc_text(file.date)
+    if known.summary_key == file.summary_key:
+        outcome: Outcome = "renamed" if renamed else "rescheduled" if moved else "unchanged"
+        return Plan(outcome, seen=known.seen, reschedule=moved)
+    return Plan("renamed" if renamed else "updated", seen=known.seen, reschedule=moved, edit=True)
+
+
+def _publish(file: Post, seen: bool) -> Publish:
+    """A published post is queued; one recorded as seen only gets back what it had."""
+    if not file.published:
+        return "none"
+    return "revive" if seen else "new"

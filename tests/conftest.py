@@ -18,8 +18,14 @@ from tests.fakes.images import serve_images
 pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.mastodon_fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
-SEED_DIR = REPO.parent / "shared" / "seed"
-SEED_POST = SEED_DIR / "2019-05-14-pompeo-op-eerste-trip-naar-rusland.html"
+# A post of our own in the exact shape of the one the product was designed from
+# (RFC 2822 date, externe_link, feature_image, an HTML body with <h2>).
+SAMPLE_POST = REPO / "tests" / "data" / "2019-05-14-havenstaking-legt-rotterdam-stil.html"
+# That post itself sits beside our checkout only on the team's machines and in CI.
+SEED_POST = REPO.parent / "shared" / "seed" / "2019-05-14-pompeo-op-eerste-trip-naar-rusland.html"
+needs_seed = pytest.mark.skipif(
+    not SEED_POST.exists(), reason="needs ../shared/seed beside the checkout"
+)
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 

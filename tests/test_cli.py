@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import ConfigError, load_settings
-from tests.conftest import OFFLINE_ENV, REPO, SEED_POST, write_post
+from tests.conftest import OFFLINE_ENV, REPO, SAMPLE_POST, write_post
 from tests.fakes.mastodon import DEFAULT_TOKEN as MASTODON_TOKEN
 from tests.fakes.mastodon import FakeMastodon
 
@@ -76,22 +76,22 @@ def test_readme_demo_shows_the_sample_summaries_then_nothing_new(site_copy: Path
     assert status["channels"]["console"]["pending"] == 1  # the 2030 post waits for its date
 
 
-def test_preview_of_the_seed_prints_all_three_renderings(tmp_path: Path) -> None:
+def test_preview_of_a_seed_shaped_post_prints_all_three_renderings(tmp_path: Path) -> None:
     """`preview` shows console, Telegram and Mastodon text with their budgets, even unconfigured."""
-    result = run_cli("preview", str(SEED_POST), cwd=tmp_path)
+    result = run_cli("preview", str(SAMPLE_POST), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "-- console" in out
-    assert "-- telegram sendPhoto (276/1024 UTF-16 units)" in out
-    assert "<b>Pompeo op eerste trip naar Rusland: handen af van onze verkiezingen</b>" in out
-    assert '<a href="https://nos.nl/l/2284652">Lees verder</a>' in out
+    assert "-- telegram sendPhoto (292/1024 UTF-16 units)" in out
+    assert "<b>Havenstaking legt Rotterdam stil: &quot;geen schip gaat" in out
+    assert '<a href="https://example.nl/l/2019-havenstaking">Lees verder</a>' in out
     assert "-- mastodon (" in out and "/500 characters, language nl)" in out
 
 
 def test_preview_json_has_the_documented_fields(tmp_path: Path) -> None:
     """One JSON object per post with the fields SPEC §1 names, invalid files included."""
     write_post(tmp_path / "p", "bad.md", "title: [oops")
-    shutil.copy(SEED_POST, tmp_path / "p")
+    shutil.copy(SAMPLE_POST, tmp_path / "p")
     result = run_cli("preview", "--json", "p", cwd=tmp_path)
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     by_status = {o["status"]: o for o in objects}
@@ -123,7 +123,6 @@ def test_preview_json_has_the_documented_fields(tmp_path: Path) -> None:
         ({"STATE_DB": "missing-folder/state.db"}, "STATE_DB"),
         ({"SITE_URL": "ftp://example.nl"}, "SITE_URL"),
         ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
-        ({"LANGUAGE": "fr"}, "LANGUAGE"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
         ({"ON_DELETE": "shred"}, "ON_DELETE"),
         ({"TELEGRAM_BOT_TOKEN": ""}, "TELEGRAM_BOT_TOKEN"),
@@ -301,3 +300,26 @@ def test_a_state_file_that_is_not_a_database_is_one_clear_line(tmp_path: Path) -
         + str(tmp_path / "state.db")
         + " is not a postbode database (file is not a database)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "noted"),
+    [
+        ("en", "en", False),
+        ("en_US:en", "en", False),
+        ("fr_FR:nl_BE:en", "nl", False),
+        ("de_DE.UTF-8", "nl", True),
+        ("nl_NL@euro", "nl", False),
+        ("", "nl", False),
+    ],
+)
+def test_language_in_gettext_form_never_stops_start_up(
+    tmp_path: Path, value: str, language: str, noted: bool
+) -> None:
+    """LANGUAGE as desktops set it (`en_US:en`) picks its first known language, else nl
+    with a note for the log."""
+    (tmp_path / "posts").mkdir()
+    settings = load_settings({"LANGUAGE": value, "POSTS_DIR": "posts"}, tmp_path)
+    assert settings.language == language
+    assert bool(settings.notes) == noted
+    assert all("LANGUAGE" in note for note in settings.notes)

@@ -118,6 +118,9 @@ class FlakyChannel:
 
     async def close(self) -> None: ...
 
+    async def check(self) -> str | None:
+        return None
+
     async def publish(self, post: Post, idempotency_key: str) -> str | None:
         self.calls += 1
         if self.calls == 1:

@@ -37,6 +37,9 @@ class RecordingChannel:
 
     async def close(self) -> None: ...
 
+    async def check(self) -> str | None:
+        return None
+
     async def publish(self, post: Post, idempotency_key: str) -> str | None:
         self.in_flight.set()
         await self.hold.wait()

@@ -59,6 +59,10 @@ class Channel(Protocol):
     async def close(self) -> None:
         """Release connections."""
 
+    async def check(self) -> str | None:
+        """None when the credentials work and we may post here, else the problem."""
+        ...
+
     async def publish(self, post: Post, idempotency_key: str) -> str | None:
         """Send a new message; return its id on the platform (None if it has none)."""
         ...

@@ -31,6 +31,9 @@ class ConsoleChannel:
         self._write(render_console(post, self.language))
         return f"console-{self.sent}"
 
+    async def check(self) -> str | None:
+        return None  # standard output needs no credentials
+
     async def edit(self, post: Post, remote_id: str) -> None:
         self._write("(edited) " + render_console(post, self.language))
 

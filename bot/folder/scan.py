@@ -108,18 +108,9 @@ def scan(
     database is the baseline: posts already live are recorded as seen.
     `reread`: parse the given paths even if they did not change (the site settings did).
     """
-    paths = None if paths is None else list(paths)
-    known = store.file_states(paths)
-    if paths is None:
-        on_disk: dict[str, tuple[int, int] | None] = dict(list_post_files(folder.root))
-        on_disk.update({path: None for path in known if path not in on_disk})
-    else:
-        on_disk = stat_post_files(folder.root, paths)
-    changed = [
-        p for p, state in on_disk.items() if state is not None and (reread or known.get(p) != state)
-    ]
+    changed, gone = _compare(store, folder.root, paths, reread)
     report = ScanReport(files=len(changed), baseline=not store.baselined)
-    renames = Renames(store, (p for p, s in on_disk.items() if s is None and p in known), now)
+    renames = Renames(store, gone, now)
     items = ((p, None if reread else store.content_hash(p)) for p in changed)
     done = 0
     for batch in read_changed(folder.root, folder.site, items, len(changed)):
@@ -140,6 +131,24 @@ def scan(
     if report.baseline:
         store.set_meta("baseline_at", utc_text(now))
     return report
+
+
+def _compare(
+    store: Store, root: Path, paths: Iterable[str] | None, reread: bool
+) -> tuple[list[str], list[str]]:
+    """(changed files, gone files): the folder, or these paths, against the database."""
+    paths = None if paths is None else list(paths)
+    known = store.file_states(paths)
+    if paths is None:
+        on_disk: dict[str, tuple[int, int] | None] = dict(list_post_files(root))
+        on_disk.update({path: None for path in known if path not in on_disk})
+    else:
+        on_disk = stat_post_files(root, paths)
+    changed = [
+        p for p, state in on_disk.items() if state is not None and (reread or known.get(p) != state)
+    ]
+    gone = [p for p, state in on_disk.items() if state is None and p in known]
+    return changed, gone
 
 
 def _record(

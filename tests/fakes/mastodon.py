@@ -13,37 +13,27 @@ and the product cannot disagree about it, and for the ``client()`` convenience.
 
 from __future__ import annotations
 
-import contextlib
-import email.utils
 import hashlib
 import html
 import json
-import random
 import re
-import select
-import socket
-import sys
-import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Literal, cast
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from mastodon import Mastodon
+
+from tests.fakes import server
+from tests.fakes.server import FakeServer, Reply, Request, lose_answer, skip_reply
 
 DEFAULT_TOKEN = "mastodon-test-token"
 DEFAULT_USERNAME = "postbode"
 IDEMPOTENCY_TTL = 3600.0  # seconds; "Idempotency keys are stored for up to 1 hour"
 
-# accept_then_hold: the status is created, the answer never comes (a crash inside the request).
-FAILURE_KINDS = frozenset(
-    {"500", "502", "503", "drop", "timeout", "accept_then_drop", "accept_then_hold"}
-)
+FAILURE_KINDS = frozenset({"500", "502", "503", *server.TRANSPORT_FAILURES})
 ENDPOINTS = frozenset(
     {
         "root",
@@ -169,6 +159,8 @@ class FakeMedia:
 
 @dataclass(frozen=True)
 class UploadedFile:
+    """What the record keeps of a multipart file part (the bytes go to the media)."""
+
     filename: str
     content_type: str
     size: int
@@ -197,11 +189,9 @@ class RecordedRequest:
 
 
 @dataclass
-class _Response:
+class _Response(Reply):
     status: int
-    body: bytes = b""
     content_type: str = "application/json; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
     family: Family = "api"  # which budget the rate-limit headers describe
     outcome: str = "ok"
 
@@ -211,10 +201,6 @@ class _Penalty:
     family: Family
     key: str  # token key for "api", account for "statuses"
     reset_at: float
-
-
-class _BadRequest(Exception):
-    pass
 
 
 # --------------------------------------------------------------------------- helpers
@@ -270,64 +256,23 @@ def _add_param(params: dict[str, Any], key: str, value: Any) -> None:
         params[key] = value
 
 
-def _disposition_param(header: str, key: str) -> str | None:
-    match = re.search(rf'(?:^|;)\s*{key}="((?:[^"\\]|\\.)*)"', header)
-    return match.group(1) if match else None
-
-
-def _parse_multipart(
-    body: bytes, content_type: str
-) -> tuple[dict[str, Any], dict[str, tuple[UploadedFile, bytes]]]:
-    match = re.search(r'boundary="?([^";]+)"?', content_type)
-    if not match:
-        raise _BadRequest("multipart body without boundary")
-    delimiter = b"\r\n--" + match.group(1).encode("latin-1")
+def _parse_body(request: Request) -> tuple[dict[str, Any], dict[str, tuple[UploadedFile, bytes]]]:
+    """Form, JSON or multipart, as Mastodon.py sends them (and as Rails reads them)."""
+    try:
+        body = server.decode_body(request.content_type, request.body or b"")
+    except server.JSONBodyError:
+        raise server.BodyError("Error occurred while parsing request parameters") from None
+    if body.json:  # Rails keeps JSON keys as they are: no "[]" lists
+        return dict(body.fields), {}
     params: dict[str, Any] = {}
     files: dict[str, tuple[UploadedFile, bytes]] = {}
-    for raw in (b"\r\n" + body).split(delimiter)[1:]:
-        if raw.startswith(b"--"):
-            break
-        head, sep, data = raw.removeprefix(b"\r\n").partition(b"\r\n\r\n")
-        if not sep:
-            raise _BadRequest("malformed multipart part")
-        headers: dict[str, str] = {}
-        for line in head.split(b"\r\n"):
-            key, _, value = line.decode("utf-8", "replace").partition(":")
-            headers[key.strip().lower()] = value.strip()
-        disposition = headers.get("content-disposition", "")
-        name = _disposition_param(disposition, "name")
-        if name is None:
-            raise _BadRequest("multipart part without a name")
-        filename = _disposition_param(disposition, "filename")
-        if filename is None:
-            _add_param(params, name, data.decode("utf-8"))
+    for key, value in body.fields:
+        if isinstance(value, server.UploadedFile):
+            ctype = value.content_type or "application/octet-stream"
+            files[key] = (UploadedFile(value.filename or "", ctype, len(value.data)), value.data)
         else:
-            ctype = headers.get("content-type", "application/octet-stream").lower()
-            files[name] = (UploadedFile(filename, ctype, len(data)), data)
+            _add_param(params, key, value)
     return params, files
-
-
-def _parse_body(
-    content_type: str, body: bytes
-) -> tuple[dict[str, Any], dict[str, tuple[UploadedFile, bytes]]]:
-    """Form, JSON or multipart, as Mastodon.py sends them (and as Rails reads them)."""
-    if not body:
-        return {}, {}
-    mime = content_type.split(";")[0].strip().lower()
-    if mime == "application/json":
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise _BadRequest("Error occurred while parsing request parameters") from exc
-        if not isinstance(data, dict):
-            raise _BadRequest("Error occurred while parsing request parameters")
-        return data, {}
-    if mime == "multipart/form-data":
-        return _parse_multipart(body, content_type)
-    params: dict[str, Any] = {}
-    for key, value in parse_qsl(body.decode("utf-8"), keep_blank_values=True):
-        _add_param(params, key, value)
-    return params, {}
 
 
 def _render_content(text: str, base_url: str) -> str:
@@ -358,61 +303,10 @@ def _render_content(text: str, base_url: str) -> str:
     )
 
 
-# --------------------------------------------------------------------------- HTTP plumbing
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = True  # server_close() joins handler threads; stop() wakes them first
-    timeout = 0.05  # handle_request() gives up if a readable listener had nothing to accept
-
-    def __init__(self, fake: FakeMastodon) -> None:
-        self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        exc = sys.exc_info()[1]
-        if isinstance(exc, OSError):  # the client went away; not the fake's fault
-            return
-        self.fake._server_error(traceback.format_exc())
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # PLATFORMS §J: otherwise ~40 ms per kept-alive request
-    server_version = "Mastodon"
-    sys_version = ""
-    timeout = 120  # an idle kept-alive connection cannot pin a thread forever
-
-    @property
-    def fake(self) -> FakeMastodon:
-        return cast(_Server, self.server).fake
-
-    def setup(self) -> None:
-        super().setup()
-        self.fake._register_connection(self.connection)
-
-    def finish(self) -> None:
-        self.fake._forget_connection(self.connection)
-        super().finish()
-
-    def date_time_string(self, timestamp: float | None = None) -> str:
-        # Date follows the fake clock: Mastodon.py shifts X-RateLimit-Reset by (local - Date).
-        return email.utils.formatdate(self.fake.now(), usegmt=True)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.fake._serve(self)
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET
-
-
 # --------------------------------------------------------------------------- the fake
 
 
-class FakeMastodon:
+class FakeMastodon(FakeServer[RecordedRequest]):
     """A Mastodon instance on 127.0.0.1 with one or more accounts.
 
     ``tokens``: valid bearer tokens; an iterable maps them all to one account
@@ -421,6 +315,11 @@ class FakeMastodon:
     call), ``status_limit`` creations per ``status_period`` seconds per account, in fixed
     windows aligned to the epoch of the fake clock.
     """
+
+    _http_methods = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")
+    _accept_chunked = False  # answered 411, as Mastodon's proxy does
+    _idle_timeout = 120  # an idle kept-alive connection cannot pin a thread forever
+    _server_header = "Mastodon"
 
     def __init__(
         self,
@@ -447,8 +346,7 @@ class FakeMastodon:
         hold_limit: float = 30.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._lock = threading.RLock()
-        self._cond = threading.Condition(self._lock)
+        super().__init__(FAILURE_KINDS, seed=0)
         if isinstance(tokens, Mapping):
             self._tokens = dict(tokens)
         else:
@@ -482,90 +380,29 @@ class FakeMastodon:
         self._statuses: list[FakeStatus] = []
         self._status_by_id: dict[str, FakeStatus] = {}
         self._media: dict[str, FakeMedia] = {}
-        self._requests: list[RecordedRequest] = []
         self._idempotency: dict[tuple[str, str], tuple[str, float]] = {}
         self._api_counts: dict[str, tuple[int, int]] = {}  # token key -> (window, count)
         self._status_counts: dict[str, tuple[int, int]] = {}  # account -> (window, count)
         self._penalties: list[_Penalty] = []
         self._violations = 0
-        self._fail_queue: list[str] = []
         self._forced_429: list[tuple[float, Family]] = []
-        self._failure_rate = 0.0
-        self._failure_kinds: tuple[str, ...] = ()
-        self._rng = random.Random(0)
-        self._server_errors: list[str] = []
         self._clients: list[Mastodon] = []
-
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
-        self._stopping = threading.Event()
-        self._wake: tuple[socket.socket, socket.socket] | None = None  # stop() -> held requests
-        self.url = ""
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> FakeMastodon:
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        self._wake = socket.socketpair()
-        self._server = _Server(self)
-        port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{port}"
-        self._thread = threading.Thread(
-            target=self._accept_loop,
-            args=(self._server, self._wake[0]),
-            name=f"FakeMastodon:{port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
-        """Stop promptly: wake held requests, close every connection, join the threads."""
-        server = self._server
-        if server is None:
-            return
+        """Stop promptly: close the clients' sessions, then the server (see FakeServer)."""
         for api in self._clients:
             api.session.close()
         self._clients.clear()
-        with self._cond:
-            self._stopping.set()
-            connections = list(self._connections)
-            self._cond.notify_all()
-        if self._wake is not None:
-            self._wake[1].send(b"x")  # wakes the accept loop and every held request at once
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        for conn in connections:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        server.server_close()  # joins the handler threads, all woken above
-        if self._wake is not None:
-            for end in self._wake:
-                end.close()
-            self._wake = None
-        self._server = None
+        super().stop()
 
-    def _accept_loop(self, server: _Server, wake: socket.socket) -> None:
-        # Instead of serve_forever(), whose shutdown() waits for a poll interval: this
-        # returns as soon as stop() writes to the wake socket.
-        while not self._stopping.is_set():
-            readable, _, _ = select.select([server.socket, wake], [], [])
-            if server.socket in readable and not self._stopping.is_set():
-                server.handle_request()
+    def _hold_seconds(self) -> float:
+        return self.hold_limit
 
-    def __enter__(self) -> FakeMastodon:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def _http_time(self) -> float:
+        # Date follows the fake clock: Mastodon.py shifts X-RateLimit-Reset by (local - Date).
+        return self.now()
 
     def client(
         self, *, access_token: str | None = DEFAULT_TOKEN, request_timeout: float = 5.0
@@ -618,15 +455,12 @@ class FakeMastodon:
         status_period: float | None = None,
     ) -> None:
         """Change the budgets at runtime (a benchmark raises them); counters are kept."""
-        with self._cond:
-            if api_limit is not None:
-                self.api_limit = api_limit
-            if api_period is not None:
-                self.api_period = api_period
-            if status_limit is not None:
-                self.status_limit = status_limit
-            if status_period is not None:
-                self.status_period = status_period
+        self._configure(
+            api_limit=api_limit,
+            api_period=api_period,
+            status_limit=status_limit,
+            status_period=status_period,
+        )
 
     def reset_rate_limits(self) -> None:
         """Forget all counters, announced resets and forced 429s."""
@@ -651,11 +485,7 @@ class FakeMastodon:
 
     def fail_next(self, kind: FailureKind | int | str, count: int = 1) -> None:
         """The next ``count`` requests to ``failure_endpoints`` fail with ``kind``."""
-        name = str(kind)
-        if name not in FAILURE_KINDS:
-            raise ValueError(f"unknown failure kind {kind!r}; known: {sorted(FAILURE_KINDS)}")
-        with self._cond:
-            self._fail_queue.extend([name] * count)
+        self._fail_next(kind, count)
 
     def set_failure_rate(
         self,
@@ -664,16 +494,7 @@ class FakeMastodon:
         seed: int = 0,
     ) -> None:
         """Fail a seeded-random share of requests to ``failure_endpoints``; 0 turns it off."""
-        chosen = tuple(str(k) for k in kinds)
-        unknown = set(chosen) - FAILURE_KINDS
-        if unknown or not chosen:
-            raise ValueError(f"bad failure kinds {chosen!r}; known: {sorted(FAILURE_KINDS)}")
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError("rate must be within [0, 1]")
-        with self._cond:
-            self._failure_rate = rate
-            self._failure_kinds = chosen
-            self._rng = random.Random(seed)
+        self._set_failure_rate(rate, kinds, seed)
 
     def rate_limit_next(
         self, reset_in: float = 60.0, count: int = 1, family: Family = "api"
@@ -688,11 +509,6 @@ class FakeMastodon:
             self._forced_429.extend([(reset_in, family)] * count)
 
     # ------------------------------------------------------------------ observations
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
 
     @property
     def statuses(self) -> list[FakeStatus]:
@@ -716,12 +532,6 @@ class FakeMastodon:
         with self._lock:
             return self._violations
 
-    @property
-    def server_errors(self) -> list[str]:
-        """Tracebacks of exceptions inside the fake itself (a bug in the fake)."""
-        with self._lock:
-            return list(self._server_errors)
-
     def status(self, status_id: str) -> FakeStatus:
         with self._lock:
             return self._status_by_id[str(status_id)]
@@ -737,18 +547,17 @@ class FakeMastodon:
 
         Raises AssertionError (with the recent requests) when it does not come true.
         """
-        with self._cond:
-            if self._cond.wait_for(predicate, timeout=timeout):
-                return
-            recent = "\n".join(
-                f"  {r.method} {r.path} -> {r.status} ({r.outcome})" for r in self._requests[-10:]
-            )
-            raise AssertionError(
+
+        def failure() -> str:
+            recent = self._recent(10, lambda r: f"{r.method} {r.path} -> {r.status} ({r.outcome})")
+            return (
                 f"FakeMastodon: condition not met within {timeout} s"
                 f"{': ' + message if message else ''}; "
                 f"{len(self._statuses)} statuses, {len(self._requests)} requests, last ones:\n"
-                f"{recent or '  (none)'}"
+                f"{recent}"
             )
+
+        self._wait(predicate, timeout, failure)
 
     def wait_for_statuses(self, n: int, timeout: float = 10.0) -> list[FakeStatus]:
         """Wait until at least ``n`` statuses were created; return them all."""
@@ -757,100 +566,66 @@ class FakeMastodon:
 
     # ------------------------------------------------------------------ request handling
 
-    def _serve(self, h: _Handler) -> None:
-        if h.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            self._write(h, _error(411, "Length Required"))
-            h.close_connection = True
-            return
-        body = h.rfile.read(int(h.headers.get("Content-Length") or 0))
-        split = urlsplit(h.path)
-        path = split.path.rstrip("/") or "/"
-        method = h.command
-        auth = h.headers.get("Authorization", "")
+    def _handle(self, request: Request) -> Reply:
+        if request.body is None:  # chunked
+            return replace(_error(411, "Length Required"), close=True)
+        path = request.path.rstrip("/") or "/"
+        method = request.command
+        auth = request.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
-        ctype = h.headers.get("Content-Type", "")
         endpoint, ident = self._route(method, path)
         try:
-            params, uploads = _parse_body(ctype, body)
+            params, uploads = _parse_body(request)
             bad: str | None = None
-        except (_BadRequest, UnicodeDecodeError) as exc:
+        except (server.BodyError, UnicodeDecodeError) as exc:
             params, uploads, bad = {}, {}, str(exc)
-        for key, value in parse_qsl(split.query, keep_blank_values=True):
+        for key, value in parse_qsl(request.query, keep_blank_values=True):
             params.setdefault(key.removesuffix("[]"), value)
 
-        with self._cond:
-            now = self.now()
-            username = self._tokens.get(token) if token else None
-            token_key = hashlib.sha256(token.encode()).hexdigest() if token else "anonymous"
-            record = RecordedRequest(
-                at=time.monotonic(),
-                method=method,
-                path=path,
-                endpoint=endpoint,
-                headers={
-                    k: v
-                    for k in ("Idempotency-Key", "Content-Type", "User-Agent")
-                    if (v := h.headers.get(k)) is not None
-                },
-                authorized=bool(auth),
-                token_valid=username is not None,
-                params=params,
-                files={name: info for name, (info, _) in uploads.items()},
+        now = self.now()
+        username = self._tokens.get(token) if token else None
+        token_key = hashlib.sha256(token.encode()).hexdigest() if token else "anonymous"
+        record = RecordedRequest(
+            at=time.monotonic(),
+            method=method,
+            path=path,
+            endpoint=endpoint,
+            headers={
+                k: v
+                for k in ("Idempotency-Key", "Content-Type", "User-Agent")
+                if (v := request.headers.get(k)) is not None
+            },
+            authorized=bool(auth),
+            token_valid=username is not None,
+            params=params,
+            files={name: info for name, (info, _) in uploads.items()},
+        )
+        record.violation = self._note_violation(endpoint, token_key, username, now)
+        injected = self._pick_failure(endpoint)
+        skipped = skip_reply(injected)
+        if skipped is not None:  # drop, timeout
+            record.outcome = str(injected)
+            self._record(record)
+            return skipped
+        if injected in ("500", "502", "503"):
+            response = self._injected_error(int(injected))
+        elif bad is not None:
+            response = _error(400, bad)
+        else:
+            idem_key = request.headers.get("Idempotency-Key")
+            response = self._process(
+                endpoint, ident, params, uploads, idem_key, token_key, username, now
             )
-            record.violation = self._note_violation(endpoint, token_key, username, now)
-            injected = self._pick_failure(endpoint)
-            if injected in ("drop", "timeout"):
-                record.outcome = injected
-                self._append(record)
-                response = None
-            else:
-                if injected in ("500", "502", "503"):
-                    response = self._injected_error(int(injected))
-                elif bad is not None:
-                    response = _error(400, bad)
-                else:
-                    idem_key = h.headers.get("Idempotency-Key")
-                    response = self._process(
-                        endpoint, ident, params, uploads, idem_key, token_key, username, now
-                    )
-                if "X-RateLimit-Limit" in response.headers:
-                    pass  # a 429 already describes the budget that ran out
-                elif response.family == "statuses" and username is not None:
-                    response.headers.update(self._status_headers(token_key, username, now))
-                else:
-                    response.headers.update(self._api_headers(token_key, now))
-                record.status = response.status
-                record.outcome = injected or response.outcome
-                self._append(record)
-
-        if injected in ("timeout", "accept_then_hold"):
-            self._hold(h)
-        if response is None or injected in ("accept_then_drop", "accept_then_hold"):
-            h.close_connection = True  # no answer: the client sees the connection close
-            return
-        self._write(h, response)
-
-    def _append(self, record: RecordedRequest) -> None:
-        self._requests.append(record)
-        self._cond.notify_all()
-
-    def _write(self, h: _Handler, response: _Response) -> None:
-        h.send_response(response.status)
-        for key, value in response.headers.items():
-            h.send_header(key, value)
-        h.send_header("Content-Type", response.content_type)
-        h.send_header("Content-Length", str(len(response.body)))
-        h.end_headers()
-        if h.command != "HEAD":
-            h.wfile.write(response.body)
-
-    def _hold(self, h: _Handler) -> None:
-        """Keep the request unanswered until the client gives up, stop(), or hold_limit."""
-        wake = self._wake
-        if wake is None:
-            return
-        # Returns when the client closes (EOF is readable), stop() writes, or time runs out.
-        select.select([h.connection, wake[0]], [], [], self.hold_limit)
+        if "X-RateLimit-Limit" in response.headers:
+            pass  # a 429 already describes the budget that ran out
+        elif response.family == "statuses" and username is not None:
+            response.headers.update(self._status_headers(token_key, username, now))
+        else:
+            response.headers.update(self._api_headers(token_key, now))
+        record.status = response.status
+        record.outcome = injected or response.outcome
+        self._record(record)
+        return lose_answer(injected, response)  # accept_then_*: status recorded, not sent
 
     @staticmethod
     def _route(method: str, path: str) -> tuple[str | None, str | None]:
@@ -878,13 +653,8 @@ class FakeMastodon:
         return None, None
 
     def _pick_failure(self, endpoint: str | None) -> str | None:
-        if endpoint not in self._failure_endpoints:
-            return None
-        if self._fail_queue:
-            return self._fail_queue.pop(0)
-        if self._failure_rate and self._rng.random() < self._failure_rate:
-            return self._rng.choice(self._failure_kinds)
-        return None
+        picked = self._next_failure() if endpoint in self._failure_endpoints else None
+        return picked[0] if picked else None
 
     def _injected_error(self, status: int) -> _Response:
         if status == 500:
@@ -1253,12 +1023,8 @@ class FakeMastodon:
                 422, f"Validation failed: File file size must be less than {_human_size(limit)}"
             )
         description = params.get("description")
-        if description is not None and len(str(description)) > self.description_limit:
-            return _error(
-                422,
-                "Validation failed: Description is too long "
-                f"(maximum is {self.description_limit} characters)",
-            )
+        if (too_long := self._description_error(description)) is not None:
+            return too_long
         kind = (
             "gifv"
             if mime == "image/gif"
@@ -1288,6 +1054,15 @@ class FakeMastodon:
         processing = media.pending_polls > 0
         return _Response(202 if processing else 200, _json(self._media_json(media)))
 
+    def _description_error(self, description: Any) -> _Response | None:
+        if description is not None and len(str(description)) > self.description_limit:
+            return _error(
+                422,
+                "Validation failed: Description is too long "
+                f"(maximum is {self.description_limit} characters)",
+            )
+        return None
+
     def _media_read_or_update(
         self, endpoint: str, ident: str | None, params: dict[str, Any], username: str
     ) -> _Response:
@@ -1297,12 +1072,8 @@ class FakeMastodon:
             return _error(404, "Record not found")
         if endpoint == "media_update":
             description = params.get("description")
-            if description is not None and len(str(description)) > self.description_limit:
-                return _error(
-                    422,
-                    "Validation failed: Description is too long "
-                    f"(maximum is {self.description_limit} characters)",
-                )
+            if (too_long := self._description_error(description)) is not None:
+                return too_long
             if description is not None:
                 media.description = str(description)
             if params.get("focus"):
@@ -1457,21 +1228,3 @@ class FakeMastodon:
             "card": None,
             "poll": None,
         }
-
-    # ------------------------------------------------------------------ connections
-
-    def _register_connection(self, conn: socket.socket) -> None:
-        with self._lock:
-            if self._stopping.is_set():
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-            self._connections.add(conn)
-
-    def _forget_connection(self, conn: socket.socket) -> None:
-        with self._lock:
-            self._connections.discard(conn)
-
-    def _server_error(self, text: str) -> None:
-        with self._cond:
-            self._server_errors.append(text)
-            self._cond.notify_all()

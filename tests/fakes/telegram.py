@@ -31,29 +31,29 @@ Nothing here logs: request lines contain the bot token. Server-side exceptions a
 
 from __future__ import annotations
 
-import contextlib
-import email.parser
-import email.policy
 import hashlib
 import itertools
 import json
 import math
-import random
 import re
-import select
-import socket
-import sys
-import threading
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
+from tests.fakes.server import (
+    TRANSPORT_FAILURES,
+    FakeServer,
+    NotAnObject,
+    Reply,
+    Request,
+    UploadedFile,
+    decode_body,
+    lose_answer,
+    skip_reply,
+)
 from tests.telegram_html import Entity, TelegramHTMLError, strip_text, utf16_len
 from tests.telegram_html import parse as parse_html
 
@@ -85,8 +85,7 @@ DEFAULT_CHANNEL_ID = -1001234567890
 DEFAULT_CHANNEL_USERNAME = "postbode_test"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
-# accept_then_hold: the message is sent, the answer never comes (a crash inside the request).
-FAILURE_KINDS = frozenset({"500", "502", "drop", "timeout", "accept_then_drop", "accept_then_hold"})
+FAILURE_KINDS = frozenset({"500", "502", *TRANSPORT_FAILURES})
 DEFAULT_FAIL_METHODS = frozenset(
     {"sendMessage", "sendPhoto", "editMessageText", "editMessageCaption", "deleteMessage"}
 )
@@ -191,16 +190,6 @@ class FakeUser:
 
 
 @dataclass(frozen=True)
-class UploadedFile:
-    """A multipart file part."""
-
-    name: str  # the form field
-    filename: str | None
-    content_type: str | None
-    data: bytes = field(repr=False)
-
-
-@dataclass(frozen=True)
 class RequestRecord:
     """One request as the fake saw it. The token is kept out of repr (assertion output)."""
 
@@ -262,146 +251,37 @@ class _ApiError(Exception):
         self.parameters = parameters
 
 
-@dataclass
-class _Reply:
-    status: int | None
-    body: bytes = b""
-    content_type: str = "application/json"
-    action: str = "respond"  # respond | drop | hold
+def _json_reply(status: int, payload: Mapping[str, Any]) -> Reply:
+    return Reply(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
 
 
-# --- HTTP plumbing ----------------------------------------------------------------------
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    fake: FakeTelegram
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # The default prints a traceback to stderr; keep it for the test instead.
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # client went away: normal
-            self.fake._note_server_error(traceback.format_exc())
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
-    disable_nagle_algorithm = True  # else ~40 ms per request (PLATFORMS §J)
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the request line contains the bot token."""
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.fake._track(self.connection, True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.fake._track(self.connection, False)
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _dispatch(self) -> None:
-        fake = self.server.fake
-        try:
-            body = self._read_body()
-            reply = fake._handle(self.path, self.headers.get("Content-Type", ""), body)
-        except Exception:
-            fake._note_server_error(traceback.format_exc())
-            reply = _json_reply(500, _error_payload(500, "Internal Server Error"))
-        if reply.action == "hold":
-            self._hold(fake)
-        if reply.action != "respond":
-            self.close_connection = True  # answer nothing; the client sees a disconnect
-            return
-        try:
-            self.send_response(reply.status or 500)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            self.wfile.write(reply.body)
-        except ConnectionError:  # the client gave up (timeout, cancelled long poll)
-            self.close_connection = True
-
-    def _hold(self, fake: FakeTelegram) -> None:
-        """Answer nothing until the client gives up, the hold time ends or the fake stops."""
-        deadline = time.monotonic() + fake.timeout_hold
-        while not fake._stopped.wait(0.02) and time.monotonic() < deadline:
-            try:
-                readable, _, _ = select.select([self.connection], [], [], 0)
-                if readable and not self.connection.recv(1, socket.MSG_PEEK):
-                    return  # client closed its end: it timed out
-            except OSError:
-                return
-
-
-def _error_payload(
-    code: int, description: str, parameters: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    out: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+def _error_reply(code: int, description: str, parameters: dict[str, Any] | None = None) -> Reply:
+    payload: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
     if parameters:
-        out["parameters"] = parameters
-    return out
+        payload["parameters"] = parameters
+    return _json_reply(code, payload)
 
 
-def _json_reply(status: int, payload: Mapping[str, Any]) -> _Reply:
-    return _Reply(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+def _internal_error() -> Reply:
+    return _error_reply(500, "Internal Server Error")
 
 
-def _decode_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
+def _decode_params(request: Request) -> dict[str, Any]:
     """Merge query-string and body parameters (JSON, form-urlencoded or multipart)."""
-    raw: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
-    ctype = content_type.split(";")[0].strip().lower()
-    if body:
-        if ctype == "application/json":
-            data = json.loads(body.decode("utf-8"))
-            if not isinstance(data, dict):
-                raise _ApiError(400, "Bad Request: request body must be a JSON object")
-            raw.update(data)
-        elif ctype == "multipart/form-data":
-            raw.update(_decode_multipart(content_type, body))
-        else:  # form-urlencoded (also what curl and PTB 22 send)
-            raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    raw: dict[str, Any] = dict(parse_qsl(request.query, keep_blank_values=True))
+    try:  # form-urlencoded is also what curl and PTB 22 send
+        body = decode_body(
+            request.content_type, request.body or b"", strict=False, is_file=_is_upload
+        )
+    except NotAnObject:
+        raise _ApiError(400, "Bad Request: request body must be a JSON object") from None
+    raw.update(body.fields)
     return {key: _coerce(key, value) for key, value in raw.items()}
 
 
-def _decode_multipart(content_type: str, body: bytes) -> dict[str, Any]:
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    out: dict[str, Any] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        data = part.get_payload(decode=True)
-        payload = data if isinstance(data, bytes) else b""
-        filename = part.get_filename()
-        if filename is not None or part.get_content_type() not in ("text/plain",):
-            out[name] = UploadedFile(name, filename, part.get_content_type(), payload)
-        else:
-            out[name] = payload.decode(part.get_content_charset() or "utf-8")
-    return out
+def _is_upload(part: UploadedFile) -> bool:
+    """A file, for Telegram, is any part with a filename or a type other than text."""
+    return part.filename is not None or (part.content_type or "text/plain") != "text/plain"
 
 
 def _coerce(key: str, value: Any) -> Any:
@@ -460,7 +340,7 @@ def _entity_from_api(data: Mapping[str, Any]) -> Entity:
 # --- the fake ---------------------------------------------------------------------------
 
 
-class FakeTelegram:
+class FakeTelegram(FakeServer[RequestRecord]):
     """Bot API server on 127.0.0.1 with an ephemeral port; see the module docstring."""
 
     def __init__(
@@ -477,6 +357,7 @@ class FakeTelegram:
         clock: Callable[[], float] = time.monotonic,
         bot_username: str = BOT_USERNAME,
     ) -> None:
+        super().__init__(FAILURE_KINDS, seed=None)
         self.tokens: list[str] = list(tokens)
         for token in self.tokens:
             if not _TOKEN_SHAPE.fullmatch(token):
@@ -493,21 +374,11 @@ class FakeTelegram:
         # A bad photo URL makes sendPhoto fail as if Telegram could not download it.
         self.bad_photo_urls: set[str] = set()
 
-        self._lock = threading.RLock()
-        self._cond = threading.Condition(self._lock)
-        self._stopped = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
-        self.url = ""
-
         self._chats: dict[int, FakeChat] = {}
         self._members: dict[int, set[int]] = {}
         self._messages: dict[int, dict[int, SentMessage]] = {}
         self._next_message_id: dict[int, int] = {}
-        self._requests: list[RequestRecord] = []
         self._violations: list[Violation] = []
-        self._server_errors: list[str] = []
         self._updates: dict[str, list[dict[str, Any]]] = {t: [] for t in self.tokens}
         self._allowed_updates: dict[str, list[str] | None] = {}
         self._update_ids = itertools.count(100_000_001)
@@ -518,33 +389,15 @@ class FakeTelegram:
         self._callback_answers: dict[str, dict[str, Any]] = {}
         self._commands: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         self._file_ids: set[str] = set()
-        self._injected: deque[tuple[str, float | None]] = deque()
-        self._failure_rate = 0.0
-        self._failure_kinds: tuple[str, ...] = ()
-        self._rng = random.Random()
         self._chat_sends: dict[tuple[str, int], deque[float]] = {}
         self._bot_sends: dict[str, deque[float]] = {}
         # (token, chat id or None for the whole bot) -> (until, retry_after was an integer)
         self._blocks: dict[tuple[str, int | None], tuple[float, bool]] = {}
+        # The Bot API methods (_m_<name>), by lower-case name: Telegram ignores the case.
         self._methods: dict[str, tuple[str, Callable[[_Call], Any]]] = {
-            name.lower(): (name, getattr(self, f"_m_{name}"))
-            for name in (
-                "getMe",
-                "getChat",
-                "getChatMember",
-                "sendMessage",
-                "sendPhoto",
-                "editMessageText",
-                "editMessageCaption",
-                "deleteMessage",
-                "setMyCommands",
-                "getMyCommands",
-                "deleteMyCommands",
-                "deleteWebhook",
-                "getWebhookInfo",
-                "getUpdates",
-                "answerCallbackQuery",
-            )
+            name[3:].lower(): (name[3:], getattr(self, name))
+            for name in dir(self)
+            if name.startswith("_m_")
         }
 
         default = [
@@ -564,59 +417,13 @@ class FakeTelegram:
         """Bind 127.0.0.1 on an ephemeral port and serve in a daemon thread."""
         if self._server is not None:
             raise RuntimeError("FakeTelegram already started")
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},  # shutdown() waits up to one poll interval
-            name="fake-telegram",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
+        return super().start()
 
-    def stop(self) -> None:
-        """Stop promptly: wake long polls and held requests, close every socket."""
-        self._stopped.set()
-        with self._cond:
-            self._cond.notify_all()
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        with self._lock:
-            connections = list(self._connections)
-        for conn in connections:
-            with contextlib.suppress(OSError):  # already closed by the client
-                conn.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+    def _hold_seconds(self) -> float:
+        return self.timeout_hold
 
-    def __enter__(self) -> FakeTelegram:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _track(self, conn: socket.socket, add: bool) -> None:
-        with self._lock:
-            if add:
-                self._connections.add(conn)
-            else:
-                self._connections.discard(conn)
-
-    def _note_server_error(self, text: str) -> None:
-        with self._cond:
-            self._server_errors.append(text)
-            self._cond.notify_all()
+    def _crash_reply(self) -> Reply:
+        return _internal_error()
 
     # -- configuration -----------------------------------------------------------------
 
@@ -684,28 +491,23 @@ class FakeTelegram:
         per_chat_window: float | None = None,
     ) -> None:
         """Change flood limits at runtime (0 disables a limit; None leaves it)."""
-        with self._cond:
-            if per_chat_per_minute is not None:
-                self.per_chat_per_minute = per_chat_per_minute
-            if global_per_second is not None:
-                self.global_per_second = global_per_second
-            if per_chat_window is not None:
-                self.per_chat_window = per_chat_window
+        self._configure(
+            per_chat_per_minute=per_chat_per_minute,
+            global_per_second=global_per_second,
+            per_chat_window=per_chat_window,
+        )
 
     def rate_limit_next(self, retry_after: float = 1, count: int = 1) -> None:
         """Answer the next ``count`` guarded writes with 429 and this retry_after.
 
         Telegram only sends whole seconds; a float is allowed to keep tests fast.
         """
-        with self._cond:
-            self._injected.extend(("429", float(retry_after)) for _ in range(count))
+        with self._cond:  # queued with the failures: the order of both is kept
+            self._fail_queue.extend([("429", float(retry_after))] * count)
 
     def fail_next(self, kind: str, count: int = 1) -> None:
         """Fail the next ``count`` requests to methods in ``fail_methods`` with ``kind``."""
-        if kind not in FAILURE_KINDS:
-            raise ValueError(f"unknown failure kind {kind!r}; use one of {sorted(FAILURE_KINDS)}")
-        with self._cond:
-            self._injected.extend((kind, None) for _ in range(count))
+        self._fail_next(kind, count)
 
     def set_failure_rate(
         self,
@@ -714,28 +516,15 @@ class FakeTelegram:
         seed: int | None = None,
     ) -> None:
         """Fail each guarded request with probability ``rate``, kind chosen at random."""
-        chosen = tuple(kinds)
-        unknown = set(chosen) - FAILURE_KINDS
-        if unknown or not chosen:
-            raise ValueError(f"bad failure kinds {chosen!r}")
-        with self._cond:
-            self._failure_rate = rate
-            self._failure_kinds = chosen
-            self._rng = random.Random(seed)
+        self._set_failure_rate(rate, kinds, seed)
 
     def clear_failures(self) -> None:
         """Forget pending injected failures and the random failure rate."""
         with self._cond:
-            self._injected.clear()
+            self._fail_queue.clear()
             self._failure_rate = 0.0
 
     # -- inspection --------------------------------------------------------------------
-
-    @property
-    def requests(self) -> list[RequestRecord]:
-        """Every request so far, oldest first (a copy)."""
-        with self._lock:
-            return list(self._requests)
 
     def requests_for(self, method: str, chat: int | str | None = None) -> list[RequestRecord]:
         """Requests to ``method`` (and to ``chat``, if given)."""
@@ -782,12 +571,6 @@ class FakeTelegram:
             return list(self._violations)
 
     @property
-    def server_errors(self) -> list[str]:
-        """Tracebacks of exceptions inside the fake (a test bug or a fake bug)."""
-        with self._lock:
-            return list(self._server_errors)
-
-    @property
     def polling(self) -> int:
         """How many getUpdates requests are waiting right now."""
         with self._lock:
@@ -832,16 +615,12 @@ class FakeTelegram:
         (it runs under the fake's lock, so keep it quick). This blocks the calling thread:
         from async code use ``await asyncio.to_thread(fake.wait_for, predicate)``.
         """
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while not predicate(self):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    label = what or getattr(predicate, "__name__", "condition")
-                    raise AssertionError(
-                        f"FakeTelegram: {label} not met within {timeout:g}s\n{self._summary()}"
-                    )
-                self._cond.wait(remaining)
+        label = what or getattr(predicate, "__name__", "condition")
+        self._wait(
+            lambda: predicate(self),
+            timeout,
+            lambda: f"FakeTelegram: {label} not met within {timeout:g}s\n{self._summary()}",
+        )
 
     def wait_for_messages(self, chat: int | str, n: int, timeout: float = 10) -> list[SentMessage]:
         """Wait until bots have sent at least ``n`` messages to ``chat``; returns them all."""
@@ -865,14 +644,16 @@ class FakeTelegram:
 
     def _summary(self) -> str:
         with self._lock:
-            lines = ["last requests:"]
-            for rec in self._requests[-12:]:
-                lines.append(
-                    f"  {rec.method} chat={rec.chat} status={rec.status} "
-                    f"failure={rec.failure} {rec.description or ''}".rstrip()
-                )
-            if len(lines) == 1:
-                lines.append("  (none)")
+            lines = [
+                "last requests:",
+                self._recent(
+                    12,
+                    lambda rec: (
+                        f"{rec.method} chat={rec.chat} status={rec.status} "
+                        f"failure={rec.failure} {rec.description or ''}".rstrip()
+                    ),
+                ),
+            ]
             counts = {chat: len(msgs) for chat, msgs in self._messages.items()}
             lines.append(f"messages per chat: {counts}; violations: {len(self._violations)}")
             lines.append(f"pending updates: {sum(len(q) for q in self._updates.values())}")
@@ -922,10 +703,9 @@ class FakeTelegram:
                 ]
             else:
                 ents = [dict(e) for e in entities]
-            msg = SentMessage(
-                chat_id=target.id,
-                message_id=self._new_message_id(target.id),
-                date=int(time.time()),
+            payload = self._new_message(
+                target,
+                sender.to_api(),
                 kind="text",
                 text=text,
                 caption=None,
@@ -936,10 +716,7 @@ class FakeTelegram:
                 photo_file_id=None,
                 reply_markup=None,
                 from_bot=False,
-                sender=sender.to_api(),
             )
-            self._store(msg)
-            payload = self._message_json(msg)
             kind = "channel_post" if target.type == "channel" else "message"
             return self.inject_update({kind: payload}, token=token)
 
@@ -1081,128 +858,94 @@ class FakeTelegram:
 
     # -- request handling ----------------------------------------------------------------
 
-    def _handle(self, path: str, content_type: str, body: bytes) -> _Reply:
+    def _handle(self, request: Request) -> Reply:
         now = self.clock()
-        parts = urlsplit(path)
-        match = _PATH.fullmatch(parts.path)
+        match = _PATH.fullmatch(request.path)
         token = unquote(match.group(1)) if match else ""
-        method = match.group(2) if match else parts.path
-        with self._cond:
-            try:
-                params = _decode_params(parts.query, content_type, body)
-            except (_ApiError, ValueError) as exc:
-                params = {}
-                error = exc if isinstance(exc, _ApiError) else None
-                reply = _json_reply(
-                    400,
-                    _error_payload(
-                        400, error.description if error else "Bad Request: can't parse request"
-                    ),
-                )
-                return self._finish(now, method, token, params, None, reply, None, None)
-            if match is None:
-                reply = _json_reply(404, _error_payload(404, "Not Found"))
-                return self._finish(now, method, token, params, None, reply, None, "Not Found")
-            if token not in self.tokens:
-                # Telegram: 401 for a well-formed but unknown token, 404 for a malformed one.
-                code, text = (
-                    (401, "Unauthorized") if _TOKEN_SHAPE.fullmatch(token) else (404, "Not Found")
-                )
-                reply = _json_reply(code, _error_payload(code, text))
-                return self._finish(now, method, token, params, None, reply, None, text)
-            entry = self._methods.get(method.lower())
-            if entry is None:
-                reply = _json_reply(404, _error_payload(404, "Not Found"))
-                return self._finish(now, method, token, params, None, reply, None, "Not Found")
-            method, func = entry
-            chat = self._find_chat(params.get("chat_id"))
-            chat_id = chat.id if chat else None
+        method = match.group(2) if match else request.path
+        params: dict[str, Any] = {}
+        chat_id: int | None = None
 
-            # 1. A write while a flood wait for this chat (or the whole bot) is running.
-            if method in self.rate_limit_methods:
-                remaining, integral = self._blocked(token, chat_id, now)
-                if remaining > 0:
-                    self._violations.append(Violation(now, method, chat_id, remaining))
-                    reply = self._too_many(_retry_value(remaining, integral))
-                    return self._finish(now, method, token, params, chat_id, reply, "429", None)
+        def finish(
+            reply: Reply, failure: str | None = None, description: str | None = None
+        ) -> Reply:
+            if description is None and reply.status == 429:
+                description = json.loads(reply.body)["description"]
+            status = reply.answered  # None: dropped or held, the client got no answer
+            self._record(
+                RequestRecord(now, method, token, params, status, chat_id, failure, description)
+            )
+            return reply
 
-            # 2. Injected failures.
-            failure: str | None = None
-            retry_after: float | None = None
-            if method in self.fail_methods:
-                if self._injected:
-                    failure, retry_after = self._injected.popleft()
-                elif self._failure_rate and self._rng.random() < self._failure_rate:
-                    failure = self._rng.choice(self._failure_kinds)
-            if failure == "429" and retry_after is not None:
-                integral = float(retry_after).is_integer()
-                self._blocks[(token, chat_id)] = (now + retry_after, integral)
-                reply = self._too_many(_retry_value(retry_after, integral))
-                return self._finish(now, method, token, params, chat_id, reply, "429", None)
-            if failure == "500":
-                reply = _json_reply(500, _error_payload(500, "Internal Server Error"))
-                return self._finish(now, method, token, params, chat_id, reply, failure, None)
-            if failure == "502":
-                reply = _Reply(502, _BAD_GATEWAY_BODY, "text/html")
-                return self._finish(now, method, token, params, chat_id, reply, failure, None)
-            if failure in ("drop", "timeout"):
-                reply = _Reply(None, action="drop" if failure == "drop" else "hold")
-                return self._finish(now, method, token, params, chat_id, reply, failure, None)
+        try:
+            params = _decode_params(request)
+        except _ApiError as err:
+            return finish(_error_reply(400, err.description))
+        except ValueError:
+            return finish(_error_reply(400, "Bad Request: can't parse request"))
+        if match is None:
+            return finish(_error_reply(404, "Not Found"), None, "Not Found")
+        if token not in self.tokens:
+            # Telegram: 401 for a well-formed but unknown token, 404 for a malformed one.
+            code, text = (
+                (401, "Unauthorized") if _TOKEN_SHAPE.fullmatch(token) else (404, "Not Found")
+            )
+            return finish(_error_reply(code, text), None, text)
+        entry = self._methods.get(method.lower())
+        if entry is None:
+            return finish(_error_reply(404, "Not Found"), None, "Not Found")
+        method, func = entry
+        chat = self._find_chat(params.get("chat_id"))
+        chat_id = chat.id if chat else None
 
-            # 3. Natural flood limits.
-            if method in COUNTED_METHODS and chat is not None:
-                limited = self._check_limits(token, chat.id, now)
-                if limited is not None:
-                    reply = self._too_many(limited)
-                    return self._finish(now, method, token, params, chat_id, reply, "429", None)
+        # 1. A write while a flood wait for this chat (or the whole bot) is running.
+        if method in self.rate_limit_methods:
+            remaining, integral = self._blocked(token, chat_id, now)
+            if remaining > 0:
+                self._violations.append(Violation(now, method, chat_id, remaining))
+                return finish(self._too_many(_retry_value(remaining, integral)), "429")
 
-            # 4. The method itself.
-            try:
-                result = func(_Call(token, method, params, now))
-            except _ApiError as err:
-                reply = _json_reply(
-                    err.code, _error_payload(err.code, err.description, err.parameters)
-                )
-                if failure == "accept_then_drop":  # processed; the answer is lost either way
-                    reply = _Reply(None, action="drop")
-                return self._finish(
-                    now, method, token, params, chat_id, reply, None, err.description
-                )
-            if method in COUNTED_METHODS and chat is not None:
-                self._chat_sends.setdefault((token, chat.id), deque()).append(now)
-                self._bot_sends.setdefault(token, deque()).append(now)
-            reply = _json_reply(200, {"ok": True, "result": result})
-            if failure == "accept_then_drop":
-                reply = _Reply(None, action="drop")
-            elif failure == "accept_then_hold":
-                reply = _Reply(None, action="hold")
-            return self._finish(now, method, token, params, chat_id, reply, failure, None)
+        # 2. Injected failures (and 429s queued by rate_limit_next).
+        failure: str | None = None
+        retry_after: float | None = None
+        if method in self.fail_methods:
+            failure, retry_after = self._next_failure() or (None, None)
+        if failure == "429" and retry_after is not None:
+            integral = float(retry_after).is_integer()
+            self._blocks[(token, chat_id)] = (now + retry_after, integral)
+            return finish(self._too_many(_retry_value(retry_after, integral)), "429")
+        injected: Reply | None = skip_reply(failure)  # drop, timeout
+        if failure == "500":
+            injected = _internal_error()
+        elif failure == "502":
+            injected = Reply(502, _BAD_GATEWAY_BODY, "text/html")
+        if injected is not None:
+            return finish(injected, failure)
 
-    def _finish(
-        self,
-        now: float,
-        method: str,
-        token: str,
-        params: dict[str, Any],
-        chat_id: int | None,
-        reply: _Reply,
-        failure: str | None,
-        description: str | None,
-    ) -> _Reply:
-        if description is None and reply.status == 429:
-            description = json.loads(reply.body)["description"]
-        self._requests.append(
-            RequestRecord(now, method, token, params, reply.status, chat_id, failure, description)
+        # 3. Natural flood limits.
+        if method in COUNTED_METHODS and chat is not None:
+            limited = self._check_limits(token, chat.id, now)
+            if limited is not None:
+                return finish(self._too_many(limited), "429")
+
+        # 4. The method itself.
+        try:
+            result = func(_Call(token, method, params, now))
+        except _ApiError as err:
+            reply = _error_reply(err.code, err.description, err.parameters)
+            if failure == "accept_then_drop":  # processed; the answer is lost either way
+                reply = lose_answer(failure, reply)
+            return finish(reply, None, err.description)
+        if method in COUNTED_METHODS and chat is not None:
+            self._chat_sends.setdefault((token, chat.id), deque()).append(now)
+            self._bot_sends.setdefault(token, deque()).append(now)
+        return finish(
+            lose_answer(failure, _json_reply(200, {"ok": True, "result": result})), failure
         )
-        self._cond.notify_all()
-        return reply
 
-    def _too_many(self, retry_after: float) -> _Reply:
+    def _too_many(self, retry_after: float) -> Reply:
         shown = int(retry_after) if float(retry_after).is_integer() else retry_after
-        return _json_reply(
-            429,
-            _error_payload(429, f"Too Many Requests: retry after {shown}", {"retry_after": shown}),
-        )
+        return _error_reply(429, f"Too Many Requests: retry after {shown}", {"retry_after": shown})
 
     def _blocked(self, token: str, chat_id: int | None, now: float) -> tuple[float, bool]:
         best = (0.0, True)
@@ -1348,25 +1091,18 @@ class FakeTelegram:
         text, entities = self._format(call, "text", TEXT_LIMIT, "Bad Request: message is too long")
         if not text:
             raise _ApiError(400, "Bad Request: message text is empty")
-        msg = SentMessage(
-            chat_id=chat.id,
-            message_id=self._new_message_id(chat.id),
-            date=int(time.time()),
+        return self._send(
+            call,
+            chat,
             kind="text",
             text=text,
             caption=None,
             entities=tuple(entities),
             raw=str(call.params.get("text")),
-            parse_mode=call.params.get("parse_mode"),
             photo=None,
             photo_file_id=None,
-            reply_markup=_inline_only(call.params.get("reply_markup")),
-            from_bot=True,
-            sender=self._bot_user(call.token),
             params=dict(call.params),
         )
-        self._store(msg)
-        return self._message_json(msg)
 
     def _m_sendPhoto(self, call: _Call) -> Any:
         chat = self._target(call)
@@ -1375,22 +1111,38 @@ class FakeTelegram:
         )
         source, file_id = self._photo_source(call)
         raw_caption = call.params.get("caption")
-        msg = SentMessage(
-            chat_id=chat.id,
-            message_id=self._new_message_id(chat.id),
-            date=int(time.time()),
+        return self._send(
+            call,
+            chat,
             kind="photo",
             text=None,
             caption=caption,
             entities=tuple(entities),
             raw=None if raw_caption is None else str(raw_caption),
-            parse_mode=call.params.get("parse_mode"),
             photo=source,
             photo_file_id=file_id,
+            params={k: v for k, v in call.params.items() if not isinstance(v, UploadedFile)},
+        )
+
+    def _send(self, call: _Call, chat: FakeChat, **content: Any) -> Any:
+        """Store what a bot sends (``content``: the fields that differ per kind)."""
+        return self._new_message(
+            chat,
+            self._bot_user(call.token),
+            parse_mode=call.params.get("parse_mode"),
             reply_markup=_inline_only(call.params.get("reply_markup")),
             from_bot=True,
-            sender=self._bot_user(call.token),
-            params={k: v for k, v in call.params.items() if not isinstance(v, UploadedFile)},
+            **content,
+        )
+
+    def _new_message(self, chat: FakeChat, sender: Mapping[str, Any], **fields: Any) -> Any:
+        """Store a new message in ``chat``; returns it as the Bot API shows it."""
+        msg = SentMessage(
+            chat_id=chat.id,
+            message_id=self._new_message_id(chat.id),
+            date=int(time.time()),
+            sender=sender,
+            **fields,
         )
         self._store(msg)
         return self._message_json(msg)
@@ -1472,31 +1224,16 @@ class FakeTelegram:
                 raise _ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(str(cmd.get("description") or "")) <= 256:
                 raise _ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
-        key = (
-            call.token,
-            _scope_key(call.params.get("scope")),
-            call.params.get("language_code") or "",
-        )
-        self._commands[key] = [
+        self._commands[_commands_key(call)] = [
             {"command": c["command"], "description": c["description"]} for c in commands
         ]
         return True
 
     def _m_getMyCommands(self, call: _Call) -> Any:
-        key = (
-            call.token,
-            _scope_key(call.params.get("scope")),
-            call.params.get("language_code") or "",
-        )
-        return list(self._commands.get(key, []))
+        return list(self._commands.get(_commands_key(call), []))
 
     def _m_deleteMyCommands(self, call: _Call) -> Any:
-        key = (
-            call.token,
-            _scope_key(call.params.get("scope")),
-            call.params.get("language_code") or "",
-        )
-        self._commands.pop(key, None)
+        self._commands.pop(_commands_key(call), None)
         return True
 
     def _m_deleteWebhook(self, call: _Call) -> Any:
@@ -1529,7 +1266,7 @@ class FakeTelegram:
         try:
             while True:
                 ready = [u for u in queue if self._wanted(token, u)]
-                if ready or self._stopped.is_set():
+                if ready or self._stopping.is_set():
                     return ready[:limit]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -1568,6 +1305,15 @@ def _scope_key(scope: Any) -> str:
     if not scope:
         return '{"type": "default"}'
     return json.dumps(scope, sort_keys=True)
+
+
+def _commands_key(call: _Call) -> tuple[str, str, str]:
+    """setMyCommands & co. keep one list per bot, scope and language."""
+    return (
+        call.token,
+        _scope_key(call.params.get("scope")),
+        call.params.get("language_code") or "",
+    )
 
 
 def _retry_value(seconds: float, integral: bool) -> float:

@@ -37,11 +37,6 @@ def utf16_len(text: str) -> int:
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
-def grapheme_len(text: str) -> int:
-    """Length in user-perceived characters, the unit Mastodon counts in."""
-    return int(grapheme.length(text))
-
-
 def shorten(text: str, budget: int, measure: Callable[[str], int]) -> str:
     """Return `text`, or its longest prefix that fits `budget` as counted by `measure`.
 

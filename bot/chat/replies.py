@@ -43,7 +43,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "did_you_mean": "Bedoel je: {names}?",
         "pick": "Kies er een met /category.",
         "flood": "Rustig aan: je stuurt veel opdrachten achter elkaar. Probeer het zo nog eens.",
-        "status_denied": "Alleen beheerders mogen /status gebruiken.",
     },
     "en": {
         "help": "I am the bot of {channels}: I post every new article there.\n\n"
@@ -59,7 +58,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "did_you_mean": "Did you mean: {names}?",
         "pick": "Pick one with /category.",
         "flood": "Easy now: that is a lot of commands in a row. Try again in a moment.",
-        "status_denied": "Only administrators may use /status.",
     },
 }
 COMMANDS = {

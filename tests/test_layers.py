@@ -1,0 +1,102 @@
+"""The architecture's rules, read from the code itself (its imports, its names)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+BOT = REPO / "bot"
+# The core: pure rules and the state. It knows no platform and no adapter.
+CORE = ("bot/jekyll/", "bot/summary.py", "bot/lifecycle.py", "bot/text.py", "bot/clock.py",
+        "bot/state/")  # fmt: skip
+PLATFORM_LIBRARIES = ("telegram", "mastodon", "atproto", "bot.channels", "bot.chat")
+
+
+def modules() -> list[Path]:
+    return sorted(BOT.rglob("*.py"))
+
+
+def imports(path: Path) -> set[str]:
+    """Every module `path` imports, at any depth (imports inside functions count)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(REPO).as_posix()
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in modules() if relative(p).startswith(CORE)], ids=relative
+)
+def test_the_core_imports_no_platform_and_no_adapter(path: Path) -> None:
+    """Post reading, summaries, the lifecycle and the state never import a platform."""
+    bad = {name for name in imports(path) if name.split(".")[0] in ("telegram", "mastodon", "atproto")
+           or name.startswith(("bot.channels", "bot.chat", "bot.folder", "bot.outbox",
+                               "bot.worker", "bot.app", "bot.cli", "bot.config"))}  # fmt: skip
+    assert bad == set()
+
+
+@pytest.mark.parametrize("path", modules(), ids=relative)
+def test_only_config_reads_the_environment(path: Path) -> None:
+    """Settings are read once, in bot/config.py, and passed down as one value."""
+    if relative(path) == "bot/config.py":
+        return
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    reads = [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr in ("environ", "getenv", "environb")
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "os"
+    ]
+    # The CLI hands os.environ to config: that is the one read it is allowed.
+    if relative(path) == "bot/cli.py":
+        reads = [r for r in reads if r == "os.getenv"]
+    assert reads == []
+
+
+@pytest.mark.parametrize("path", modules(), ids=relative)
+def test_no_module_imports_the_cli(path: Path) -> None:
+    """The CLI is the outermost layer: nothing imports it but `python -m bot`."""
+    if relative(path) in ("bot/cli.py", "bot/__main__.py"):
+        return
+    assert not {n for n in imports(path) if n == "bot.cli" or n.startswith("bot.cli.")}
+
+
+def test_platform_libraries_are_imported_only_by_their_adapters() -> None:
+    """telegram and mastodon are imported only in bot/channels/ and bot/chat/."""
+    outside = {
+        relative(path): sorted(
+            n for n in imports(path) if n.split(".")[0] in ("telegram", "mastodon")
+        )
+        for path in modules()
+        if not relative(path).startswith(("bot/channels/", "bot/chat/"))
+    }
+    assert {path: names for path, names in outside.items() if names} == {}
+
+
+def test_modules_stay_small() -> None:
+    """No module of bot/ grows much past 300 lines (small modules with one job each)."""
+    sizes = {relative(p): len(p.read_text(encoding="utf-8").splitlines()) for p in modules()}
+    assert {path: n for path, n in sizes.items() if n > 320} == {}
+
+
+def test_the_readme_map_names_every_module() -> None:
+    """The README's map of the tree stays true: every module is in it, none that is gone."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [
+        relative(p) for p in modules() if p.name != "__init__.py" and relative(p) not in readme
+    ]
+    assert missing == []

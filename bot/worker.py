@@ -63,7 +63,7 @@ class Worker:
         self.stop = asyncio.Event()
         self.failed = False
         self._progress = progress
-        self._stopping = threading.Event()  # `stop`, as the scan thread can see it
+        self._stopping = threading.Event()  # `stop`, as the scan thread sees it
         self._scans = ThreadPoolExecutor(1, thread_name_prefix="scan")
         self._scan_store: Store | None = None  # the scan thread's own connection
         self._busy: set[str] = set()  # to look at again shortly
@@ -108,10 +108,7 @@ class Worker:
             self._scan_store.close()
 
     async def run(self) -> int:
-        tasks = [
-            asyncio.create_task(self._mirror_stop(), name="stop"),
-            asyncio.create_task(self._watch(), name="watcher"),
-        ]
+        tasks = [asyncio.create_task(self._watch(), name="watcher")]
         # One loop step lets awatch set up its inotify watches (its first, synchronous
         # step) before the start-up scan: what changes during the scan is not missed.
         await asyncio.sleep(0)
@@ -147,10 +144,11 @@ class Worker:
         log.info("stopped; state saved in %s", self.settings.state_db)
         return 1 if self.failed else 0
 
-    async def _mirror_stop(self) -> None:
-        """The scan thread cannot wait on an asyncio event: mirror it in a thread-safe one."""
-        await self.stop.wait()
+    def request_stop(self) -> None:
+        """Stop (SIGTERM, SIGINT, a part that died): the scan thread sees it at once, the
+        event loop's tasks at their next step."""
         self._stopping.set()
+        self.stop.set()
 
     async def _start_up(self) -> bool:
         """The start-up scan (on the scan thread) and the channels' start, side by side;
@@ -163,7 +161,10 @@ class Worker:
         starts = asyncio.gather(*(channel.start() for channel in self.channels))
         both = asyncio.gather(index, starts)
         await first_of(both, self.stop.wait())
-        if self.stop.is_set() or not both.done():
+        if not both.done() or self.stop.is_set():
+            both.cancel()  # the scan thread sees the stop between two batches
+            with contextlib.suppress(asyncio.CancelledError):
+                await both
             return False
         report, _ = both.result()
         if report.files or report.withdrawn:
@@ -182,7 +183,7 @@ class Worker:
             exc_info=task.exception(),
         )
         self.failed = True
-        self.stop.set()
+        self.request_stop()
 
     def _chat_bot(self) -> list[asyncio.Task[None]]:
         """Readers' commands, in the same loop, when Telegram is configured for them."""
@@ -277,5 +278,5 @@ async def run_worker(settings: Settings, store: Store, channels: Sequence[Channe
     worker = Worker(settings, store, channels)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, worker.stop.set)
+        loop.add_signal_handler(signum, worker.request_stop)
     return await worker.run()

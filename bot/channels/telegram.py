@@ -213,6 +213,9 @@ class TelegramChannel:
                 raise AuthFailed(
                     f"{self.chat_id}: chat not found (is the bot in the channel?)"
                 ) from None
+            if "rights" in error.message.lower():  # "need administrator rights in the …"
+                # Lost rights come back when an admin restores them: pause, do not refuse.
+                raise AuthFailed(f"{self.chat_id}: {error.message}") from None
             raise Permanent(f"Telegram refused the message: {error.message}") from None
         except (NetworkError, TelegramError) as error:  # TimedOut is one too
             # Sent, but the answer was lost: the message may be there. The one way a

@@ -389,6 +389,7 @@ class FakeTelegram(FakeServer[RequestRecord]):
         self._callback_answers: dict[str, dict[str, Any]] = {}
         self._commands: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         self._file_ids: set[str] = set()
+        self._migrated: dict[int, int] = {}  # group id -> the supergroup it became
         self._chat_sends: dict[tuple[str, int], deque[float]] = {}
         self._bot_sends: dict[str, deque[float]] = {}
         # (token, chat id or None for the whole bot) -> (until, retry_after was an integer)
@@ -462,6 +463,16 @@ class FakeTelegram(FakeServer[RequestRecord]):
         chat = FakeChat(chat_id, kind, title=title, username=username, bot_status=bot_status)
         with self._cond:
             self._chats[chat_id] = chat
+        return replace(chat)
+
+    def migrate_group(self, chat_id: int, new_chat_id: int) -> FakeChat:
+        """Upgrade a group to the supergroup ``new_chat_id``: the old id then answers 400
+        with ``migrate_to_chat_id`` (PTB raises ChatMigrated), the new one works."""
+        with self._cond:
+            old = self._chats[chat_id]
+            chat = replace(old, id=new_chat_id, type="supergroup")
+            self._chats[new_chat_id] = chat
+            self._migrated[chat_id] = new_chat_id
         return replace(chat)
 
     def add_private_chat(self, user: FakeUser | int) -> FakeChat:
@@ -984,6 +995,12 @@ class FakeTelegram(FakeServer[RequestRecord]):
         chat = self._find_chat(chat_id)
         if chat is None:
             raise _ApiError(400, "Bad Request: chat not found")
+        if chat.id in self._migrated:
+            raise _ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self._migrated[chat.id]},
+            )
         if write:
             _check_can_write(chat)
         return chat

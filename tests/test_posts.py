@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,37 +29,47 @@ def post(front: str, body: str = "Lead paragraph.", name: str = "2024-01-02-post
     return result
 
 
-def test_a_post_in_the_seeds_shape_parses_to_its_summary_parts() -> None:
-    """A post shaped like the one the product was designed from reads as a reader expects."""
-    result = read_post(SAMPLE_POST.read_bytes(), SAMPLE_POST.name, Site(timezone=AMSTERDAM), 0)
+@pytest.mark.parametrize(
+    ("path", "title", "link", "lead_starts", "lead_ends", "image"),
+    [
+        pytest.param(
+            SAMPLE_POST,
+            'Havenstaking legt Rotterdam stil: "geen schip gaat de komende dagen weg"',
+            "https://example.nl/l/2019-havenstaking",
+            "In de Rotterdamse haven ligt het werk",
+            "zijn vastgelopen.",
+            "https://example.nl/data/image/2019/05/14/haven/1008x567.jpg",
+            id="ours, in the seed's shape",
+        ),
+        pytest.param(
+            SEED_POST,
+            "Pompeo op eerste trip naar Rusland: handen af van onze verkiezingen",
+            "https://nos.nl/l/2284652",
+            "Rusland moet zich niet bemoeien",
+            "nog verder.",
+            "https://nos.nl/data/image/2019/05/14/549982/1008x567.jpg",
+            id="the seed",
+            marks=needs_seed,
+        ),
+    ],
+)
+def test_the_seed_shaped_post_parses_to_its_summary_parts(
+    path: Path, title: str, link: str, lead_starts: str, lead_ends: str, image: str
+) -> None:
+    """The post the product was designed from (and ours in its shape) reads as the
+    reader would expect: RFC 2822 date, externe_link, feature_image, an HTML body."""
+    result = read_post(path.read_bytes(), path.name, Site(timezone=AMSTERDAM), 0)
     assert isinstance(result, Post)
-    assert (
-        result.title == 'Havenstaking legt Rotterdam stil: "geen schip gaat de komende dagen weg"'
-    )
+    assert result.title == title
     assert result.date == dt.datetime(
         2019, 5, 14, 20, 57, 25, tzinfo=dt.timezone(dt.timedelta(hours=2))
     )
     assert result.date.isoformat() == "2019-05-14T20:57:25+02:00"
     assert result.categories == ("nieuws",)
-    assert result.link == "https://example.nl/l/2019-havenstaking"
-    assert result.lead.startswith("In de Rotterdamse haven ligt het werk")
-    assert result.lead.endswith("zijn vastgelopen.")
-    assert result.image_url == "https://example.nl/data/image/2019/05/14/haven/1008x567.jpg"
-    assert result.status(NOW) == "ready"
-
-
-@needs_seed
-def test_seed_post_parses_to_its_summary_parts() -> None:
-    """The post the product was designed from reads as the reader would expect."""
-    result = read_post(SEED_POST.read_bytes(), SEED_POST.name, Site(timezone=AMSTERDAM), 0)
-    assert isinstance(result, Post)
-    assert result.title == "Pompeo op eerste trip naar Rusland: handen af van onze verkiezingen"
-    assert result.date.isoformat() == "2019-05-14T20:57:25+02:00"
-    assert result.categories == ("nieuws",)
-    assert result.link == "https://nos.nl/l/2284652"
-    assert result.lead.startswith("Rusland moet zich niet bemoeien")
-    assert result.lead.endswith("nog verder.")
-    assert result.image_url == "https://nos.nl/data/image/2019/05/14/549982/1008x567.jpg"
+    assert result.link == link
+    assert result.lead.startswith(lead_starts)
+    assert result.lead.endswith(lead_ends)
+    assert result.image_url == image
     assert result.status(NOW) == "ready"
 
 

@@ -209,19 +209,23 @@ class TelegramChannel:
         except BadRequest as error:  # before NetworkError: it is one
             if not_modified_ok and "not modified" in error.message.lower():
                 return True  # type: ignore[return-value]
-            if "chat not found" in error.message.lower():
-                raise AuthFailed(
-                    f"{self.chat_id}: chat not found (is the bot in the channel?)"
-                ) from None
-            if "rights" in error.message.lower():  # "need administrator rights in the …"
-                # Lost rights come back when an admin restores them: pause, do not refuse.
-                raise AuthFailed(f"{self.chat_id}: {error.message}") from None
-            raise Permanent(f"Telegram refused the message: {error.message}") from None
+            raise _refusal(self.chat_id, error.message) from None
         except (NetworkError, TelegramError) as error:  # TimedOut is one too
             # Sent, but the answer was lost: the message may be there. The one way a
             # Telegram duplicate can come about, short of a crash.
             uncertain = isinstance(error.__cause__, _ANSWER_LOST)
             raise Retryable(f"Telegram: {_describe(error)}", uncertain=uncertain) from None
+
+
+def _refusal(chat_id: int | str, message: str) -> AuthFailed | Permanent:
+    """A 400 in our vocabulary. A chat we cannot reach, or rights we lost, come back when
+    someone fixes the channel: the channel pauses. Anything else is this message's fault."""
+    lowered = message.lower()
+    if "chat not found" in lowered:
+        return AuthFailed(f"{chat_id}: chat not found (is the bot in the channel?)")
+    if "rights" in lowered:  # "need administrator rights in the channel chat"
+        return AuthFailed(f"{chat_id}: {message}")
+    return Permanent(f"Telegram refused the message: {message}")
 
 
 def _describe(error: TelegramError) -> str:

@@ -180,6 +180,20 @@ def test_unpublished_post_is_queued_when_published(
     assert scan(store, Folder(posts, site, CHANNELS), NOW).queued == 2
 
 
+def test_unpublishing_a_live_post_withdraws_and_queues_nothing(
+    tmp_path: Path, store: Store, site: Site
+) -> None:
+    """published: true -> false withdraws the unsent deliveries; the report counts none queued."""
+    posts = first_run_on_an_empty_folder(tmp_path, store, site)
+    path = write_post(posts, "a.md", front(1))
+    assert scan(store, Folder(posts, site, CHANNELS), NOW).queued == 2
+    path.write_text(path.read_text().replace("title:", "published: false\ntitle:"))
+    report = scan(store, Folder(posts, site, CHANNELS), NOW)
+    assert (dict(report.outcomes), report.queued) == ({"unpublished": 1}, 0)
+    states = store.db.execute("select distinct state from deliveries").fetchall()
+    assert states == [("withdrawn",)]
+
+
 def test_backfill_queues_the_newest_live_posts(tmp_path: Path, store: Store, site: Site) -> None:
     """--latest N takes the N newest posts that are live now; --since a date range."""
     posts = tmp_path / "posts"

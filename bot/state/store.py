@@ -163,18 +163,18 @@ class Store:
             self._add_categories(post_id, result)
             return self._carry_out(step, post_id, result, channels, now, delete_remote)
 
-    def withdraw(self, path: str, now: dt.datetime, *, delete_remote: bool = False) -> int:
+    def withdraw(self, path: str, now: dt.datetime, *, delete_remote: bool = False) -> None:
         """A post file is gone: mark it withdrawn and retract its deliveries."""
         with self.transaction():
             row = self._post_row(path)
             if row is None:
-                return 0
+                return
             self.db.table("posts").update(
                 row["id"], {"status": "withdrawn", "updated_at": utc_text(now)}
             )
             self.db.execute("delete from post_categories where post_id = ?", [row["id"]])
             step = lifecycle.plan(_known(row), None, first_run=False, now=now)
-            return self._carry_out(step, int(row["id"]), None, (), now, delete_remote).queued
+            self._carry_out(step, int(row["id"]), None, (), now, delete_remote)
 
     def _carry_out(
         self,
@@ -191,7 +191,7 @@ class Store:
         if step.restore_removals:
             self.deliveries.restore_removals(post_id)
         if step.retract:
-            queued = self.deliveries.retract(post_id, now, delete_remote)
+            self.deliveries.retract(post_id, now, delete_remote)
         if not isinstance(result, Post):
             return Recorded(path, step.outcome, queued)
         if step.reschedule:

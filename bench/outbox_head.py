@@ -12,13 +12,14 @@ import argparse
 import datetime as dt
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 try:
     from bot.state.store import Store
 except ImportError:  # the previous release: flat modules
     from bot.store import Store  # type: ignore[no-redef, import-not-found]
+
+from bench.replies import timed
 
 CHANNELS = ("telegram:@nieuws", "mastodon")
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -67,12 +68,7 @@ def main() -> None:
         build(store, args.sent)
         head = store.deliveries.head(CHANNELS[0], NOW)
         assert head is not None and head.post_id == args.sent + 1, head
-        times = []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            store.deliveries.head(CHANNELS[0], NOW)
-            times.append((time.perf_counter() - started) * 1000)
-        times.sort()
+        times = sorted(timed(lambda: store.deliveries.head(CHANNELS[0], NOW), args.repeat))
         print(
             f"head() with {args.sent} sent deliveries per channel: median"
             f" {statistics.median(times):.3f} ms, p99 {times[int(len(times) * 0.99) - 1]:.3f} ms"

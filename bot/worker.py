@@ -2,9 +2,11 @@
 and the outbox, until SIGTERM or SIGINT.
 
 Every watcher batch is treated as "re-check these paths": the kind of change is
-not trusted (atomic replaces arrive as added, vim saves as added+deleted), and
-an inotify overflow is dropped silently by watchfiles, which is why a reconcile
-scan runs at start-up and every RECONCILE_INTERVAL seconds.
+not trusted (atomic replaces arrive as added, vim saves as added+deleted). On
+Linux the kernel's events are read in the loop itself (bot.folder.events), and
+an overflow asks for a full comparison at once; elsewhere watchfiles drops one
+silently. Either way a reconcile scan runs at start-up and every
+RECONCILE_INTERVAL seconds.
 """
 
 from __future__ import annotations
@@ -16,16 +18,13 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
-from watchfiles import awatch
 
 from bot import app
 from bot.channels.base import Channel
 from bot.clock import first_of, utc_now
 from bot.config import Settings
 from bot.folder.scan import Progress, ScanReport, scan
-from bot.jekyll.posts import is_post_path
+from bot.folder.watch import Watch
 from bot.outbox import Outbox
 from bot.state.catalog import Catalog
 from bot.state.store import Store
@@ -34,9 +33,6 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE = 8.0  # the request in flight may finish within this; then it is abandoned
 BUSY_RECHECK = 0.1  # seconds between looks at a file that is still being written
-POLL_DELAY_MS = 1000
-# watchfiles yields a batch once no change came for this long: the floor under latency.
-WATCH_STEP_MS = 5
 
 
 class Worker:
@@ -69,6 +65,7 @@ class Worker:
         self._busy: set[str] = set()  # to look at again shortly
         self._waiting: set[str] = set()  # announced in the log as being written
         self._busy_changed = asyncio.Event()
+        self.watch = Watch(settings.posts_dir, settings.watch_mode, self.rescan, self._look_later)
 
     async def rescan(self, paths: Iterable[str] | None = None) -> None:
         """Re-check these relative paths (None: the whole folder) and wake the outbox."""
@@ -87,10 +84,13 @@ class Worker:
             for path in sorted(set(report.busy) - self._waiting):
                 log.info("%s is still being written: reading it when it is complete", path)
             self._waiting.update(report.busy)
-            self._busy.update(report.busy)
-            self._busy_changed.set()
+            self._look_later(report.busy)
         if paths is not None:  # those of these paths that were read are no longer waiting
             self._waiting -= set(paths) - set(report.busy)
+
+    def _look_later(self, paths: Iterable[str]) -> None:
+        self._busy.update(paths)
+        self._busy_changed.set()
 
     async def _on_scan_thread(self, work: Callable[[Store], ScanReport]) -> ScanReport:
         return await asyncio.get_running_loop().run_in_executor(
@@ -108,8 +108,8 @@ class Worker:
             self._scan_store.close()
 
     async def run(self) -> int:
-        tasks = [asyncio.create_task(self._watch(), name="watcher")]
-        # One loop step lets awatch set up its inotify watches (its first, synchronous
+        tasks = [asyncio.create_task(self.watch.run(self.stop), name="watcher")]
+        # One loop step lets the watcher set up its watches (its first, synchronous
         # step) before the start-up scan: what changes during the scan is not missed.
         await asyncio.sleep(0)
         tasks += self._chat_bot()  # readers are answered while the start-up scan runs
@@ -208,49 +208,12 @@ class Worker:
             ", ".join(f"{n} on {c}" for c, n in sorted(pending.items()) if n) or "none",
         )
 
-    async def _watch(self) -> None:
-        """Kernel events (or polling); falls back to polling when watching fails."""
-        mode = self.settings.watch_mode
-        if mode == "off":
-            return
-        polling = mode == "poll"
-        while not self.stop.is_set():
-            try:
-                await self._watch_with(polling)
-                return
-            except (OSError, RuntimeError) as error:
-                if polling:
-                    log.error(
-                        "cannot watch %s even by polling: %s; relying on the reconcile scan",
-                        self.settings.posts_dir,
-                        error,
-                    )
-                    return
-                log.warning(
-                    "file events do not work here (%s): polling %s instead",
-                    error,
-                    self.settings.posts_dir,
-                )
-                polling = True
-
-    async def _watch_with(self, polling: bool) -> None:
-        root = self.settings.posts_dir
-        async for changes in awatch(
-            root, stop_event=self.stop, watch_filter=None, debounce=1600, step=WATCH_STEP_MS,
-            force_polling=polling, poll_delay_ms=POLL_DELAY_MS,
-        ):  # fmt: skip
-            relative = [_relative(root, path) for _, path in changes]
-            if all(p and is_post_path(p) for p in relative):
-                await self.rescan(relative)
-            else:
-                # A folder appeared, moved or vanished (cp -r, git checkout): compare everything.
-                await self.rescan()
-
     async def _reconcile(self) -> None:
         while not self.stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), self.settings.reconcile_interval)
             if not self.stop.is_set():
+                self.watch.check_root()  # replaced under its name: watched anew
                 await self.rescan()
 
     async def _settle(self) -> None:
@@ -263,13 +226,6 @@ class Worker:
             await first_of(asyncio.sleep(BUSY_RECHECK), self.stop.wait())
             paths, self._busy = self._busy, set()
             await self.rescan(paths)
-
-
-def _relative(root: Path, path: str) -> str:
-    try:
-        return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return ""
 
 
 async def run_worker(settings: Settings, store: Store, channels: Sequence[Channel]) -> int:

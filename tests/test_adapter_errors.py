@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-import bot.worker
+import bot.folder.watch
 from bot.app import build_channels
 from bot.channels.base import AuthFailed, Channel, Permanent
 from bot.channels.mastodon import MastodonChannel
@@ -297,16 +297,22 @@ def test_worker_falls_back_to_polling_when_file_events_fail(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """When watching by kernel events raises OSError, the worker polls and still publishes."""
+    """When kernel events fail (the inotify watch limit, here), the worker polls and
+    still publishes."""
     caplog.set_level(logging.INFO)
     from watchfiles import awatch as real_awatch
 
     calls: list[bool] = []
     polling_ready = asyncio.Event()  # the polling watcher has taken its first look
 
+    class FullWatcher:
+        def __init__(self, root: Path) -> None:
+            calls.append(False)
+            raise OSError(28, "No space left on device (the inotify watch limit)")
+
     async def failing_events(*paths: Any, **kwargs: Any) -> AsyncIterator[Any]:
         calls.append(bool(kwargs.get("force_polling")))
-        if not kwargs.get("force_polling"):
+        if not kwargs.get("force_polling"):  # watchfiles' own inotify meets the same limit
             raise OSError(28, "inotify watch limit reached")
         changes = real_awatch(*paths, **kwargs)
         # The first step builds the watcher (and the poller's snapshot) before it awaits.
@@ -317,7 +323,8 @@ def test_worker_falls_back_to_polling_when_file_events_fail(
         async for batch in changes:
             yield batch
 
-    monkeypatch.setattr(bot.worker, "awatch", failing_events)
+    monkeypatch.setattr(bot.folder.watch, "awatch", failing_events)
+    monkeypatch.setattr(bot.folder.watch.events, "Watcher", FullWatcher)
     (tmp_path / "posts").mkdir()
     settings = load_settings(
         platform_env(tmp_path, None, fake_mastodon, WATCH_MODE="events"), tmp_path

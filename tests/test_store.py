@@ -354,3 +354,18 @@ def test_a_big_scan_parses_in_worker_processes_with_the_same_result(
 
     assert recorded("parallel.db", 50) == recorded("serial.db", 10_000)
     assert pools == [2]  # the first scan used two worker processes, the second none
+
+
+def test_a_transaction_holds_the_write_lock_from_its_start(tmp_path: Path) -> None:
+    """The scan thread reads, then writes, in one transaction while the outbox writes on
+    its own connection: a deferred BEGIN would fail its first write with "database is
+    locked" once the other side committed in between."""
+    scanner, outbox = Store(tmp_path / "state.db"), Store(tmp_path / "state.db")
+    outbox.db.execute("PRAGMA busy_timeout = 0")  # fail at once instead of waiting
+    with scanner.transaction():
+        assert scanner.meta("probe") is None  # a read first, as a scan does
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            outbox.set_meta("other", "x")  # the scanner holds the lock: the outbox waits
+        scanner.set_meta("probe", "1")  # so this write cannot find its snapshot stale
+    outbox.set_meta("other", "x")
+    assert (scanner.meta("probe"), scanner.meta("other")) == ("1", "x")

@@ -185,6 +185,30 @@ def test_polling_mode_publishes_too(tmp_path: Path, fake_mastodon: FakeMastodon)
         assert process.terminate() == 0
 
 
+def test_a_folder_that_goes_away_and_comes_back_is_watched_again(
+    tmp_path: Path, fake_mastodon: FakeMastodon
+) -> None:
+    """An unmounted share or a folder moved away for a while: nothing is withdrawn, and
+    once it is back its new posts go out."""
+    posts, away = tmp_path / "posts", tmp_path / "away"
+    posts.mkdir()
+    with worker(tmp_path, platform_env(tmp_path, None, fake_mastodon)) as process:
+        process.wait_for_line("watching")
+        drop_post(posts, 1)
+        fake_mastodon.wait_for(lambda: statuses_titled(fake_mastodon) == ["Post 01"])
+        os.rename(posts, away)
+        process.wait_for_line("is gone: waiting for it to come back")
+        drop_post(away, 2)  # written while away: found when it is back
+        os.rename(away, posts)
+        process.wait_for_line("is back")
+        fake_mastodon.wait_for(lambda: len(fake_mastodon.statuses) == 2)
+        drop_post(posts, 3)  # the folder is watched again
+        fake_mastodon.wait_for(lambda: len(fake_mastodon.statuses) == 3)
+        assert process.terminate() == 0
+    assert statuses_titled(fake_mastodon) == ["Post 01", "Post 02", "Post 03"]
+    assert not any("withdrawn" in line for line in process.lines)
+
+
 def test_restart_after_downtime_publishes_what_arrived_meanwhile_once(
     tmp_path: Path, fake_mastodon: FakeMastodon
 ) -> None:

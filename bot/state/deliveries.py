@@ -19,6 +19,7 @@ import sqlite_utils
 from bot.clock import utc_text
 from bot.jekyll.posts import Post
 from bot.state.rows import post_from_row
+from bot.state.transaction import write_transaction
 
 Action = Literal["publish", "edit", "delete"]
 PUBLISH, EDIT, DELETE = "publish", "edit", "delete"
@@ -273,7 +274,7 @@ class Deliveries:
             sql += " limit ?"
             params.append(latest)
         rows = self.db.execute(sql, params).fetchall()
-        with self.db.atomic():
+        with write_transaction(self.db):
             return sum(
                 self.queue(post_id, channels, dt.datetime.fromisoformat(date), now)
                 for post_id, date in rows

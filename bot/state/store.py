@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from bot.jekyll.posts import Post, Rejected
 from bot.state.deliveries import RETURN_WINDOW, Deliveries
 from bot.state.rows import FileState, post_columns
 from bot.state.schema import migrations
+from bot.state.transaction import write_transaction
 from bot.text import search_key
 
 
@@ -63,16 +64,10 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One transaction for what belongs together. Inside an open one (a scan writes
-        500 files per transaction) it joins it: a savepoint per file would cost more
-        than the write, and an error rolls the whole batch back anyway."""
-        if self.db.conn.in_transaction:
-            yield
-        else:
-            with self.db.atomic():
-                yield
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """One transaction for what belongs together, the write lock taken at its start;
+        inside an open one it joins it (an error rolls the whole batch back anyway)."""
+        return write_transaction(self.db)
 
     # -- meta ---------------------------------------------------------------
 

@@ -7,6 +7,7 @@ fake platform, with the real worker process.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import statistics
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 from bench.generate_site import generate
+from bot.folder.events import Watcher
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.telegram import DEFAULT_CHANNEL_ID, FakeTelegram
 from tests.harness import platform_env, worker
@@ -23,6 +25,36 @@ from tests.harness import platform_env, worker
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def event_floor(folder: Path, count: int) -> list[float]:
+    """The floor under the worker's latency: os.replace to the kernel's event reaching
+    an event loop (postbode's own inotify reader, nothing else running)."""
+    folder.mkdir()
+
+    async def measure() -> list[float]:
+        watcher, stop = Watcher(folder), asyncio.Event()
+        batches = watcher.changes(stop)
+        seconds = []
+        for n in range(count):
+            temp = folder / f".tmp-{n}"
+            temp.write_text("x")
+            landed = time.monotonic()
+            os.replace(temp, folder / f"2026-01-01-floor-{n}.md")
+            await anext(batches)
+            seconds.append(time.monotonic() - landed)
+        await batches.aclose()
+        watcher.close()
+        return seconds
+
+    return asyncio.run(measure())
+
+
+def report(name: str, values: list[float]) -> None:
+    ms = [v * 1000 for v in values]
+    print(
+        f"{name}: median {statistics.median(ms):.2f} ms, p99 {percentile(ms, 99):.2f} ms, max {max(ms):.2f} ms, min {min(ms):.2f} ms"
+    )
 
 
 def main() -> None:
@@ -66,10 +98,8 @@ def main() -> None:
             f"{args.posts} posts, one at a time, os.replace into the watched folder, {os.cpu_count()} cores"
         )
         for name, values in latencies.items():
-            ms = [v * 1000 for v in values]
-            print(
-                f"{name}: median {statistics.median(ms):.1f} ms, p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms, min {min(ms):.1f} ms"
-            )
+            report(name, values)
+        report("floor (os.replace to the event in an event loop)", event_floor(root / "floor", 200))
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ class Settings:
     # events: inotify (falling back to polling); poll: stat the tree; off: the
     # reconcile scan alone finds changes.
     watch_mode: Literal["events", "poll", "off"] = "events"
-    reconcile_interval: float = 300.0
+    reconcile_interval: float | None = None  # None: the worker's default for its watcher
     # What start-up should say about how the settings were read (logged, not fatal).
     notes: tuple[str, ...] = ()
 
@@ -120,7 +120,7 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         on_delete=_choice(values, "ON_DELETE", ("keep", "delete"), "keep"),  # type: ignore[arg-type]
         site_root=site_root,
         watch_mode=_choice(values, "WATCH_MODE", ("events", "poll", "off"), "events"),  # type: ignore[arg-type]
-        reconcile_interval=float(_positive_int(values, "RECONCILE_INTERVAL", 300)),
+        reconcile_interval=float(_positive_int(values, "RECONCILE_INTERVAL", 0)) or None,
         notes=notes,
     )
 

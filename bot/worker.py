@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE = 8.0  # the request in flight may finish within this; then it is abandoned
 BUSY_RECHECK = 0.1  # seconds between looks at a file that is still being written
+# Seconds between reconcile scans unless RECONCILE_INTERVAL says: a rare safety net where
+# every change arrives as an event (an overflow asks for one at once), else every 5 min.
+RECONCILE_RELIABLE = 3600.0
+RECONCILE_DEFAULT = 300.0
 
 
 class Worker:
@@ -125,8 +129,8 @@ class Worker:
                 for task in tasks[-3:]:
                     task.add_done_callback(self._on_task_done)
                 log.info(
-                    "watching %s (%s); channels: %s",
-                    self.settings.posts_dir, self.settings.watch_mode,
+                    "watching %s (%s, reconciling every %.0f s); channels: %s",
+                    self.settings.posts_dir, self.settings.watch_mode, self._reconcile_interval(),
                     ", ".join(c.key for c in self.channels),
                 )  # fmt: skip
             await self.stop.wait()
@@ -208,12 +212,16 @@ class Worker:
             ", ".join(f"{n} on {c}" for c, n in sorted(pending.items()) if n) or "none",
         )
 
+    def _reconcile_interval(self) -> float:
+        if self.settings.reconcile_interval is not None:
+            return self.settings.reconcile_interval
+        return RECONCILE_RELIABLE if self.watch.reliable else RECONCILE_DEFAULT
+
     async def _reconcile(self) -> None:
         while not self.stop.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stop.wait(), self.settings.reconcile_interval)
+                await asyncio.wait_for(self.stop.wait(), self._reconcile_interval())
             if not self.stop.is_set():
-                self.watch.check_root()  # replaced under its name: watched anew
                 await self.rescan()
 
     async def _settle(self) -> None:

@@ -138,20 +138,24 @@ def test_the_root_going_away_ends_the_watch(tmp_path: Path) -> None:
     watching(root, body)
 
 
-def test_a_root_replaced_under_its_name_ends_the_watch(tmp_path: Path) -> None:
-    """A deploy that switches a symlink sends no event; the reconcile's check sees it."""
+def test_a_root_replaced_under_its_name_ends_the_watch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deploy that switches a symlink sends no event: the periodic check sees it."""
+    monkeypatch.setattr(events, "ROOT_CHECK", 0.05)
     (tmp_path / "release-1").mkdir()
     (tmp_path / "release-2").mkdir()
     root = tmp_path / "current"
     root.symlink_to(tmp_path / "release-1")
 
     async def body(watcher: Watcher, batches: Batches) -> None:
-        watcher.check_root()  # unchanged: nothing happens
+        (root / "2026-01-01-a.md").write_text("a")
+        seen = await collect(batches, lambda c: bool(c.paths))
         (tmp_path / "next").symlink_to(tmp_path / "release-2")
         os.replace(tmp_path / "next", root)
-        watcher.check_root()
         with pytest.raises(FolderGone):
             await collect(batches, lambda c: False)
+        assert seen.paths == {"2026-01-01-a.md"}
 
     watching(root, body)
 
@@ -170,3 +174,8 @@ def test_events_are_parsed_as_the_kernel_packs_them() -> None:
         (1, events.IN_CLOSE_WRITE, "a.md"),
         (-1, events.IN_Q_OVERFLOW, ""),
     ]
+
+
+def test_a_local_folder_is_not_on_a_network_filesystem(tmp_path: Path) -> None:
+    assert events.network_filesystem(tmp_path) is None
+    assert events.network_filesystem(tmp_path / "nowhere") is None  # the kernel will not say

@@ -179,7 +179,7 @@ def test_polling_mode_publishes_too(tmp_path: Path, fake_mastodon: FakeMastodon)
     (tmp_path / "posts").mkdir()
     env = platform_env(tmp_path, None, fake_mastodon, WATCH_MODE="poll")
     with worker(tmp_path, env) as process:
-        process.wait_for_line("watching")
+        assert "reconciling every 300 s" in process.wait_for_line("watching")
         drop_post(tmp_path / "posts", 1)
         fake_mastodon.wait_for(lambda: statuses_titled(fake_mastodon) == ["Post 01"])
         assert process.terminate() == 0
@@ -193,7 +193,8 @@ def test_a_folder_that_goes_away_and_comes_back_is_watched_again(
     posts, away = tmp_path / "posts", tmp_path / "away"
     posts.mkdir()
     with worker(tmp_path, platform_env(tmp_path, None, fake_mastodon)) as process:
-        process.wait_for_line("watching")
+        # Kernel events on a local disk: the reconcile scan is only a rare safety net.
+        assert "(events, reconciling every 3600 s)" in process.wait_for_line("watching")
         drop_post(posts, 1)
         fake_mastodon.wait_for(lambda: statuses_titled(fake_mastodon) == ["Post 01"])
         os.rename(posts, away)

@@ -46,6 +46,14 @@ _MASK = (
 _HEADER = struct.Struct("iIII")  # struct inotify_event: wd, mask, cookie, len; then the name
 # More distinct paths than this waiting in one batch: comparing everything is cheaper.
 MAX_PATHS = 10_000
+ROOT_CHECK = 30.0  # seconds between checks that the folder is still the one watched
+# Filesystems whose files can change on another machine, which sends this one no event
+# (statfs f_type values from linux/magic.h).
+_NETWORK = {
+    0x6969: "nfs", 0x517B: "smb", 0xFF534D42: "cifs", 0xFE534D42: "smb2",
+    0x65735546: "fuse", 0x01021997: "9p", 0x6A656A63: "virtiofs", 0x5346414F: "afs",
+    0x00C36400: "ceph", 0x0BD00BD0: "lustre", 0x47504653: "gpfs",
+}  # fmt: skip
 
 
 class FolderGone(OSError):
@@ -80,6 +88,16 @@ def _libc() -> ctypes.CDLL | None:
     libc.inotify_add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
     libc.inotify_rm_watch.argtypes = [ctypes.c_int, ctypes.c_int]
     return libc
+
+
+def network_filesystem(path: Path) -> str | None:
+    """The name of the network filesystem `path` is on, None when it is local (or the
+    kernel will not say)."""
+    libc = _libc()
+    buffer = ctypes.create_string_buffer(256)  # struct statfs; f_type comes first
+    if libc is None or libc.statfs(os.fsencode(path), buffer) != 0:
+        return None
+    return _NETWORK.get(ctypes.c_long.from_buffer(buffer).value & 0xFFFFFFFF)
 
 
 def parse(buffer: bytes) -> Iterator[tuple[int, int, str]]:
@@ -132,7 +150,9 @@ class Watcher:
         loop.add_reader(fd, self._on_readable)
         try:
             while not stop.is_set():
-                await first_of(self._ready.wait(), stop.wait())
+                await first_of(self._ready.wait(), stop.wait(), asyncio.sleep(ROOT_CHECK))
+                if not self._ready.is_set():
+                    self.check_root()
                 self._ready.clear()
                 batch, self._pending = self._pending, Changes()
                 if batch:
@@ -144,7 +164,8 @@ class Watcher:
 
     def check_root(self) -> None:
         """A folder replaced under its name (a symlink switched by a deploy) sends no
-        event: compare its identity, and end the watch when it changed."""
+        event: compare its identity every ROOT_CHECK seconds, and end the watch when it
+        changed."""
         try:
             same = _identity(self.root) == self._identity
         except OSError:

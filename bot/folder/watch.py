@@ -46,11 +46,13 @@ class Watch:
         self.rescan = rescan
         self.later = later
         self._watcher: events.Watcher | None = None
+        self._network: str | None = None
 
-    def check_root(self) -> None:
-        """For the reconcile: a folder replaced under its name sends no event."""
-        if self._watcher is not None:
-            self._watcher.check_root()
+    @property
+    def reliable(self) -> bool:
+        """Whether every change reaches us as an event: kernel events on a local
+        filesystem. Then the reconcile scan is only a rare safety net."""
+        return self._watcher is not None and self._network is None
 
     async def run(self, stop: asyncio.Event) -> None:
         if self.mode == "off":
@@ -84,6 +86,12 @@ class Watch:
     async def _natively(self, stop: asyncio.Event) -> None:
         # Made before the first await: the start-up scan misses nothing that follows.
         self._watcher = watcher = events.Watcher(self.root)
+        self._network = events.network_filesystem(self.root)
+        if self._network:
+            log.info(
+                "%s is on %s: changes made on other machines send no event here; the"
+                " reconcile scan finds them", self.root, self._network,
+            )  # fmt: skip
         try:
             async with contextlib.aclosing(watcher.changes(stop)) as batches:
                 async for changes in batches:

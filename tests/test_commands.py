@@ -66,6 +66,7 @@ def run_bot(
     scenario: Callable[[], Awaitable[None]],
     *,
     flood: FloodGate | None = None,
+    groups: FloodGate | None = None,
 ) -> None:
     """Start the chat bot against the fake, play the scenario, stop."""
     settings = TelegramSettings(
@@ -76,7 +77,7 @@ def run_bot(
     )
 
     async def main() -> None:
-        bot = ChatBot(settings, catalog, "nl", flood=flood or FloodGate(burst=100))
+        bot = ChatBot(settings, catalog, "nl", flood=flood or FloodGate(burst=100), groups=groups)
         stop = asyncio.Event()
         task = asyncio.create_task(bot.run(stop))
         await asyncio.to_thread(fake.wait_for, lambda f: f.polling > 0, 10, "the bot polling")
@@ -160,7 +161,8 @@ def test_latest_lists_the_newest_titles_in_order(
 
 
 @pytest.mark.parametrize(
-    "argument", ["0", "21", "-1", "drie", "3 4", "3.5", "٣", "x" * 5000, "🔥", "<b>5</b>"]
+    "argument",
+    ["0", "21", "-1", "drie", "3 4", "3.5", "٣", "x" * 5000, "9" * 5000, "🔥", "<b>5</b>"],
 )
 def test_latest_with_a_wrong_argument_gets_the_usage_line(
     fake_telegram: FakeTelegram, catalog: Catalog, argument: str
@@ -260,15 +262,74 @@ def test_a_user_spamming_gets_a_notice_then_silence(
     fake_telegram: FakeTelegram, catalog: Catalog
 ) -> None:
     """Past the burst, one polite notice; after that nothing until the bucket refills."""
+    fake_telegram.add_group(GROUP, "Lezers")
 
     async def scenario() -> None:
         for _ in range(8):
-            fake_telegram.inject_message(READER.id, READER, "/latest 1")
-        # The commands are handled in order; a marker from another user shows they all were.
-        await ask(fake_telegram, ADMIN.id, ADMIN, "/help")()
+            fake_telegram.inject_message(GROUP, READER, "/latest 1")
+        # A chat's commands are handled in order: a marker in the same chat shows they all were.
+        await ask(fake_telegram, GROUP, ADMIN, "/help")()
 
     run_bot(fake_telegram, catalog, scenario, flood=FloodGate(burst=3, refill=3600))
-    replies = [m.raw for m in fake_telegram.replies_to(READER.id)]
-    assert len(replies) == 4
+    replies = [m.raw for m in fake_telegram.replies_to(GROUP)]
+    assert len(replies) == 5
     assert all(len(titles(r)) == 1 for r in replies[:3])
     assert replies[3].startswith("Rustig aan")
+    assert replies[4].startswith("Ik ben de bot van")
+
+
+def test_a_flood_in_one_group_does_not_delay_other_chats(
+    fake_telegram: FakeTelegram, catalog: Catalog
+) -> None:
+    """60 readers at once in a group, which Telegram holds to 20 messages a minute: the
+    group gets 20 answers and no queue of late ones, a private chat its answer at once."""
+    fake_telegram.add_group(GROUP, "Lezers")
+    private: list[str] = []
+
+    async def scenario() -> None:
+        for n in range(60):
+            fake_telegram.inject_message(GROUP, FakeUser(id=7000 + n), "/latest 1")
+        private.append(await ask(fake_telegram, READER.id, READER, "/latest 2")())
+        await asyncio.to_thread(
+            fake_telegram.wait_for, lambda f: len(f.replies_to(GROUP)) >= 20, 10, "20 in the group"
+        )
+
+    # The group's minute never refills here: however late a command is handled, it is not answered.
+    run_bot(fake_telegram, catalog, scenario, groups=FloodGate(burst=20, refill=3600))
+    assert len(titles(private[0])) == 2
+    assert len(fake_telegram.replies_to(GROUP)) == 20
+    assert fake_telegram.violations == 0
+
+
+def test_a_chat_whose_reply_hangs_does_not_hold_up_the_others(
+    fake_telegram: FakeTelegram, catalog: Catalog
+) -> None:
+    """Chats are handled side by side (each in its own order): while a group's reply
+    hangs on a slow connection, a private chat gets its answer at once."""
+    fake_telegram.add_group(GROUP, "Lezers")
+
+    async def scenario() -> None:
+        fake_telegram.fail_next("timeout")  # held until the client gives up (5 s)
+        fake_telegram.inject_message(GROUP, READER, "/latest 1")
+        await asyncio.to_thread(
+            fake_telegram.wait_for,
+            lambda f: f.requests_for("sendMessage", GROUP),
+            10,
+            "the group's reply on its way",
+        )
+        await ask(fake_telegram, ADMIN.id, ADMIN, "/latest 2")()
+
+    run_bot(fake_telegram, catalog, scenario)
+    (private,) = fake_telegram.replies_to(ADMIN.id)
+    (held,) = fake_telegram.requests_for("sendMessage", GROUP)
+    (answer,) = fake_telegram.requests_for("sendMessage", ADMIN.id)
+    assert len(titles(private.raw)) == 2
+    assert answer.time - held.time < 2.5  # not after the group's 5 s
+
+
+def test_status_in_a_group_tells_the_admin_to_ask_in_private(
+    fake_telegram: FakeTelegram, catalog: Catalog
+) -> None:
+    fake_telegram.add_group(GROUP, "Lezers")
+    (reply,) = conversation(fake_telegram, catalog, [(GROUP, ADMIN, "/status")])
+    assert reply.startswith("Vraag /status in een privégesprek") and "ready" not in reply

@@ -43,6 +43,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "did_you_mean": "Bedoel je: {names}?",
         "pick": "Kies er een met /category.",
         "flood": "Rustig aan: je stuurt veel opdrachten achter elkaar. Probeer het zo nog eens.",
+        "private": "Vraag /status in een privégesprek met mij: hier lezen anderen mee.",
     },
     "en": {
         "help": "I am the bot of {channels}: I post every new article there.\n\n"
@@ -58,6 +59,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "did_you_mean": "Did you mean: {names}?",
         "pick": "Pick one with /category.",
         "flood": "Easy now: that is a lot of commands in a row. Try again in a moment.",
+        "private": "Ask me for /status in a private chat: others read along here.",
     },
 }
 COMMANDS = {
@@ -93,6 +95,7 @@ def parse_count(args: Sequence[str]) -> int | None:
         return DEFAULT_LATEST
     if (
         len(args) == 1
+        and len(args[0]) <= 2  # int() refuses 5,000 digits with an error, not an answer
         and args[0].isascii()
         and args[0].isdigit()
         and 1 <= int(args[0]) <= MAX_LATEST

@@ -23,7 +23,7 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -37,6 +37,7 @@ from telegram.ext import (
 
 from bot.chat import replies
 from bot.chat.flood import FloodGate
+from bot.chat.ordering import PerChatOrder
 from bot.chat.replies import Reply
 from bot.clock import first_of, utc_now
 from bot.config import TelegramSettings
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 # twice its rate through within one second (a full bucket, then the steady rate):
 # 12 a second keeps replies under 24 in any second, leaving room for the channels.
 REPLIES_PER_SECOND = 12
+GROUP_REPLIES_PER_MINUTE = 20
 RETRY_START = 60.0  # seconds before trying again when the Bot API cannot be reached
 _MESSAGES = filters.UpdateType.MESSAGE  # not edits of old commands, not channel posts
 
@@ -63,18 +65,25 @@ class ChatBot:
         language: str,
         *,
         flood: FloodGate | None = None,
+        groups: FloodGate | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         self.settings = settings
         self.catalog = catalog
         self.language = language
         self.flood = flood or FloodGate()
+        # Telegram lets a bot send 20 messages a minute into one group: past that, the
+        # group's commands get no answer instead of a queue of late ones.
+        self.groups = groups or FloodGate(
+            burst=GROUP_REPLIES_PER_MINUTE, refill=60 / GROUP_REPLIES_PER_MINUTE
+        )
         self.clock = clock
         self.app: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
             .token(settings.token)
             .base_url(f"{settings.api_url}/bot")
             .rate_limiter(AIORateLimiter(overall_max_rate=REPLIES_PER_SECOND, max_retries=2))
+            .concurrent_updates(PerChatOrder())
             .job_queue(None)
             .build()
         )
@@ -185,8 +194,11 @@ class ChatBot:
         await self._answer(update, reply)
 
     async def _status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
+        user, chat = update.effective_user, update.effective_chat
         if user is not None and user.id in self.settings.admin_ids:
+            if chat is not None and chat.type != ChatType.PRIVATE:  # others read along
+                await self._answer(update, lambda: Reply(replies.text(self.language, "private")))
+                return
             await self._answer(
                 update, lambda: replies.status_reply(self.catalog.report(), self.language)
             )
@@ -228,6 +240,8 @@ class ChatBot:
             return
         verdict = self.flood.check(user.id if user else message.chat_id)
         if verdict == "silence":
+            return
+        if message.chat.type != ChatType.PRIVATE and self.groups.check(message.chat_id) != "answer":
             return
         reply = Reply(replies.text(self.language, "flood")) if verdict == "notice" else build()
         markup = None

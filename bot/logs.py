@@ -13,6 +13,10 @@ from typing import TextIO
 
 # Bot API URLs carry the token in the path: /bot123456:ABC.../sendMessage
 _BOT_URL_TOKEN = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
+# What a file name or a platform's text must not put into a log line: control characters
+# (a newline forges a line, ANSI escapes repaint the terminal), direction overrides, and
+# the stand-ins for bytes that were not UTF-8 (which would not even encode).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 
 
 class Redactor(logging.Filter):
@@ -28,12 +32,26 @@ class Redactor(logging.Filter):
         return _BOT_URL_TOKEN.sub("/bot[redacted]", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self.redact(record.getMessage())
+        record.msg = printable(self.redact(record.getMessage()))
         record.args = None
         if record.exc_info:
-            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            trace = self.redact(logging.Formatter().formatException(record.exc_info))
+            # Indented: no line of a traceback can pass for an event of its own.
+            record.exc_text = "\n".join("  " + printable(line) for line in trace.split("\n"))
             record.exc_info = None
         return True
+
+
+def printable(text: str) -> str:
+    """`text` on one line, every character that could forge or repaint a log escaped."""
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for a byte that was not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class TextFormatter(logging.Formatter):

@@ -171,8 +171,7 @@ class Worker:
                 await both
             return False
         report, _ = both.result()
-        if report.files or report.withdrawn:
-            self.outbox.wake()
+        self._after_scan(report, None)  # wakes the outbox; files still being written: soon
         self._log_state()
         return True
 

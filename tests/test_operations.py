@@ -56,6 +56,32 @@ def test_tokens_never_reach_the_log(captured: io.StringIO) -> None:
     assert "RuntimeError" in text  # the traceback itself is kept
 
 
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_file_names_cannot_forge_or_repaint_log_lines(
+    captured: io.StringIO, log_format: str
+) -> None:
+    """A newline, an ANSI escape, a direction override or a byte that is not UTF-8 in a
+    file name is shown escaped, on the one line of its event."""
+    logs.configure(log_format, [], captured)
+    name = os.fsdecode(
+        b"2026-01-01-a\n2026-01-01T00:00:00Z CRITICAL forged\x1b[2J\xff\xe2\x80\xae.md"
+    )
+    logging.getLogger("bot.test").warning("invalid post %s: no title", name)
+    try:
+        raise ValueError(name)
+    except ValueError:
+        logging.getLogger("bot.test").exception("while reading")
+    text = captured.getvalue()
+    assert "\x1b" not in text and "\u202e" not in text
+    if log_format == "text":
+        assert text.splitlines()[0].endswith(
+            "a\\x0a2026-01-01T00:00:00Z CRITICAL forged\\x1b[2J\\xff\\u202e.md: no title"
+        )
+        assert not any(line.startswith("2026-01-01T00:00:00Z") for line in text.splitlines())
+    else:
+        assert len(text.splitlines()) == 2 and all(json.loads(line) for line in text.splitlines())
+
+
 def test_httpx_request_lines_are_silenced(captured: io.StringIO) -> None:
     """httpx logs each request URL at INFO; with our configuration it does not."""
     logs.configure("text", [], captured)
@@ -80,6 +106,19 @@ def test_one_worker_per_database(tmp_path: Path) -> None:
         pass
     with WorkerLock(db):  # released: the next worker may start
         pass
+
+
+def test_one_worker_per_database_whatever_its_name(tmp_path: Path) -> None:
+    """A hard link or a symlink to the state database is the same database."""
+    db = tmp_path / "state.db"
+    Store(db).close()
+    (tmp_path / "other").mkdir()
+    os.link(db, tmp_path / "other" / "hard.db")
+    (tmp_path / "soft.db").symlink_to(db)
+    with WorkerLock(db):
+        for name in (tmp_path / "other" / "hard.db", tmp_path / "soft.db"):
+            with pytest.raises(AlreadyRunning, match="already running"), WorkerLock(name):
+                pass
 
 
 def test_a_file_open_for_writing_is_not_complete(tmp_path: Path) -> None:

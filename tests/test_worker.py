@@ -174,6 +174,29 @@ def test_reconcile_scan_catches_what_the_watcher_missed(
         assert process.terminate() == 0
 
 
+def test_a_post_being_written_at_start_up_goes_out_once_it_is_complete(
+    tmp_path: Path, fake_mastodon: FakeMastodon
+) -> None:
+    """Written in place while the worker starts (and no file events to tell): it is looked
+    at again shortly, not left for the next reconcile minutes later."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    env = platform_env(tmp_path, None, fake_mastodon, WATCH_MODE="off")
+    with worker(tmp_path, env) as process:
+        process.wait_for_line("watching")
+        process.terminate()
+    with (posts / "2026-11-20-slow.md").open("w") as writer:
+        writer.write('---\ntitle: Traag\nexterne_link: "https://example.nl/traag"\n---\n\nHalf')
+        writer.flush()
+        with worker(tmp_path, env) as process:
+            process.wait_for_line("2026-11-20-slow.md is still being written")
+            writer.write(" en af.\n")
+            writer.close()
+            fake_mastodon.wait_for(lambda: len(fake_mastodon.statuses) == 1, timeout=10)
+            assert process.terminate() == 0
+    assert fake_mastodon.statuses[0].text.split("\n\n")[1] == "Half en af."
+
+
 def test_polling_mode_publishes_too(tmp_path: Path, fake_mastodon: FakeMastodon) -> None:
     """WATCH_MODE=poll (network filesystems, some containers) finds new posts by polling."""
     (tmp_path / "posts").mkdir()

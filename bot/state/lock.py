@@ -1,15 +1,18 @@
-"""One worker per state database: an OS lock on a file next to it.
+"""One worker per state database: an OS lock on the database file itself.
 
-The kernel releases the lock when the process ends, however it ends (kill -9
-included), so a stale lock file never blocks a restart.
+The lock belongs to the file, not its name, so a second worker is refused
+whatever name it uses (a hard link, a symlink, another relative path). The
+kernel releases it when the process ends, however it ends (kill -9 included),
+so nothing stale ever blocks a restart. `state.db.lock` beside it only says who
+holds it. (flock and SQLite's own fcntl locks do not interact on Linux.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from pathlib import Path
-from typing import IO
 
 
 class AlreadyRunning(RuntimeError):
@@ -17,33 +20,36 @@ class AlreadyRunning(RuntimeError):
 
 
 class WorkerLock:
-    """`with WorkerLock(state_db):` holds `state.db.lock` for the block."""
+    """`with WorkerLock(state_db):` holds the database's lock for the block."""
 
     def __init__(self, state_db: Path) -> None:
-        self.path = state_db.with_name(state_db.name + ".lock")
-        self._file: IO[str] | None = None
+        self.state_db = state_db
+        self.note = state_db.with_name(state_db.name + ".lock")
+        self._fd: int | None = None
 
     def __enter__(self) -> WorkerLock:
-        file = self.path.open("a+")
+        fd = os.open(self.state_db, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
-            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            file.seek(0)
-            holder = file.read().strip() or "another process"
-            file.close()
+            os.close(fd)
             raise AlreadyRunning(
-                f"another postbode worker ({holder}) is already running on {self.path.with_suffix('')};"
-                " one worker per state database"
+                f"another postbode worker ({self._holder()}) is already running on"
+                f" {self.state_db}; one worker per state database"
             ) from None
-        file.seek(0)
-        file.truncate()
-        file.write(f"pid {os.getpid()}")
-        file.flush()
-        self._file = file
+        self._fd = fd
+        with contextlib.suppress(OSError):  # the note is for people; the lock is what counts
+            self.note.write_text(f"pid {os.getpid()}")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
-            self._file = None
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def _holder(self) -> str:
+        try:
+            return self.note.read_text().strip() or "another process"
+        except OSError:
+            return "another process"

@@ -292,6 +292,25 @@ def test_sigterm_exits_within_10_seconds_even_with_a_request_hanging(
         assert db.execute("pragma integrity_check").fetchone() == ("ok",)
 
 
+def test_sigterm_during_start_up_exits_in_time_while_every_platform_hangs(
+    tmp_path: Path, fake_telegram: FakeTelegram, fake_mastodon: FakeMastodon
+) -> None:
+    """Telegram's getMe and Mastodon's instance lookup never answer: SIGTERM still ends
+    the worker within 10 seconds."""
+    (tmp_path / "posts").mkdir()
+    fake_telegram.fail_methods = {"getMe", "getUpdates", "setMyCommands", "deleteWebhook"}
+    fake_telegram.fail_next("timeout", count=100)
+    fake_mastodon.failure_endpoints = {"instance"}
+    fake_mastodon.fail_next("timeout", count=100)
+    with worker(tmp_path, platform_env(tmp_path, fake_telegram, fake_mastodon)) as process:
+        fake_mastodon.wait_for(lambda: len(fake_mastodon.requests) >= 1)
+        fake_telegram.wait_for(lambda fake: len(fake.requests) >= 1)
+        started = time.monotonic()
+        assert process.terminate(timeout=10) == 0
+        assert time.monotonic() - started < 5  # start-up requests are abandoned, not waited for
+    assert not any("watching" in line for line in process.lines)
+
+
 def test_future_post_goes_out_within_a_second_of_its_date(
     tmp_path: Path, fake_mastodon: FakeMastodon
 ) -> None:

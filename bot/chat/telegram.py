@@ -111,7 +111,15 @@ class ChatBot:
         """Start, trying again while the Bot API cannot be reached; False if never."""
         while not stop.is_set():
             try:
-                await self._start()
+                starting = asyncio.ensure_future(self._start())
+                await first_of(asyncio.shield(starting), stop.wait())
+                if not starting.done():  # stopping while the Bot API does not answer
+                    starting.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                        await starting
+                    await self._stop()
+                    return False
+                starting.result()
                 return True
             except InvalidToken:
                 log.error(

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from bot.jekyll.dates import DateError, parse_date
 from bot.state.catalog import Catalog
 from bot.state.lock import AlreadyRunning, WorkerLock
 from bot.state.store import StateError, Store
+from bot.state.transaction import write_failure
 from bot.worker import run_worker
 
 log = logging.getLogger(__name__)
@@ -114,6 +116,12 @@ def run(once: bool) -> None:
                 raise SystemExit(asyncio.run(run_worker(settings, store, channels)))
     except AlreadyRunning as error:
         raise click.ClickException(str(error)) from None
+    except (OSError, sqlite3.OperationalError) as error:
+        if reason := write_failure(error):  # the lock file or `--once`'s writes
+            raise click.ClickException(
+                f"STATE_DB: cannot write {settings.state_db} ({reason})"
+            ) from None
+        raise
 
 
 @cli.command()

@@ -28,6 +28,7 @@ from bot.folder.watch import Watch
 from bot.outbox import Outbox
 from bot.state.catalog import Catalog
 from bot.state.store import Store
+from bot.state.transaction import write_failure
 
 log = logging.getLogger(__name__)
 
@@ -178,13 +179,18 @@ class Worker:
     def _on_task_done(self, task: asyncio.Task[None]) -> None:
         """A part that dies must not leave the rest running as if all were well: stop,
         exit non-zero, and let the supervisor (systemd, Heroku, Docker) restart us."""
-        if task.cancelled() or task.exception() is None:
+        error = None if task.cancelled() else task.exception()
+        if error is None:
             return
-        log.critical(
-            "the %s stopped on an error; the worker stops too",
-            task.get_name(),
-            exc_info=task.exception(),
-        )
+        if reason := write_failure(error):  # the disk, not a bug: no traceback
+            log.critical(
+                "cannot write the state database %s (%s): stopping. Nothing is lost: start"
+                " again once the disk has room or is writable", self.settings.state_db, reason,
+            )  # fmt: skip
+        else:
+            log.critical(
+                "the %s stopped on an error; the worker stops too", task.get_name(), exc_info=error
+            )
         self.failed = True
         self.request_stop()
 

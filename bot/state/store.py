@@ -23,7 +23,7 @@ from bot.jekyll.posts import Post, Rejected
 from bot.state.deliveries import RETURN_WINDOW, Deliveries
 from bot.state.rows import FileState, post_columns
 from bot.state.schema import migrations
-from bot.state.transaction import write_transaction
+from bot.state.transaction import write_failure, write_transaction
 from bot.text import search_key
 
 
@@ -58,6 +58,8 @@ class Store:
                 migrations.apply(self.db)
         except sqlite3.DatabaseError as error:
             self.db.close()
+            if reason := write_failure(error):
+                raise StateError(f"STATE_DB: cannot write {path} ({reason})") from None
             raise StateError(f"STATE_DB: {path} is not a postbode database ({error})") from None
         self.deliveries = Deliveries(self.db)
 

@@ -1,4 +1,5 @@
-"""One write transaction, with the write lock taken at its start.
+"""Writing to the state database: one transaction with the write lock taken at its
+start, and what a failed write means.
 
 The worker has two connections (its event loop's and its scan thread's). A
 deferred BEGIN that reads and then writes fails at once with "database is
@@ -10,6 +11,8 @@ IMMEDIATE waits for the lock instead (busy_timeout), then nothing can fail that 
 from __future__ import annotations
 
 import contextlib
+import errno
+import sqlite3
 from collections.abc import Iterator
 
 import sqlite_utils
@@ -30,3 +33,21 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
             db.conn.execute("ROLLBACK")
         raise
     db.conn.execute("COMMIT")
+
+
+# SQLite's words for a disk that will not take a write.
+_DISK_TROUBLE = ("readonly", "read-only", "disk is full", "disk i/o error", "unable to open")
+
+
+def write_failure(error: BaseException) -> str | None:
+    """What stopped a write, when it was the disk (full, read-only, gone), not a bug:
+    one line for the operator. None for any other error."""
+    if isinstance(error, sqlite3.OperationalError):
+        text = str(error)
+        return text if any(words in text.lower() for words in _DISK_TROUBLE) else None
+    if isinstance(error, OSError) and error.errno in _DISK_ERRNOS:
+        return error.strerror or str(error)
+    return None
+
+
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EACCES})

@@ -23,6 +23,11 @@ class Allowed:
     port: int | None = None
     network: Network | None = None
 
+    def __str__(self) -> str:
+        if self.network is not None:
+            return str(self.network)
+        return f"{self.host}:{self.port}" if self.port else str(self.host)
+
     def admits(self, host: str, port: int, address: Address) -> bool:
         if self.network is not None:
             return _plain(address) in self.network

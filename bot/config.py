@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.addresses import Allowed, parse_allowed
 from bot.jekyll.site import Site, normalize_url, site_from_config, site_url_from_config
 
 SECRET_NAMES = ("TELEGRAM_BOT_TOKEN", "MASTODON_ACCESS_TOKEN")
@@ -63,6 +64,10 @@ class Settings:
     # reconcile scan alone finds changes.
     watch_mode: Literal["events", "poll", "off"] = "events"
     reconcile_interval: float | None = None  # None: the worker's default for its watcher
+    # More new posts than this in one scan, most of them old: an import, recorded as seen.
+    flood_limit: int = 50
+    # Hosts and networks images may come from although they are not public addresses.
+    image_hosts_allow: tuple[Allowed, ...] = ()
     # What start-up should say about how the settings were read (logged, not fatal).
     notes: tuple[str, ...] = ()
 
@@ -90,6 +95,8 @@ class Settings:
             "on_delete": self.on_delete,
             "watch_mode": self.watch_mode,
             "reconcile_interval": self.reconcile_interval,
+            "flood_limit": self.flood_limit,
+            "image_hosts_allow": [str(entry) for entry in self.image_hosts_allow],
             "log_format": self.log_format,
         }
 
@@ -121,8 +128,17 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         site_root=site_root,
         watch_mode=_choice(values, "WATCH_MODE", ("events", "poll", "off"), "events"),  # type: ignore[arg-type]
         reconcile_interval=float(_positive_int(values, "RECONCILE_INTERVAL", 0)) or None,
+        flood_limit=_positive_int(values, "FLOOD_LIMIT", 50),
+        image_hosts_allow=_image_hosts(values.get("IMAGE_HOSTS_ALLOW", "")),
         notes=notes,
     )
+
+
+def _image_hosts(text: str) -> tuple[Allowed, ...]:
+    try:
+        return parse_allowed(text)
+    except ValueError as error:
+        raise ConfigError(f"IMAGE_HOSTS_ALLOW: {error}") from None
 
 
 def _read_toml(path: Path) -> dict[str, str]:

@@ -65,6 +65,8 @@ class Outbox:
         self.paused_until: dict[str, dt.datetime] = {}
         self._last_sent: dict[str, float] = {}
         self._wakeups = {key: asyncio.Event() for key in self.channels}
+        # Fixed when the database was made: read once, not once per delivery.
+        self._instance_id = store.instance_id
 
     def wake(self) -> None:
         """New deliveries were queued: every channel looks at its head again."""
@@ -80,11 +82,11 @@ class Outbox:
             if self.is_paused(key):
                 await self._sleep(key, self.paused_until[key], stop)
                 continue
-            if await self.send_next(key) is not None:
+            outcome, head = await self._send_next(key)
+            if outcome is not None:
                 continue
             # Look again at least every IDLE_RECHECK: another process (`retry`,
             # `backfill`) may have queued something without waking us.
-            head = self.store.deliveries.head(key, self.clock())
             until = self.clock() + self.idle_recheck
             await self._sleep(key, min(head.next_attempt_at, until) if head else until, stop)
 
@@ -102,7 +104,7 @@ class Outbox:
         a withdrawn delivery is queued again (Mastodon would answer the old key with the
         deleted status)."""
         generation = "".join(ch for ch in delivery.created_at if ch.isdigit())
-        return f"postbode-{self.store.instance_id}-{delivery.id}-{generation}"
+        return f"postbode-{self._instance_id}-{delivery.id}-{generation}"
 
     async def drain(self) -> int:
         """Send everything that is due now on every channel; return how many went out."""
@@ -125,26 +127,38 @@ class Outbox:
     async def send_next(self, key: str) -> int | None:
         """Handle the next due delivery of a channel: 1 if it went out, 0 if it
         failed, None when nothing is due."""
-        head = self.store.deliveries.head(key, self.clock())
-        if head is None or head.next_attempt_at > self.clock():
-            return None
-        await self._pace(key)
-        # Read again: the post may have changed or gone while we waited for the pace.
-        head = self.store.deliveries.head(key, self.clock())
-        if head is None or head.next_attempt_at > self.clock():
-            return None
-        return int(await self._deliver(self.channels[key], head))
+        return (await self._send_next(key))[0]
 
-    async def _pace(self, key: str) -> None:
-        """Leave the channel's minimum interval between two requests."""
+    async def _send_next(self, key: str) -> tuple[int | None, Delivery | None]:
+        """send_next's outcome, and the head when it was not due (the idle loop sleeps
+        until then): the head is read once per delivery, not once more to sleep."""
+        now = self.clock()
+        head = self.store.deliveries.head(key, now)
+        if head is None or head.next_attempt_at > now:
+            return None, head
+        if await self._pace(key):
+            # Read again: the post may have changed or gone while we waited. Without a
+            # wait nothing ran in between (mark_sending still refuses a withdrawn row).
+            now = self.clock()
+            head = self.store.deliveries.head(key, now)
+            if head is None or head.next_attempt_at > now:
+                return None, head
+        return int(await self._deliver(self.channels[key], head)), None
+
+    async def _pace(self, key: str) -> bool:
+        """Leave the channel's minimum interval between two requests; True if that
+        meant waiting."""
         interval = self.channels[key].min_interval
         last = self._last_sent.get(key)
         loop = asyncio.get_running_loop()
+        waited = False
         if last is not None and interval > 0:
             wait = last + interval - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
+                waited = True
         self._last_sent[key] = loop.time()
+        return waited
 
     async def _deliver(self, channel: Channel, delivery: Delivery) -> bool:
         post = delivery.post

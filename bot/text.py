@@ -33,8 +33,9 @@ def strip_controls(text: str) -> str:
 
 
 def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit Telegram counts in."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    """Length in UTF-16 code units, the unit Telegram counts in. Encoded, not counted
+    per character: rendering measures every candidate cut. A lone surrogate counts 1."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def shorten(text: str, budget: int, measure: Callable[[str], int]) -> str:

@@ -110,3 +110,22 @@ def test_the_outbox_finds_its_next_delivery_through_the_partial_indexes(store: S
     }
     assert plans[NEXT_QUEUED][0] == "SEARCH d USING INDEX deliveries_queued (channel=?)"
     assert plans[NEXT_REMOVAL][0] == "SEARCH d USING INDEX deliveries_removals (channel=?)"
+
+
+def test_the_head_asks_both_queues_in_one_query_through_their_indexes(store: Store) -> None:
+    """head() is one round trip; each half still searches its own partial index."""
+    from bot.state.deliveries import NEXT_EITHER
+
+    plan = [
+        row[-1] for row in store.db.execute(f"explain query plan {NEXT_EITHER}", ["c", "c", ""])
+    ]
+    searches = [step for step in plan if step.startswith("SEARCH d")]
+    assert searches == [
+        "SEARCH d USING INDEX deliveries_queued (channel=?)",
+        "SEARCH d USING INDEX deliveries_removals (channel=?)",
+    ]
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    store.deliveries.head("console", NOW)
+    store.db.conn.set_trace_callback(None)
+    assert len(statements) == 1

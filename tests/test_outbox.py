@@ -324,3 +324,32 @@ def test_a_changed_site_url_reads_the_refused_posts_again(tmp_path: Path) -> Non
     store.close()
     assert row == ("ready", "https://krant.nl/2026/11/20/nolink.html")
     assert queued == ["pending"]  # it arrived after the first run: it is news
+
+
+def test_a_delivery_costs_one_read_and_two_writes(tmp_path: Path, store: Store) -> None:
+    """Unpaced, each delivery reads its head once (no re-read, no meta look-up), then
+    writes `sending` before the request and `sent` after it: one statement each."""
+    posts = started(tmp_path, store)
+    for n in range(3):
+        post(posts, f"p{n}.md", f"Post {n}")
+    rescan(store, posts)
+    channel = RecordingChannel()
+    statements: list[str] = []
+
+    async def main() -> int:
+        outbox = Outbox(store, [channel])
+        store.db.conn.set_trace_callback(statements.append)
+        try:
+            return await outbox.drain()
+        finally:
+            store.db.conn.set_trace_callback(None)
+
+    assert asyncio.run(main()) == 3
+    reads = [s for s in statements if s.lstrip().lower().startswith("select")]
+    writes = [s for s in statements if s.lstrip().lower().startswith("update")]
+    assert len(reads) == 3 + 1  # one head per delivery, and the one that finds none
+    # mark_sending (counts the attempt) before each request, mark_sent (the key) after.
+    kinds = ["sending" if "attempts + 1" in w else "sent" if "sent_key" in w else w for w in writes]
+    assert kinds == ["sending", "sent"] * 3
+    assert not any("meta" in s for s in statements)
+    assert states(store) == ["sent"] * 3

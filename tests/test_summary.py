@@ -216,3 +216,11 @@ def test_shorten_never_splits_a_grapheme() -> None:
     assert cut.endswith("…")
     assert cut[:-1] == family * (len(cut[:-1]) // len(family))
     assert utf16_len(cut) <= 50
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF)))
+@example("😀 and 𝄞")
+@example("\ud800 lone")
+def test_utf16_len_counts_astral_characters_twice(text: str) -> None:
+    """Encoded or counted by hand, the same unit Telegram counts in."""
+    assert utf16_len(text) == sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)

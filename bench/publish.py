@@ -63,7 +63,10 @@ def main() -> None:
         mastodon.set_rate_limits(
             status_limit=max(300, args.posts * 2), api_limit=max(300, args.posts * 4)
         )
-        env = platform_env(root, telegram, mastodon, TELEGRAM_MAX_PER_MINUTE=str(args.per_minute))
+        env = platform_env(
+            root, telegram, mastodon, TELEGRAM_MAX_PER_MINUTE=str(args.per_minute),
+            IMAGE_HOSTS_ALLOW=images.removeprefix("http://"),  # the loopback image server
+        )  # fmt: skip
         telegram.set_rate_limits(per_chat_per_minute=args.per_minute)
         rss: list[tuple[int, float]] = []  # (messages out, worker RSS in MB)
         with worker(root, env) as process:

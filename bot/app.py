@@ -31,7 +31,14 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
     if settings.mastodon:
         from bot.channels.mastodon import MastodonChannel
 
-        channels.append(MastodonChannel(settings.mastodon, settings.language, settings.site_root))
+        channels.append(
+            MastodonChannel(
+                settings.mastodon,
+                settings.language,
+                settings.site_root,
+                image_hosts=settings.image_hosts_allow,
+            )
+        )
     return channels or [ConsoleChannel(settings.language, console)]
 
 

@@ -41,6 +41,11 @@ def write_numbered(posts: Path, count: int) -> None:
         )
 
 
+def allow(server_url: str) -> str:
+    """IMAGE_HOSTS_ALLOW for a loopback image server (not a public address)."""
+    return server_url.removeprefix("http://").split("/")[0]
+
+
 def copy_samples(posts: Path, image_server: str) -> None:
     """The repository's sample posts, their images served from 127.0.0.1."""
     for source in (REPO / "posts").iterdir():
@@ -114,7 +119,9 @@ def test_sample_and_hostile_posts_are_accepted_by_both_platforms(
 ) -> None:
     """Every sample post and 30+ nasty ones become messages both platforms accept, once."""
     caplog.set_level(logging.INFO)
-    publisher = Publisher.for_fakes(tmp_path, fake_telegram, fake_mastodon)
+    publisher = Publisher.for_fakes(
+        tmp_path, fake_telegram, fake_mastodon, IMAGE_HOSTS_ALLOW=allow(image_server)
+    )
     publisher.scan()  # first run: an empty site
     posts = tmp_path / "posts"
     copy_samples(posts, image_server)
@@ -375,7 +382,9 @@ def test_media_rate_limit_posts_without_the_image_and_blocks_nothing(
     tmp_path: Path, fake_mastodon: FakeMastodon, image_server: str
 ) -> None:
     """Uploads have their own budget (30 per 30 min): when it is spent, the news goes out without the image."""
-    publisher = Publisher.for_fakes(tmp_path, None, fake_mastodon)
+    publisher = Publisher.for_fakes(
+        tmp_path, None, fake_mastodon, IMAGE_HOSTS_ALLOW=allow(image_server)
+    )
     publisher.scan()
     write_post(
         tmp_path / "posts",

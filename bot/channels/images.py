@@ -3,7 +3,8 @@
 Every address the host resolves to is checked (bot.addresses), and the
 connection goes to the very address that was checked, so a second DNS answer
 cannot differ (TLS still verifies the host's name); each redirect is checked
-again. One deadline covers the whole download, so a server trickling a byte
+again. Through a proxy (HTTP(S)_PROXY), the proxy resolves names, so only
+literal addresses are checked here. One deadline covers the whole download, so a server trickling a byte
 every few seconds costs DEADLINE seconds, never more. It runs in the event
 loop, never on the thread that posts statuses.
 """
@@ -12,7 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import mimetypes
 import socket
+import urllib.request
+from pathlib import Path
 
 import httpx
 
@@ -27,16 +31,42 @@ class ImageRefused(Exception):
 
 
 class ImageFetcher:
-    """Downloads images under one policy, over one connection pool (made when first needed:
-    loading the certificate store takes a while)."""
+    """A post's image from the site's folder or the web, under one policy, over one
+    connection pool (made when first needed: loading the certificate store takes a while)."""
 
     def __init__(
-        self, allowed: tuple[Allowed, ...], max_bytes: int, deadline: float = DEADLINE
+        self,
+        allowed: tuple[Allowed, ...],
+        max_bytes: int,
+        site_root: Path,
+        deadline: float = DEADLINE,
     ) -> None:
         self.allowed = allowed
         self.max_bytes = max_bytes
+        self.site_root = site_root.resolve()
         self.deadline = deadline
-        self._client: httpx.AsyncClient | None = None
+        self._clients: dict[str | None, httpx.AsyncClient] = {}  # by proxy (None: direct)
+
+    async def load(self, url: str | None, path: str | None) -> tuple[bytes, str]:
+        """The image a post names: a file in the site (`path`) or a URL."""
+        if path:
+            return await asyncio.to_thread(self._read_local, path)
+        if url:
+            return await self.fetch(url)
+        raise ImageRefused("the post has no image")
+
+    def _read_local(self, relative: str) -> tuple[bytes, str]:
+        file = (self.site_root / relative).resolve()
+        if not file.is_relative_to(self.site_root):
+            raise ImageRefused(f"image {relative!r} is outside the site folder")
+        try:
+            with file.open("rb") as handle:
+                data = handle.read(self.max_bytes + 1)  # never more, whatever the file claims
+        except OSError as error:
+            raise ImageRefused(f"image {relative!r}: {error.strerror}") from None
+        if len(data) > self.max_bytes:
+            raise ImageRefused(f"image is larger than {self.max_bytes} bytes")
+        return data, mimetypes.guess_type(file.name)[0] or "application/octet-stream"
 
     async def fetch(self, url: str) -> tuple[bytes, str]:
         """The image's bytes and MIME type; ImageRefused says why not."""
@@ -49,15 +79,23 @@ class ImageFetcher:
             raise ImageRefused(f"{type(error).__name__}: {error}") from None
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
 
     async def _follow(self, url: str) -> tuple[bytes, str]:
         for _ in range(MAX_REDIRECTS + 1):
             target = httpx.URL(url)
-            request = await _pinned(self._pool(), target, self.allowed)
-            response = await self._pool().send(request, stream=True)
+            if target.scheme not in ("http", "https") or not target.host:
+                raise ImageRefused(f"{target} is not an http(s) URL")
+            proxy = _proxy_for(target)
+            client = self._pool(proxy)
+            if proxy is None:
+                request = await _pinned(client, target, self.allowed)
+            else:  # the proxy resolves the name: only a literal address can be checked here
+                _check_literal(target, self.allowed)
+                request = client.build_request("GET", target, headers={"Accept": "image/*"})
+            response = await client.send(request, stream=True)
             try:
                 if response.is_redirect and "location" in response.headers:
                     url = str(target.join(response.headers["location"]))
@@ -67,19 +105,35 @@ class ImageFetcher:
                 await response.aclose()
         raise ImageRefused(f"more than {MAX_REDIRECTS} redirects")
 
-    def _pool(self) -> httpx.AsyncClient:
-        if self._client is None:
-            # trust_env=False: a proxy from the environment would resolve names itself.
-            self._client = httpx.AsyncClient(timeout=self.deadline, trust_env=False)
-        return self._client
+    def _pool(self, proxy: str | None) -> httpx.AsyncClient:
+        if proxy not in self._clients:
+            # trust_env=False: the proxy, if any, is chosen per URL by _proxy_for.
+            self._clients[proxy] = httpx.AsyncClient(
+                timeout=self.deadline, trust_env=False, proxy=proxy
+            )
+        return self._clients[proxy]
+
+
+def _proxy_for(url: httpx.URL) -> str | None:
+    """The proxy HTTP(S)_PROXY / NO_PROXY name for this URL: an operator's egress policy
+    is theirs to keep."""
+    proxy = urllib.request.getproxies().get(url.scheme)
+    return None if not proxy or urllib.request.proxy_bypass(url.host) else proxy
+
+
+def _check_literal(url: httpx.URL, allowed: tuple[Allowed, ...]) -> None:
+    try:
+        address = ipaddress.ip_address(url.host)
+    except ValueError:
+        return
+    if not may_fetch(url.host, url.port or 0, address, allowed):
+        raise ImageRefused(f"{url.host} is not a public address (IMAGE_HOSTS_ALLOW can admit it)")
 
 
 async def _pinned(
     client: httpx.AsyncClient, url: httpx.URL, allowed: tuple[Allowed, ...]
 ) -> httpx.Request:
     """A request to the checked address of `url`'s host, its name kept for Host and TLS."""
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ImageRefused(f"{url} is not an http(s) URL")
     port = url.port or (443 if url.scheme == "https" else 80)
     try:
         found = await asyncio.get_running_loop().getaddrinfo(

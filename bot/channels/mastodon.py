@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import requests
 from mastodon import (
     Mastodon,
     MastodonAPIError,
@@ -27,7 +26,9 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from bot.addresses import Allowed
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable
+from bot.channels.images import ImageFetcher, ImageRefused
 from bot.channels.serial import SerialThread
 from bot.config import MastodonSettings
 from bot.jekyll.posts import Post
@@ -43,7 +44,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 REQUEST_TIMEOUT = 15.0
-IMAGE_TIMEOUT = 10.0
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 DEFAULT_DESCRIPTION_LIMIT = 1500
 # Mastodon's "statuses" family: 300 creations per 3 hours per account. Enforced
@@ -78,16 +78,16 @@ class MastodonChannel:
         language: str,
         site_root: Path,
         *,
+        image_hosts: tuple[Allowed, ...] = (),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.key = f"mastodon:{settings.base_url}"
         self.settings = settings
         self.language = language
-        self.site_root = site_root.resolve()
         self.clock = clock
         self.rules = instance_rules()
         self.description_limit = DEFAULT_DESCRIPTION_LIMIT
-        self.image_limit = MAX_IMAGE_BYTES
+        self.images = ImageFetcher(image_hosts, MAX_IMAGE_BYTES, site_root)
         self.api = Mastodon(
             access_token=settings.access_token,
             api_base_url=settings.base_url,
@@ -117,7 +117,7 @@ class MastodonChannel:
             int(_get(statuses, "characters_reserved_per_url") or MASTODON_DEFAULT_URL_CHARACTERS),
         )
         self.description_limit = int(_get(media, "description_limit") or DEFAULT_DESCRIPTION_LIMIT)
-        self.image_limit = min(
+        self.images.max_bytes = min(
             MAX_IMAGE_BYTES, int(_get(media, "image_size_limit") or MAX_IMAGE_BYTES)
         )
         log.info(
@@ -128,6 +128,7 @@ class MastodonChannel:
         )
 
     async def close(self) -> None:
+        await self.images.close()
         self._thread.close()
         self.api.session.close()
 
@@ -149,6 +150,8 @@ class MastodonChannel:
             raise AuthFailed(str(error)) from None
         self._created.append(self.clock())
         self._note_headers()
+        if not _get(created, "id"):  # a 2xx without the status: it may exist all the same
+            raise _garbled()
         return str(_get(created, "id"))
 
     async def edit(self, post: Post, remote_id: str) -> None:
@@ -202,7 +205,7 @@ class MastodonChannel:
         if not status.image_url and not status.image_path:
             return []
         try:
-            data, mime = await self._thread.run(lambda: self._image_bytes(status))
+            data, mime = await self.images.load(status.image_url, status.image_path)
             media = await self._run(
                 lambda: self.api.media_post(
                     data,
@@ -212,43 +215,10 @@ class MastodonChannel:
                 ),
                 blocks_statuses=False,
             )
-        except (
-            OSError,
-            ValueError,
-            requests.RequestException,
-            Retryable,
-            Permanent,
-            _Gone,
-        ) as error:
+        except (ImageRefused, Retryable, Permanent, _Gone) as error:
             log.warning("%s: posting %s without its image: %s", self.key, path, error)
             return []
         return [str(_get(media, "id"))]
-
-    def _image_bytes(self, status: MastodonStatus) -> tuple[bytes, str]:
-        if status.image_path:
-            file = (self.site_root / status.image_path).resolve()
-            if not file.is_relative_to(self.site_root):
-                raise ValueError(f"image {status.image_path!r} is outside the site folder")
-            if file.stat().st_size > self.image_limit:
-                raise ValueError(f"image is larger than {self.image_limit} bytes")
-            return file.read_bytes(), mimetypes.guess_type(file.name)[
-                0
-            ] or "application/octet-stream"
-        assert status.image_url is not None
-        with requests.get(status.image_url, stream=True, timeout=IMAGE_TIMEOUT) as response:
-            response.raise_for_status()
-            mime = response.headers.get("Content-Type", "").split(";")[0].strip()
-            if not mime.startswith("image/"):
-                raise ValueError(f"{status.image_url} is {mime or 'not an image'}")
-            data = b""
-            deadline = time.monotonic() + IMAGE_TIMEOUT
-            for chunk in response.iter_content(64 * 1024):
-                data += chunk
-                if len(data) > self.image_limit:
-                    raise ValueError(f"image is larger than {self.image_limit} bytes")
-                if time.monotonic() > deadline:
-                    raise ValueError(f"image took longer than {IMAGE_TIMEOUT:g} s to download")
-        return data, mime
 
     async def _run(self, call: Callable[[], T], *, blocks_statuses: bool = True) -> T:
         """Run one Mastodon.py call on the channel's thread, translating its errors.
@@ -271,6 +241,8 @@ class MastodonChannel:
         except MastodonServerError as error:
             raise Retryable(f"Mastodon server error: {_api_message(error)}") from None
         except MastodonAPIError as error:
+            if str(error.args[0]).startswith("Could not parse response as JSON"):
+                raise _garbled() from None
             if _status_code(error) == 403:
                 raise AuthFailed(f"Mastodon forbids this: {_api_message(error)}") from None
             raise Permanent(f"Mastodon refused the status: {_api_message(error)}") from None
@@ -278,6 +250,13 @@ class MastodonChannel:
             raise Retryable(f"Mastodon unreachable: {_first_line(error)}") from None
         except MastodonError as error:
             raise Retryable(f"Mastodon: {_first_line(error)}") from None
+
+
+def _garbled() -> Retryable:
+    """A 2xx whose body is not the answer: the request may have been carried out. Not
+    `uncertain` in the outbox's sense: sent again with its Idempotency-Key, it gets the
+    status that exists rather than a second one."""
+    return Retryable("Mastodon answered 2xx with a body that is not its JSON")
 
 
 class _Gone(Permanent):

@@ -213,7 +213,8 @@ class TelegramChannel:
         except (NetworkError, TelegramError) as error:  # TimedOut is one too
             # Sent, but the answer was lost: the message may be there. The one way a
             # Telegram duplicate can come about, short of a crash.
-            uncertain = isinstance(error.__cause__, _ANSWER_LOST)
+            # Or answered with a body that is not JSON ("Invalid server response").
+            uncertain = isinstance(error.__cause__, _ANSWER_LOST) or _garbled(error)
             raise Retryable(f"Telegram: {_describe(error)}", uncertain=uncertain) from None
 
 
@@ -226,6 +227,10 @@ def _refusal(chat_id: int | str, message: str) -> AuthFailed | Permanent:
     if "rights" in lowered:  # "need administrator rights in the channel chat"
         return AuthFailed(f"{chat_id}: {message}")
     return Permanent(f"Telegram refused the message: {message}")
+
+
+def _garbled(error: TelegramError) -> bool:
+    return error.message == "Invalid server response"
 
 
 def _describe(error: TelegramError) -> str:

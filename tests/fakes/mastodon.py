@@ -91,7 +91,14 @@ SUPPORTED_MIME_TYPES = (
 )
 
 FailureKind = Literal[
-    "500", "502", "503", "drop", "timeout", "accept_then_drop", "accept_then_hold"
+    "500",
+    "502",
+    "503",
+    "drop",
+    "timeout",
+    "accept_then_drop",
+    "accept_then_hold",
+    "accept_then_garble",
 ]
 Family = Literal["api", "statuses"]
 

@@ -36,7 +36,8 @@ R = TypeVar("R")  # the platform's request record
 # the request is processed, the answer is lost (a crash inside the request).
 _SKIPPED: dict[str, Action] = {"drop": "drop", "timeout": "hold"}  # before processing
 _LOST: dict[str, Action] = {"accept_then_drop": "drop", "accept_then_hold": "hold"}  # after
-TRANSPORT_FAILURES = frozenset(_SKIPPED.keys() | _LOST.keys())
+# accept_then_garble: processed, answered 200 with a body cut in half (not JSON).
+TRANSPORT_FAILURES = frozenset(_SKIPPED.keys() | _LOST.keys() | {"accept_then_garble"})
 
 
 # --- bodies -------------------------------------------------------------------------
@@ -184,7 +185,10 @@ def skip_reply(kind: str | None) -> Reply | None:
 
 
 def lose_answer(kind: str | None, reply: Reply) -> Reply:
-    """After processing: an accept_then_* failure loses the answer (the state changed)."""
+    """After processing: an accept_then_* failure loses the answer (the state changed), or
+    garbles it."""
+    if kind == "accept_then_garble":
+        return replace(reply, body=reply.body[: len(reply.body) // 2])
     action = _LOST.get(kind or "")
     return reply if action is None else replace(reply, action=action)
 

@@ -7,11 +7,15 @@ import asyncio
 import ipaddress
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.addresses import Allowed, is_public, parse_allowed
 from bot.channels.images import ImageFetcher, ImageRefused
+from tests.conftest import write_post
+from tests.fakes.mastodon import FakeMastodon
+from tests.harness import Publisher
 from tests.hostile.servers import PNG, Server
 
 MB = 1024 * 1024
@@ -91,7 +95,7 @@ def images(internal: Server) -> Iterator[Server]:
 
 def fetch(url: str, allowed: str = "", deadline: float = 5.0) -> tuple[bytes, str]:
     async def once() -> tuple[bytes, str]:
-        fetcher = ImageFetcher(parse_allowed(allowed), MB, deadline)
+        fetcher = ImageFetcher(parse_allowed(allowed), MB, Path("."), deadline=deadline)
         try:
             return await fetcher.fetch(url)
         finally:
@@ -158,3 +162,48 @@ def test_what_is_not_a_usable_image_is_refused(images: Server, path: str, reason
 def test_only_http_urls_are_fetched() -> None:
     with pytest.raises(ImageRefused, match="not an http"):
         fetch("file:///etc/passwd")
+
+
+def test_through_a_proxy_names_are_the_proxys_and_literal_addresses_are_checked(
+    monkeypatch: pytest.MonkeyPatch, internal: Server
+) -> None:
+    """HTTP_PROXY is the operator's egress: the name goes to it unresolved (.test names
+    exist nowhere else); an internal literal address is still refused, the proxy unasked."""
+    routes = {"http://images.example.test/photo.png": (200, {"Content-Type": "image/png"}, PNG)}
+    with Server(routes).running() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        assert fetch("http://images.example.test/photo.png") == (PNG, "image/png")
+        with pytest.raises(ImageRefused, match="not a public address"):
+            fetch(f"{internal.url}/secret.png")
+        assert proxy.hits == ["http://images.example.test/photo.png"] and internal.hits == []
+
+
+def test_a_post_pointing_at_an_internal_service_goes_out_without_it(
+    tmp_path: Path, fake_mastodon: FakeMastodon, internal: Server, images: Server
+) -> None:
+    """The whole path: the post is published, the internal service never hears of it;
+    an allowed image host serves the other post's image."""
+    publisher = Publisher.for_fakes(
+        tmp_path, None, fake_mastodon, IMAGE_HOSTS_ALLOW=f"127.0.0.1:{images.port}"
+    )
+    publisher.scan()
+    posts = tmp_path / "posts"
+    write_post(
+        posts,
+        "2026-01-01-a.md",
+        f'title: Intern\nexterne_link: "https://example.nl/a"\nimage: "{internal.url}/secret.png"',
+    )
+    write_post(
+        posts,
+        "2026-01-02-b.md",
+        f'title: Extern\nexterne_link: "https://example.nl/b"\nimage: "{images.url}/photo.png"',
+    )
+    publisher.scan()
+    publisher.deliver_until(lambda: len(fake_mastodon.statuses) == 2)
+    publisher.close()
+    first, second = fake_mastodon.statuses
+    assert first.text.startswith("Intern") and first.media_ids == []
+    assert second.text.startswith("Extern") and len(second.media_ids) == 1
+    assert internal.hits == [] and images.hits == ["/photo.png"]

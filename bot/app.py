@@ -94,12 +94,12 @@ def _reread_if_the_site_changed(store: Store, folder: Folder, now: dt.datetime) 
     store.set_meta("site", fingerprint)
 
 
-async def deliver(store: Store, channels: Sequence[Channel]) -> int:
+async def deliver(store: Store, channels: Sequence[Channel], secrets: Sequence[str] = ()) -> int:
     """Send what is due now on every channel, then stop (`run --once`)."""
     for channel in channels:
         await channel.start()
     try:
-        return await Outbox(store, channels).drain()
+        return await Outbox(store, channels, secrets=secrets).drain()
     finally:
         for channel in channels:
             await channel.close()

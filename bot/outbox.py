@@ -11,11 +11,12 @@ import asyncio
 import datetime as dt
 import logging
 import random
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited, Retryable
 from bot.clock import Clock, first_of, utc_now
+from bot.logs import Redactor
 from bot.state.deliveries import DELETE, EDIT, PUBLISH, Delivery
 from bot.state.store import Store
 
@@ -55,8 +56,12 @@ class Outbox:
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
         idle_recheck: dt.timedelta = IDLE_RECHECK,
+        secrets: Iterable[str] = (),
     ) -> None:
         self.store = store
+        # A platform's error text may echo a token; what is stored (and shown by /status)
+        # must not.
+        self._redact = Redactor(secrets).redact
         self.channels = {channel.key: channel for channel in channels}
         self.clock = clock
         self.backoff = backoff or Backoff()
@@ -98,6 +103,10 @@ class Outbox:
             waits.append(asyncio.sleep(max(0.0, (until - self.clock()).total_seconds())))
         await first_of(*waits)
         wakeup.clear()
+
+    def _why(self, error: Exception) -> str:
+        """The error as stored with the delivery, tokens redacted."""
+        return self._redact(str(error))
 
     def idempotency_key(self, delivery: Delivery) -> str:
         """Stable for one delivery across restarts, unique across databases, and new when
@@ -179,13 +188,13 @@ class Outbox:
             else:
                 remote_id = await channel.publish(post, self.idempotency_key(delivery))
         except Permanent as error:
-            self.store.deliveries.mark_failed(delivery.id, str(error), self.clock())
+            self.store.deliveries.mark_failed(delivery.id, self._why(error), self.clock())
             log.error("delivery failed for good: %s to %s: %s", post.path, channel.key, error)
             return False
         except AuthFailed as error:
             now = self.clock()
             self.paused_until[channel.key] = now + AUTH_PAUSE
-            self.store.deliveries.mark_retry(delivery.id, str(error), now + AUTH_PAUSE, now)
+            self.store.deliveries.mark_retry(delivery.id, self._why(error), now + AUTH_PAUSE, now)
             log.error(
                 "CHANNEL PAUSED: %s refused our credentials or rights: %s; other channels go on,"
                 " retrying in %d minutes (run `postbode check`)",
@@ -196,7 +205,7 @@ class Outbox:
             now = self.clock()
             # A 429 is waited out exactly as long as it says, never less.
             self.store.deliveries.mark_retry(
-                delivery.id, str(error), now + dt.timedelta(seconds=error.retry_after), now
+                delivery.id, self._why(error), now + dt.timedelta(seconds=error.retry_after), now
             )
             log.warning("rate limited on %s: waiting %.1f s", channel.key, error.retry_after)
             return False
@@ -212,7 +221,7 @@ class Outbox:
                     " and sending it again may show it twice", channel.key, post.path,
                 )  # fmt: skip
             self.store.deliveries.mark_retry(
-                delivery.id, str(error), now + dt.timedelta(seconds=delay), now
+                delivery.id, self._why(error), now + dt.timedelta(seconds=delay), now
             )
             log.warning(
                 "delivery to %s failed (attempt %d), retrying in %.0f s: %s",

@@ -60,7 +60,7 @@ class Worker:
         self.store = store
         self.channels = list(channels)
         self.folder = app.folder_of(settings, channels)
-        self.outbox = Outbox(store, channels)
+        self.outbox = Outbox(store, channels, secrets=settings.secrets)
         self.stop = asyncio.Event()
         self.failed = False
         self._progress = progress

@@ -79,7 +79,9 @@ class Publisher:
     async def _deliver_until(self, done: Callable[[], bool], timeout: float) -> None:
         for channel in self.channels:
             await channel.start()
-        outbox = Outbox(self.store, self.channels, backoff=FAST_BACKOFF)
+        outbox = Outbox(
+            self.store, self.channels, backoff=FAST_BACKOFF, secrets=self.settings.secrets
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(outbox.run(stop))
         try:

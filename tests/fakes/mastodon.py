@@ -33,7 +33,9 @@ DEFAULT_TOKEN = "mastodon-test-token"
 DEFAULT_USERNAME = "postbode"
 IDEMPOTENCY_TTL = 3600.0  # seconds; "Idempotency keys are stored for up to 1 hour"
 
-FAILURE_KINDS = frozenset({"500", "502", "503", *server.TRANSPORT_FAILURES})
+# echo_token: a 502 whose text repeats the request's Authorization header, as a badly
+# configured proxy in front of an instance might.
+FAILURE_KINDS = frozenset({"500", "502", "503", "echo_token", *server.TRANSPORT_FAILURES})
 ENDPOINTS = frozenset(
     {
         "root",
@@ -99,6 +101,7 @@ FailureKind = Literal[
     "accept_then_drop",
     "accept_then_hold",
     "accept_then_garble",
+    "echo_token",
 ]
 Family = Literal["api", "statuses"]
 
@@ -616,6 +619,8 @@ class FakeMastodon(FakeServer[RecordedRequest]):
             return skipped
         if injected in ("500", "502", "503"):
             response = self._injected_error(int(injected))
+        elif injected == "echo_token":
+            response = _error(502, f"upstream refused the request with Authorization: {auth}")
         elif bad is not None:
             response = _error(400, bad)
         else:

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.channels.base import Retryable
+from bot.state.catalog import Catalog
+from tests.conftest import write_post
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.telegram import DEFAULT_CHANNEL_ID, FakeTelegram
+from tests.harness import Publisher, assert_no_secrets
 from tests.test_adapter_errors import POST, mastodon_channel, run, telegram_channel
 
 
@@ -41,3 +44,23 @@ def test_mastodon_garbled_success_is_retried_safely_with_its_key(
     status_id = run(channel, twice)
     (status,) = fake_mastodon.statuses
     assert status_id == str(status.id)
+
+
+def test_a_token_echoed_in_an_error_is_neither_stored_nor_shown(
+    tmp_path: Path, fake_mastodon: FakeMastodon
+) -> None:
+    """A proxy in front of the instance repeats the Authorization header in its 502: the
+    delivery's stored error, the log and /status's report hold "[redacted]" instead."""
+    publisher = Publisher.for_fakes(tmp_path, None, fake_mastodon)
+    publisher.scan()
+    write_post(
+        tmp_path / "posts", "2026-01-01-a.md", 'title: A\nexterne_link: "https://example.nl/a"'
+    )
+    publisher.scan()
+    fake_mastodon.fail_next("echo_token")
+    publisher.deliver_until(lambda: bool(fake_mastodon.requests_to("status_create")))
+    report = Catalog(publisher.store.db).report()
+    publisher.close()
+    (error,) = {c["last_error"] for c in report["channels"].values()}
+    assert "upstream refused the request with Authorization" in error and "[redacted]" in error
+    assert_no_secrets([repr(report)], tmp_path / "state.db")

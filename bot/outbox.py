@@ -92,8 +92,10 @@ class Outbox:
                 continue
             # Look again at least every IDLE_RECHECK: another process (`retry`,
             # `backfill`) may have queued something without waking us.
-            until = self.clock() + self.idle_recheck
-            await self._sleep(key, min(head.next_attempt_at, until) if head else until, stop)
+            alarms = [self.clock() + self.idle_recheck, self.store.deliveries.next_wake(key)]
+            if head is not None:
+                alarms.append(head.next_attempt_at)
+            await self._sleep(key, min(a for a in alarms if a is not None), stop)
 
     async def _sleep(self, key: str, until: dt.datetime | None, stop: asyncio.Event) -> None:
         """Wait until `until` (None: indefinitely), a wake-up, or the stop signal."""

@@ -112,16 +112,16 @@ def test_the_outbox_finds_its_next_delivery_through_the_partial_indexes(store: S
     assert plans[NEXT_REMOVAL][0] == "SEARCH d USING INDEX deliveries_removals (channel=?)"
 
 
-def test_the_head_asks_both_queues_in_one_query_through_their_indexes(store: Store) -> None:
-    """head() is one round trip; each half still searches its own partial index."""
+def test_the_head_asks_all_queues_in_one_query_through_their_indexes(store: Store) -> None:
+    """head() is one round trip; each part still searches its own partial index."""
     from bot.state.deliveries import NEXT_EITHER
 
-    plan = [
-        row[-1] for row in store.db.execute(f"explain query plan {NEXT_EITHER}", ["c", "c", ""])
-    ]
+    params = ["c", "c", "", "c", ""]
+    plan = [row[-1] for row in store.db.execute(f"explain query plan {NEXT_EITHER}", params)]
     searches = [step for step in plan if step.startswith("SEARCH d")]
     assert searches == [
-        "SEARCH d USING INDEX deliveries_queued (channel=?)",
+        "SEARCH d USING INDEX deliveries_queued (channel=?)",  # publications
+        "SEARCH d USING INDEX deliveries_queued (channel=?)",  # edits
         "SEARCH d USING INDEX deliveries_removals (channel=?)",
     ]
     statements: list[str] = []

@@ -15,7 +15,7 @@ from bot.folder import reading
 from bot.folder.scan import Folder, scan
 from bot.jekyll.posts import read_post
 from bot.jekyll.site import Site
-from bot.state.deliveries import RETURN_WINDOW
+from bot.state.deliveries import EDIT_SETTLE, RETURN_WINDOW
 from bot.state.rows import FileState
 from bot.state.store import Store
 from tests.conftest import NOW, write_post
@@ -138,7 +138,9 @@ def test_changed_summary_of_a_sent_post_becomes_an_edit(
     path.write_text(path.read_text().replace("title: Post 1", "title: Post 1, updated"))
     report = scan(store, Folder(posts, site, CHANNELS), NOW)
     assert report.edits == 1 and report.queued == 0
-    edit = store.deliveries.head("console", NOW)
+    assert store.deliveries.head("console", NOW) is None  # the edit waits for quiet
+    assert store.deliveries.next_wake("console") == NOW + EDIT_SETTLE
+    edit = store.deliveries.head("console", NOW + EDIT_SETTLE)
     assert edit is not None and edit.remote_id == "m-1" and edit.post.title == "Post 1, updated"
     # A change readers cannot see (the layout) is not an edit.
     path.write_text(path.read_text().replace("title:", "layout: post\ntitle:"))

@@ -31,6 +31,10 @@ WITHDRAWN, DELETED = "withdrawn", "deleted"
 # rename seen in two watcher batches, an editor's save-by-rename, a git checkout):
 # remote deletions wait this long, and a returning file cancels them.
 RETURN_WINDOW = dt.timedelta(seconds=60)
+# An edit waits until its post has been quiet this long: a file rewritten many times a
+# second becomes one edit of its last version, not one per write (each edit is public
+# in the status's history, and costs the API budget).
+EDIT_SETTLE = dt.timedelta(seconds=3)
 
 # The outbox's queues, as partial indexes (schema m003) whose conditions are spelled
 # here exactly as there, literals and all: SQLite uses a partial index only when
@@ -44,11 +48,25 @@ _HEAD = (
     " from deliveries d join posts p on p.id = d.post_id where d.channel = ?"
 )
 _ORDER = " order by d.date_utc, d.post_id limit 1"
-# The channel's next publication or edit, and its next removal that is due.
-NEXT_QUEUED = f"{_HEAD} and {QUEUED} and p.status = 'ready'{_ORDER}"
+# The channel's next publication (due or not: the order waits for it), and its next
+# edit and removal that are due (they take no part in the order, so one that waits,
+# an edit settling or a retry backing off, holds nothing up).
+NEXT_QUEUED = f"{_HEAD} and {QUEUED} and d.action = 'publish' and p.status = 'ready'{_ORDER}"
+NEXT_EDIT = (
+    f"{_HEAD} and {QUEUED} and d.action = 'edit' and p.status = 'ready'"
+    f" and d.next_attempt_at <= ?{_ORDER}"
+)
 NEXT_REMOVAL = f"{_HEAD} and {REMOVALS} and d.next_attempt_at <= ?{_ORDER}"
-# Both in one round trip: at most two rows, each still found through its own index.
-NEXT_EITHER = f"select * from ({NEXT_QUEUED}) union all select * from ({NEXT_REMOVAL})"
+# All three in one round trip: at most three rows, each found through its index.
+NEXT_EITHER = (
+    f"select * from ({NEXT_QUEUED}) union all select * from ({NEXT_EDIT})"
+    f" union all select * from ({NEXT_REMOVAL})"
+)
+# When the next edit or removal that is not due yet will be (the idle outbox's alarm).
+NEXT_WAKE = (
+    f"select min(next_attempt_at) from deliveries where channel = ? and ({QUEUED} and"
+    f" action = 'edit' or {REMOVALS}) and state = 'pending'"
+)
 
 
 @dataclass(frozen=True)
@@ -113,13 +131,20 @@ class Deliveries:
         return queued
 
     def mark_edits(self, post_id: int, summary_key: str, now: dt.datetime) -> int:
-        """Sent messages whose summary changed are edited. (One in flight right now is
-        caught by mark_sent, which compares with the post's key.)"""
+        """Sent messages whose summary changed are edited once the post is quiet for
+        EDIT_SETTLE; an edit already waiting waits that long again (never less than a
+        retry's backoff). One in flight right now is caught by mark_sent."""
+        settled = utc_text(now + EDIT_SETTLE)
         cursor = self.db.execute(
             "update deliveries set action = ?, state = ?, next_attempt_at = ?, attempts = 0,"
             " updated_at = ? where post_id = ? and state = ? and remote_id is not null"
             " and sent_key != ?",
-            [EDIT, PENDING, utc_text(now), utc_text(now), post_id, SENT, summary_key],
+            [EDIT, PENDING, settled, utc_text(now), post_id, SENT, summary_key],
+        )
+        self.db.execute(
+            "update deliveries set next_attempt_at = max(next_attempt_at, ?)"
+            " where post_id = ? and action = ? and state = ?",
+            [settled, post_id, EDIT, PENDING],
         )
         return int(cursor.rowcount)
 
@@ -171,18 +196,24 @@ class Deliveries:
     def head(self, channel: str, now: dt.datetime) -> Delivery | None:
         """The channel's next delivery in post-date order, due or not.
 
-        The outbox waits for a pending one even when later ones are due: a delivery
+        The outbox waits for a pending publication even when later ones are due: one
         that is backing off must not be overtaken, or the channel's order breaks.
-        Removals do not take part in that order: they come up only when they are due.
-        Two index lookups in one query, each O(log n) in the deliveries ever made.
+        Edits and removals take no part in that order: they come up when they are due.
+        Three index lookups in one query, each O(log n) in the deliveries ever made.
         """
-        cursor = self.db.conn.execute(NEXT_EITHER, [channel, channel, utc_text(now)])
+        stamp = utc_text(now)
+        cursor = self.db.conn.execute(NEXT_EITHER, [channel, channel, stamp, channel, stamp])
         rows = cursor.fetchall()
         if not rows:
             return None
         names = [c[0] for c in cursor.description]
         candidates = [_delivery(dict(zip(names, row, strict=True))) for row in rows]
         return min(candidates, key=lambda d: (utc_text(d.post.date), d.post_id))
+
+    def next_wake(self, channel: str) -> dt.datetime | None:
+        """When the channel's next waiting edit or removal falls due (None: none waits)."""
+        (at,) = self.db.conn.execute(NEXT_WAKE, [channel]).fetchone()
+        return dt.datetime.fromisoformat(at) if at else None
 
     def mark_sending(self, delivery_id: int, now: dt.datetime) -> bool:
         """Written before the request: after a crash, `sending` says it may have arrived.
@@ -204,9 +235,11 @@ class Deliveries:
             "update deliveries set remote_id = coalesce(?, remote_id), sent_key = ?,"
             " sent_at = coalesce(sent_at, ?), last_error = '', updated_at = ?,"
             f" action = case when action = ? then action when {changed} then ? else action end,"
+            f" next_attempt_at = case when {changed} then ? else next_attempt_at end,"
             f" state = case when action = ? or {changed} then ? else ? end where id = ?",
             [remote_id, sent_key, utc_text(now), utc_text(now), DELETE, sent_key, EDIT,
-             DELETE, sent_key, PENDING, SENT, delivery_id],
+             sent_key, utc_text(now + EDIT_SETTLE), DELETE, sent_key, PENDING, SENT,
+             delivery_id],
         )  # fmt: skip
 
     def mark_deleted(self, delivery_id: int, now: dt.datetime) -> None:

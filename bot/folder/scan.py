@@ -16,8 +16,9 @@ from pathlib import Path
 from bot.clock import utc_text
 from bot.folder.listing import list_post_files, stat_post_files
 from bot.folder.reading import Loaded, read_changed
-from bot.jekyll.posts import Post
+from bot.jekyll.posts import Post, Rejected
 from bot.jekyll.site import Site
+from bot.state.rows import FileState
 from bot.state.store import Recorded, Store
 
 log = logging.getLogger(__name__)
@@ -115,8 +116,7 @@ def scan(
     done = 0
     for batch in read_changed(folder.root, folder.site, items, len(changed)):
         with store.transaction():
-            for loaded in batch:
-                _record(store, folder, loaded, now, renames, report)
+            _record_batch(store, folder, batch, now, renames, report)
         done += len(batch)
         if progress:
             progress(done, len(changed))
@@ -151,6 +151,43 @@ def _compare(
     return changed, gone
 
 
+def _record_batch(
+    store: Store,
+    folder: Folder,
+    batch: list[Loaded],
+    now: dt.datetime,
+    renames: Renames,
+    report: ScanReport,
+) -> None:
+    """Record a batch in order; runs of files at paths never seen (a first run's every
+    file) are written together, unless a new post may be a renamed one."""
+    known = store.post_ids([loaded.path for loaded in batch])
+    fresh: list[tuple[Post | Rejected, FileState]] = []
+    for loaded in batch:
+        result, file = loaded.result, loaded.file
+        new = loaded.path not in known and not (renames.possible and isinstance(result, Post))
+        if new and result is not None and file is not None:
+            fresh.append((result, file))
+            continue
+        _flush(store, folder, fresh, now, report)
+        _record(store, folder, loaded, now, renames, report)
+    _flush(store, folder, fresh, now, report)
+
+
+def _flush(
+    store: Store,
+    folder: Folder,
+    fresh: list[tuple[Post | Rejected, FileState]],
+    now: dt.datetime,
+    report: ScanReport,
+) -> None:
+    for recorded, (result, _) in zip(
+        store.record_new(fresh, folder.channels, now, baseline=report.baseline), fresh, strict=True
+    ):
+        _report(report, recorded, result)
+    fresh.clear()
+
+
 def _record(
     store: Store,
     folder: Folder,
@@ -178,11 +215,15 @@ def _record(
         renamed_from=renamed_from,
         delete_remote=folder.delete_remote,
     )
+    _report(report, recorded, result)
+
+
+def _report(report: ScanReport, recorded: Recorded, result: Post | Rejected) -> None:
     report.add(recorded)
     if recorded.outcome == "invalid":
-        log.warning("invalid post %s: %s", relative, getattr(result, "reason", ""))
+        log.warning("invalid post %s: %s", recorded.path, getattr(result, "reason", ""))
     elif recorded.outcome in _NEWS or recorded.queued or recorded.edits:
         log.info(
             "post %s %s (%d queued, %d edits)",
-            relative, recorded.outcome, recorded.queued, recorded.edits,
+            recorded.path, recorded.outcome, recorded.queued, recorded.edits,
         )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from bot.jekyll.posts import is_post_folder, is_post_path
@@ -13,11 +13,15 @@ log = logging.getLogger(__name__)
 
 
 def list_post_files(root: Path) -> dict[str, tuple[int, int]]:
-    """Every post file under `root` (relative POSIX path -> (size, mtime_ns)).
+    """Every post file under `root` (relative POSIX path -> (size, mtime_ns))."""
+    return {path: (size, mtime_ns) for path, size, mtime_ns in walk_post_files(root)}
+
+
+def walk_post_files(root: Path) -> Iterator[tuple[str, int, int]]:
+    """Every post file under `root` as (relative POSIX path, size, mtime_ns).
 
     Called for every reconcile, so it is lean: no Path objects, one stat per file.
     """
-    found: dict[str, tuple[int, int]] = {}
     stack = [""]
     while stack:
         prefix = stack.pop()
@@ -31,12 +35,11 @@ def list_post_files(root: Path) -> dict[str, tuple[int, int]]:
                                 stack.append(relative + "/")
                         elif is_post_path(relative):
                             stat = entry.stat()
-                            found[relative] = (stat.st_size, stat.st_mtime_ns)
+                            yield relative, stat.st_size, stat.st_mtime_ns
                     except OSError:
                         continue  # vanished while we looked: the next scan settles it
         except OSError as error:
             log.warning("cannot list folder %s: %s", root / prefix, error.strerror)
-    return found
 
 
 def stat_post_files(root: Path, paths: Iterable[str]) -> dict[str, tuple[int, int] | None]:

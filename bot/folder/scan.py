@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import utc_text
-from bot.folder.listing import list_post_files, stat_post_files
+from bot.folder.listing import stat_post_files, walk_post_files
 from bot.folder.reading import Loaded, read_changed
 from bot.jekyll.posts import Post, Rejected
 from bot.jekyll.site import Site
@@ -112,9 +112,8 @@ def scan(
     changed, gone = _compare(store, folder.root, paths, reread)
     report = ScanReport(files=len(changed), baseline=not store.baselined)
     renames = Renames(store, gone, now)
-    items = ((p, None if reread else store.content_hash(p)) for p in changed)
     done = 0
-    for batch in read_changed(folder.root, folder.site, items, len(changed)):
+    for batch in read_changed(folder.root, folder.site, changed, len(changed)):
         with store.transaction():
             _record_batch(store, folder, batch, now, renames, report)
         done += len(batch)
@@ -135,19 +134,46 @@ def scan(
 
 def _compare(
     store: Store, root: Path, paths: Iterable[str] | None, reread: bool
-) -> tuple[list[str], list[str]]:
-    """(changed files, gone files): the folder, or these paths, against the database."""
-    paths = None if paths is None else list(paths)
-    known = store.file_states(paths)
+) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """(changed files, each with the hash of the bytes recorded, and gone files): the
+    folder, or these paths, against the database."""
     if paths is None:
-        on_disk: dict[str, tuple[int, int] | None] = dict(list_post_files(root))
-        on_disk.update({path: None for path in known if path not in on_disk})
-    else:
-        on_disk = stat_post_files(root, paths)
-    changed = [
-        p for p, state in on_disk.items() if state is not None and (reread or known.get(p) != state)
-    ]
-    gone = [p for p, state in on_disk.items() if state is None and p in known]
+        return merge(sorted(walk_post_files(root)), store.file_rows(), reread=reread)
+    paths = list(paths)
+    known = {path: (size, mtime, digest) for path, size, mtime, digest in store.file_rows(paths)}
+    changed, gone = [], []
+    for path, state in stat_post_files(root, paths).items():
+        size, mtime, digest = known.get(path, (None, None, None))
+        if state is None:
+            gone += [path] if path in known else []
+        elif reread or state != (size, mtime):
+            changed.append((path, None if reread else digest))
+    return changed, gone
+
+
+def merge(
+    on_disk: Iterable[tuple[str, int, int]],
+    known: Iterable[tuple[str, int, int, str]],
+    *,
+    reread: bool = False,
+) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """The listing and the database's rows, both in path order, walked side by side:
+    (changed files with their recorded hash, gone files), and nothing else held."""
+    changed: list[tuple[str, str | None]] = []
+    gone: list[str] = []
+    files, rows = iter(on_disk), iter(known)
+    file, row = next(files, None), next(rows, None)
+    while file is not None or row is not None:
+        if row is None or (file is not None and file[0] < row[0]):
+            changed.append((file[0], None))  # type: ignore[index]
+            file = next(files, None)
+        elif file is None or row[0] < file[0]:
+            gone.append(row[0])
+            row = next(rows, None)
+        else:
+            if reread or file[1:] != row[1:3]:
+                changed.append((file[0], None if reread else row[3]))
+            file, row = next(files, None), next(rows, None)
     return changed, gone
 
 

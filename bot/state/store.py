@@ -100,26 +100,15 @@ class Store:
 
     # -- files and posts ----------------------------------------------------
 
-    def file_states(self, paths: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
-        """(size, mtime_ns) of the files we have read: all (the reconcile scan), or
+    def file_rows(self, paths: list[str] | None = None) -> Iterator[tuple[str, int, int, str]]:
+        """(path, size, mtime_ns, content_hash) of the files we have read: all, in path
+        order and one row at a time (the reconcile merges them with the listing), or
         those among `paths` (a watcher batch, which must not load 100,000 rows)."""
-        sql = "select path, size, mtime_ns from posts where status != 'withdrawn'"
+        sql = "select path, size, mtime_ns, content_hash from posts where status != 'withdrawn'"
         if paths is None:
-            rows = self.db.execute(sql).fetchall()
-        else:
-            rows = [
-                row
-                for path in paths
-                for row in self.db.execute(sql + " and path = ?", [path]).fetchall()
-            ]
-        return {path: (size, mtime_ns) for path, size, mtime_ns in rows}
-
-    def content_hash(self, path: str) -> str | None:
-        """The bytes we last read at `path`, if it holds a post we still know."""
-        row = self.db.execute(
-            "select content_hash from posts where path = ? and status != 'withdrawn'", [path]
-        ).fetchone()
-        return row[0] if row else None
+            yield from self.db.execute(sql + " order by path")
+        for path in paths or ():
+            yield from self.db.execute(sql + " and path = ?", [path])
 
     def has_path(self, path: str) -> bool:
         return self.db.execute("select 1 from posts where path = ?", [path]).fetchone() is not None

@@ -34,7 +34,8 @@ def strip_controls(text: str) -> str:
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit Telegram counts in."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    # The codec counts in C; surrogatepass: a lone surrogate is one unit, as it was.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def shorten(text: str, budget: int, measure: Callable[[str], int]) -> str:

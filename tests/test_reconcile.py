@@ -6,26 +6,30 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from bot.folder.scan import Folder, merge, scan
+from bot.folder.scan import Folder, changes, scan
 from bot.jekyll.site import Site
 from bot.state.store import Store
 from tests.conftest import NOW, write_post
 
 
-def test_merge_yields_only_what_changed_and_what_is_gone() -> None:
-    on_disk = [("a.md", 1, 10), ("b.md", 2, 20), ("d.md", 4, 40), ("e.md", 5, 50)]
+def test_changes_are_what_changed_and_what_is_gone() -> None:
+    def on_disk() -> dict[str, tuple[int, int]]:
+        return {"e.md": (5, 50), "a.md": (1, 10), "b.md": (2, 20), "d.md": (4, 40)}
+
     known = [
+        ("f.md", 6, 60, "hf"),
         ("b.md", 2, 20, "hb"),
         ("c.md", 3, 30, "hc"),
         ("d.md", 4, 41, "hd"),
-        ("f.md", 6, 60, "hf"),
     ]
-    assert merge(on_disk, known) == (
+    listing = on_disk()
+    assert changes(listing, known) == (
         [("a.md", None), ("d.md", "hd"), ("e.md", None)],
-        ["c.md", "f.md"],
+        ["f.md", "c.md"],
     )
-    assert merge(on_disk, known, reread=True)[0] == [(p, None) for p, _, _ in on_disk]
-    assert merge([], []) == ([], [])
+    assert listing == {}  # consumed: the listing is the one thing the comparison holds
+    assert changes(on_disk(), known, reread=True)[0] == [(p, None) for p in sorted(on_disk())]
+    assert changes({}, []) == ([], [])
 
 
 def test_a_full_scan_reads_the_changed_file_only_and_withdraws_the_gone_one(

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bot.jekyll.posts import is_post_folder, is_post_path
+from bot.jekyll.posts import is_post_folder, is_post_name, is_post_path
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def walk_post_files(root: Path) -> Iterator[tuple[str, int, int]]:
                         if entry.is_dir(follow_symlinks=False):
                             if is_post_folder(entry.name):
                                 stack.append(relative + "/")
-                        elif is_post_path(relative):
+                        elif is_post_name(entry.name):  # its folders passed on the way
                             stat = entry.stat()
                             yield relative, stat.st_size, stat.st_mtime_ns
                     except OSError:

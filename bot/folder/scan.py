@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import utc_text
-from bot.folder.listing import stat_post_files, walk_post_files
+from bot.folder.listing import list_post_files, stat_post_files
 from bot.folder.reading import Loaded, read_changed
 from bot.jekyll.posts import Post, Rejected
 from bot.jekyll.site import Site
@@ -138,7 +138,7 @@ def _compare(
     """(changed files, each with the hash of the bytes recorded, and gone files): the
     folder, or these paths, against the database."""
     if paths is None:
-        return merge(sorted(walk_post_files(root)), store.file_rows(), reread=reread)
+        return changes(list_post_files(root), store.file_rows(), reread=reread)
     paths = list(paths)
     known = {path: (size, mtime, digest) for path, size, mtime, digest in store.file_rows(paths)}
     changed, gone = [], []
@@ -151,29 +151,26 @@ def _compare(
     return changed, gone
 
 
-def merge(
-    on_disk: Iterable[tuple[str, int, int]],
+def changes(
+    on_disk: dict[str, tuple[int, int]],
     known: Iterable[tuple[str, int, int, str]],
     *,
     reread: bool = False,
 ) -> tuple[list[tuple[str, str | None]], list[str]]:
-    """The listing and the database's rows, both in path order, walked side by side:
-    (changed files with their recorded hash, gone files), and nothing else held."""
+    """The listing against the database's rows, which are compared one at a time and
+    not kept: (changed files in path order, each with its recorded hash; gone files).
+    Empties `on_disk` as it goes: the listing is the one thing held whole."""
     changed: list[tuple[str, str | None]] = []
     gone: list[str] = []
-    files, rows = iter(on_disk), iter(known)
-    file, row = next(files, None), next(rows, None)
-    while file is not None or row is not None:
-        if row is None or (file is not None and file[0] < row[0]):
-            changed.append((file[0], None))  # type: ignore[index]
-            file = next(files, None)
-        elif file is None or row[0] < file[0]:
-            gone.append(row[0])
-            row = next(rows, None)
-        else:
-            if reread or file[1:] != row[1:3]:
-                changed.append((file[0], None if reread else row[3]))
-            file, row = next(files, None), next(rows, None)
+    for path, size, mtime_ns, digest in known:
+        state = on_disk.pop(path, None)
+        if state is None:
+            gone.append(path)
+        elif reread or state != (size, mtime_ns):
+            changed.append((path, None if reread else digest))
+    changed += [(path, None) for path in on_disk]
+    on_disk.clear()
+    changed.sort()
     return changed, gone
 
 

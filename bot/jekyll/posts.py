@@ -92,9 +92,12 @@ def is_post_path(path: str) -> bool:
     """Jekyll's post files: no hidden parts, no drafts or other `_` folders, no editor
     leftovers. A site root may be watched, with posts in (category/)_posts/."""
     *folders, name = path.split("/")
+    return is_post_name(name) and all(is_post_folder(folder) for folder in folders)
+
+
+def is_post_name(name: str) -> bool:
+    """A post file's own name (its folders aside): not hidden, no editor leftover."""
     if not name or name.startswith((".", "#")) or name.endswith("~"):
-        return False
-    if not all(is_post_folder(folder) for folder in folders):
         return False
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     return suffix in POST_SUFFIXES

@@ -101,12 +101,12 @@ class Store:
     # -- files and posts ----------------------------------------------------
 
     def file_rows(self, paths: list[str] | None = None) -> Iterator[tuple[str, int, int, str]]:
-        """(path, size, mtime_ns, content_hash) of the files we have read: all, in path
-        order and one row at a time (the reconcile merges them with the listing), or
-        those among `paths` (a watcher batch, which must not load 100,000 rows)."""
+        """(path, size, mtime_ns, content_hash) of the files we have read: all, one row
+        at a time (the reconcile compares each with the listing and drops it), or those
+        among `paths` (a watcher batch, which must not load 100,000 rows)."""
         sql = "select path, size, mtime_ns, content_hash from posts where status != 'withdrawn'"
         if paths is None:
-            yield from self.db.execute(sql + " order by path")
+            yield from self.db.execute(sql)
         for path in paths or ():
             yield from self.db.execute(sql + " and path = ?", [path])
 

@@ -49,9 +49,15 @@ class ChildWatch(threading.Thread):
         return f"{len(self.peaks)} children, peak RSS max {max(self.peaks.values()):.0f} MB"
 
 
-def timed_start(root: Path, env: dict[str, str]) -> tuple[float, float, list[str], str]:
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its children it has waited for (the pool's)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_start(root: Path, env: dict[str, str]) -> tuple[float, float, list[str], str, float]:
     """Seconds from process start to "watching", the worker's peak RSS in MB (VmHWM),
-    its output, and its children's peaks."""
+    its output, and its children's peaks and the CPU seconds of all of them."""
     process = WorkerProcess(root, env)
     started = time.monotonic()
     process.start()
@@ -62,8 +68,9 @@ def timed_start(root: Path, env: dict[str, str]) -> tuple[float, float, list[str
     elapsed = time.monotonic() - started
     watch.done.set()
     peak = floor.peak_rss_mb(process.process.pid)
+    cpu = cpu_seconds(process.process.pid)
     process.terminate(timeout=60)
-    return elapsed, peak, process.lines, watch.describe()
+    return elapsed, peak, process.lines, watch.describe(), cpu
 
 
 def main() -> None:
@@ -85,18 +92,19 @@ def main() -> None:
         print(f"site: {args.posts} posts, {size:.0f} MB; {floor.cpu_count()} cores")
         bottom = floor.measure(posts)
         print(bottom.describe())
-        first, first_peak, lines, children = timed_start(root, env)
+        first, first_peak, lines, children, cpu = timed_start(root, env)
         found = next(line for line in lines if "first run" in line)
         print(
             f"first run (index + baseline) to watching: {first:.1f} s"
-            f" = {first / bottom.total:.2f} x floor; worker peak RSS {first_peak:.0f} MB;"
-            f" {children}"
+            f" = {first / bottom.total:.2f} x floor; {cpu:.1f} CPU s with children"
+            f" = {cpu / bottom.cpu:.2f} x the floor's CPU;"
+            f" worker peak RSS {first_peak:.0f} MB; {children}"
         )
         print(f"  {found.split('INFO', 1)[1].strip()}")
-        again, again_peak, _, children = timed_start(root, env)
+        again, again_peak, _, children, cpu = timed_start(root, env)
         print(
             f"restart over {args.posts} known posts to watching: {again:.2f} s,"
-            f" worker peak RSS {again_peak:.0f} MB; {children}"
+            f" {cpu:.2f} CPU s; worker peak RSS {again_peak:.0f} MB; {children}"
         )
         print(f"state.db: {(root / 'state.db').stat().st_size / 1e6:.0f} MB")
 

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.folder.settle import ignore_lease_breaks, is_complete
+from bot.folder.settle import ignore_lease_breaks, read_complete
 from bot.jekyll.posts import Post, Rejected, read_post
 from bot.jekyll.site import Site
 from bot.state.rows import FileState
@@ -43,17 +43,13 @@ class Loaded:
 def load(root: Path, relative: str, site: Site, known_hash: str | None) -> Loaded:
     """Read and parse one file, if it is complete (a pure function of the file system:
     big scans run it in worker processes)."""
-    path = root / relative
     try:
-        stat = path.stat()
-        if not is_complete(path, stat.st_mtime_ns):
-            return Loaded(relative, None, busy=True)
-        raw = path.read_bytes()
-        after = path.stat()
+        read = read_complete(root / relative)
     except OSError:
         return Loaded(relative, None)  # gone between listing and reading: settled later
-    if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
-        return Loaded(relative, None, busy=True)  # written to while we read it
+    if read is None:
+        return Loaded(relative, None, busy=True)  # being written, or written as we read
+    raw, stat = read
     file = FileState(stat.st_size, stat.st_mtime_ns, hashlib.sha256(raw).hexdigest())
     if file.content_hash == known_hash:
         return Loaded(relative, file)

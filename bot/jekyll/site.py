@@ -70,6 +70,10 @@ def normalize_url(value: Any) -> str | None:
     text = value.strip()
     if _NORMAL_URL.fullmatch(text):
         return text if text.count("/") > 2 else text + "/"  # most links: already normal
+    return _normalized(text)
+
+
+def _normalized(text: str) -> str | None:
     if _SPACE_OR_CONTROL.search(text):
         return None
     try:

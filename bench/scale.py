@@ -1,5 +1,6 @@
 """A site of N posts: the worker's first run (index + baseline), then a restart over
-the same posts, each timed to the "watching" log line, with peak memory.
+the same posts, each timed to the "watching" log line, with peak memory; and the
+floor (bench/floor.py) measured in the same run, so the first run is also a ratio.
 
     python -m bench.scale --posts 100000
 """
@@ -8,28 +9,68 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+from bench import floor
 from bench.generate_site import generate
 from tests.harness import WorkerProcess
 
 
-def timed_start(root: Path, env: dict[str, str]) -> tuple[float, float, list[str]]:
-    """Seconds from process start to "watching", and the process's peak RSS in MB."""
+class ChildWatch(threading.Thread):
+    """Samples the worker's child processes (the parsing pool) for their peak RSS."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peaks: dict[str, float] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.1):
+            try:
+                # Each thread's children: the pool is started by the scan thread.
+                pids = [
+                    pid
+                    for task in os.listdir(f"/proc/{self.pid}/task")
+                    for pid in Path(f"/proc/{self.pid}/task/{task}/children").read_text().split()
+                ]
+                for child in pids:
+                    self.peaks[child] = max(self.peaks.get(child, 0.0), floor.peak_rss_mb(child))
+            except (OSError, StopIteration):
+                continue  # a child came and went between the two reads
+
+    def describe(self) -> str:
+        if not self.peaks:
+            return "no children"
+        return f"{len(self.peaks)} children, peak RSS max {max(self.peaks.values()):.0f} MB"
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its children it has waited for (the pool's)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_start(root: Path, env: dict[str, str]) -> tuple[float, float, list[str], str, float]:
+    """Seconds from process start to "watching", the worker's peak RSS in MB (VmHWM),
+    its output, and its children's peaks and the CPU seconds of all of them."""
     process = WorkerProcess(root, env)
     started = time.monotonic()
     process.start()
-    process.wait_for_line("watching", timeout=600)
-    elapsed = time.monotonic() - started
     assert process.process is not None
-    with open(f"/proc/{process.process.pid}/status") as status:
-        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+    watch = ChildWatch(process.process.pid)
+    watch.start()
+    process.wait_for_line("watching", timeout=900)
+    elapsed = time.monotonic() - started
+    watch.done.set()
+    peak = floor.peak_rss_mb(process.process.pid)
+    cpu = cpu_seconds(process.process.pid)
     process.terminate(timeout=60)
-    return elapsed, peak, process.lines
+    return elapsed, peak, process.lines, watch.describe(), cpu
 
 
 def main() -> None:
@@ -48,20 +89,24 @@ def main() -> None:
         os.symlink(site.resolve(), posts) if args.site else shutil.move(site, posts)
         env = {"POSTS_DIR": str(posts), "STATE_DB": str(root / "state.db"), "TZ": "UTC"}
         size = sum(f.stat().st_size for f in posts.iterdir()) / 1e6
-        print(f"site: {args.posts} posts, {size:.0f} MB; {os.cpu_count()} cores")
-        first, first_peak, lines = timed_start(root, env)
+        print(f"site: {args.posts} posts, {size:.0f} MB; {floor.cpu_count()} cores")
+        bottom = floor.measure(posts)
+        print(bottom.describe())
+        first, first_peak, lines, children, cpu = timed_start(root, env)
         found = next(line for line in lines if "first run" in line)
         print(
-            f"first run (index + baseline) to watching: {first:.1f} s, peak RSS {first_peak:.0f} MB"
+            f"first run (index + baseline) to watching: {first:.1f} s"
+            f" = {first / bottom.total:.2f} x floor; {cpu:.1f} CPU s with children"
+            f" = {cpu / bottom.cpu:.2f} x the floor's CPU;"
+            f" worker peak RSS {first_peak:.0f} MB; {children}"
         )
         print(f"  {found.split('INFO', 1)[1].strip()}")
-        again, again_peak, _ = timed_start(root, env)
+        again, again_peak, _, children, cpu = timed_start(root, env)
         print(
-            f"restart over {args.posts} known posts to watching: {again:.2f} s, peak RSS {again_peak:.0f} MB"
+            f"restart over {args.posts} known posts to watching: {again:.2f} s,"
+            f" {cpu:.2f} CPU s; worker peak RSS {again_peak:.0f} MB; {children}"
         )
-        print(
-            f"state.db: {(root / 'state.db').stat().st_size / 1e6:.0f} MB; children max RSS {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB"
-        )
+        print(f"state.db: {(root / 'state.db').stat().st_size / 1e6:.0f} MB")
 
 
 if __name__ == "__main__":

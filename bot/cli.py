@@ -16,7 +16,6 @@ from typing import Any
 import click
 
 from bot import app, logs
-from bot import preview as previews
 from bot.clock import utc_now
 from bot.config import ConfigError, Settings, load_settings
 from bot.folder.scan import Progress
@@ -132,6 +131,8 @@ def preview(paths: tuple[Path, ...], as_json: bool) -> None:
 
     Example: postbode preview posts/ --json
     """
+    from bot import preview as previews  # imports Mastodon.py: not at every start of `run`
+
     settings = _settings(folders=False)
     write: Callable[[str], None] = click.echo
     for path in paths:
@@ -153,6 +154,8 @@ def status(as_json: bool) -> None:
         )
     with _open_store(settings) as store:
         report = Catalog(store.db).report()
+    from bot import preview as previews
+
     click.echo(
         json.dumps(report, ensure_ascii=False, indent=2)
         if as_json

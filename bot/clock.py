@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 from collections.abc import Awaitable, Callable
 
 Clock = Callable[[], dt.datetime]
@@ -13,6 +14,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@functools.lru_cache(maxsize=256)  # a scan asks for its `now`, and a post's date, often
 def utc_text(moment: dt.datetime) -> str:
     """Sortable UTC text for a moment, the form every time column uses."""
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")

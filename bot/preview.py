@@ -10,7 +10,8 @@ from typing import Any
 from bot.channels.mastodon import instance_rules
 from bot.config import Settings
 from bot.folder.listing import list_post_files
-from bot.jekyll.posts import Post, read_post
+from bot.folder.reading import read_changed
+from bot.jekyll.posts import Post, Rejected, read_post
 from bot.summary import MastodonRules, render_console, render_mastodon, render_telegram
 
 
@@ -18,8 +19,15 @@ def preview_paths(path: Path, settings: Settings, now: dt.datetime) -> Iterator[
     """One preview per post file at `path` (a file, or a folder read recursively)."""
     rules = instance_rules()
     if path.is_dir():
-        for relative in sorted(list_post_files(path)):
-            yield preview_file(path / relative, relative, settings, rules, now)
+        files = sorted(list_post_files(path))
+        # Parsed as a scan parses: in one process per core for a big folder.
+        items = ((relative, None) for relative in files)
+        for batch in read_changed(path, settings.site, items, len(files)):
+            for loaded in batch:
+                if loaded.result is None:  # being written, or gone: read it here and say so
+                    yield preview_file(path / loaded.path, loaded.path, settings, rules, now)
+                else:
+                    yield preview_post(str(path / loaded.path), loaded.result, settings, rules, now)
     else:
         yield preview_file(path, _relative_to(path, settings.posts_dir), settings, rules, now)
 
@@ -32,9 +40,16 @@ def preview_file(
         mtime = path.stat().st_mtime
     except OSError as error:
         return _empty(str(path), "invalid", f"cannot be read: {error.strerror}")
-    result = read_post(raw, relative, settings.site, mtime)
+    return preview_post(
+        str(path), read_post(raw, relative, settings.site, mtime), settings, rules, now
+    )
+
+
+def preview_post(
+    path: str, result: Post | Rejected, settings: Settings, rules: MastodonRules, now: dt.datetime
+) -> dict[str, Any]:
     if not isinstance(result, Post):
-        return _empty(str(path), result.status, result.reason)
+        return _empty(path, result.status, result.reason)
     telegram = render_telegram(result, settings.language)
     mastodon = render_mastodon(result, settings.language, rules)
     media = (
@@ -43,7 +58,7 @@ def preview_file(
         else None
     )
     return {
-        "path": str(path),
+        "path": path,
         "status": result.status(now),
         "reason": "; ".join(result.notes),
         "title": result.title,

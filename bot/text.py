@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -95,6 +96,7 @@ def _grapheme_boundaries(text: str, budget: int) -> list[int]:
     return ends
 
 
+@functools.lru_cache(maxsize=4096)  # categories repeat: a first run asks 100,000 times
 def search_key(text: str) -> str:
     """What two spellings of a name share: "ÉCONOMIE", "Economie" and "economie" all
     give "economie" (accents dropped, case folded, spaces collapsed)."""

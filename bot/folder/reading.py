@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import collections
+import ctypes
 import hashlib
 import itertools
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.folder.settle import ignore_lease_breaks, is_complete
+from bot.folder.settle import ignore_lease_breaks, read_complete
 from bot.jekyll.posts import Post, Rejected, read_post
 from bot.jekyll.site import Site
 from bot.state.rows import FileState
@@ -21,6 +26,7 @@ from bot.state.rows import FileState
 BATCH = 500
 # From this many changed files on, parsing runs in one process per core.
 PARALLEL_FROM = 2000
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -37,17 +43,13 @@ class Loaded:
 def load(root: Path, relative: str, site: Site, known_hash: str | None) -> Loaded:
     """Read and parse one file, if it is complete (a pure function of the file system:
     big scans run it in worker processes)."""
-    path = root / relative
     try:
-        stat = path.stat()
-        if not is_complete(path, stat.st_mtime_ns):
-            return Loaded(relative, None, busy=True)
-        raw = path.read_bytes()
-        after = path.stat()
+        read = read_complete(root / relative)
     except OSError:
         return Loaded(relative, None)  # gone between listing and reading: settled later
-    if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
-        return Loaded(relative, None, busy=True)  # written to while we read it
+    if read is None:
+        return Loaded(relative, None, busy=True)  # being written, or written as we read
+    raw, stat = read
     file = FileState(stat.st_size, stat.st_mtime_ns, hashlib.sha256(raw).hexdigest())
     if file.content_hash == known_hash:
         return Loaded(relative, file)
@@ -72,7 +74,9 @@ def read_changed(
         return
     # spawn: the worker process has threads (watcher, Mastodon), which fork would copy.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(cores, mp_context=context, initializer=ignore_lease_breaks)
+    pool = ProcessPoolExecutor(
+        cores, mp_context=context, initializer=_start_child, initargs=(os.getpid(),)
+    )
     try:
         ahead = collections.deque(
             pool.submit(_load_batch, root, site, b) for b in itertools.islice(batches, 2 * cores)
@@ -84,6 +88,25 @@ def read_changed(
             yield ahead.popleft().result()
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def _start_child(parent: int) -> None:
+    """In each parsing process: no SIGIO death (leases), and no life after the worker's."""
+    ignore_lease_breaks()
+    if sys.platform == "linux":
+        # The kernel sends SIGKILL when the thread that started us dies, kill -9 included.
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(1)  # the worker died before we could ask to die with it
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _batches(items: Iterable[tuple[str, str | None]]) -> Iterator[list[tuple[str, str | None]]]:

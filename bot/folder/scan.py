@@ -16,8 +16,9 @@ from pathlib import Path
 from bot.clock import utc_text
 from bot.folder.listing import list_post_files, stat_post_files
 from bot.folder.reading import Loaded, read_changed
-from bot.jekyll.posts import Post
+from bot.jekyll.posts import Post, Rejected
 from bot.jekyll.site import Site
+from bot.state.rows import FileState
 from bot.state.store import Recorded, Store
 
 log = logging.getLogger(__name__)
@@ -111,12 +112,10 @@ def scan(
     changed, gone = _compare(store, folder.root, paths, reread)
     report = ScanReport(files=len(changed), baseline=not store.baselined)
     renames = Renames(store, gone, now)
-    items = ((p, None if reread else store.content_hash(p)) for p in changed)
     done = 0
-    for batch in read_changed(folder.root, folder.site, items, len(changed)):
+    for batch in read_changed(folder.root, folder.site, changed, len(changed)):
         with store.transaction():
-            for loaded in batch:
-                _record(store, folder, loaded, now, renames, report)
+            _record_batch(store, folder, batch, now, renames, report)
         done += len(batch)
         if progress:
             progress(done, len(changed))
@@ -135,20 +134,81 @@ def scan(
 
 def _compare(
     store: Store, root: Path, paths: Iterable[str] | None, reread: bool
-) -> tuple[list[str], list[str]]:
-    """(changed files, gone files): the folder, or these paths, against the database."""
-    paths = None if paths is None else list(paths)
-    known = store.file_states(paths)
+) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """(changed files, each with the hash of the bytes recorded, and gone files): the
+    folder, or these paths, against the database."""
     if paths is None:
-        on_disk: dict[str, tuple[int, int] | None] = dict(list_post_files(root))
-        on_disk.update({path: None for path in known if path not in on_disk})
-    else:
-        on_disk = stat_post_files(root, paths)
-    changed = [
-        p for p, state in on_disk.items() if state is not None and (reread or known.get(p) != state)
-    ]
-    gone = [p for p, state in on_disk.items() if state is None and p in known]
+        return changes(list_post_files(root), store.file_rows(), reread=reread)
+    paths = list(paths)
+    known = {path: (size, mtime, digest) for path, size, mtime, digest in store.file_rows(paths)}
+    changed, gone = [], []
+    for path, state in stat_post_files(root, paths).items():
+        size, mtime, digest = known.get(path, (None, None, None))
+        if state is None:
+            gone += [path] if path in known else []
+        elif reread or state != (size, mtime):
+            changed.append((path, None if reread else digest))
     return changed, gone
+
+
+def changes(
+    on_disk: dict[str, tuple[int, int]],
+    known: Iterable[tuple[str, int, int, str]],
+    *,
+    reread: bool = False,
+) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """The listing against the database's rows, which are compared one at a time and
+    not kept: (changed files in path order, each with its recorded hash; gone files).
+    Empties `on_disk` as it goes: the listing is the one thing held whole."""
+    changed: list[tuple[str, str | None]] = []
+    gone: list[str] = []
+    for path, size, mtime_ns, digest in known:
+        state = on_disk.pop(path, None)
+        if state is None:
+            gone.append(path)
+        elif reread or state != (size, mtime_ns):
+            changed.append((path, None if reread else digest))
+    changed += [(path, None) for path in on_disk]
+    on_disk.clear()
+    changed.sort()
+    return changed, gone
+
+
+def _record_batch(
+    store: Store,
+    folder: Folder,
+    batch: list[Loaded],
+    now: dt.datetime,
+    renames: Renames,
+    report: ScanReport,
+) -> None:
+    """Record a batch in order; runs of files at paths never seen (a first run's every
+    file) are written together, unless a new post may be a renamed one."""
+    known = store.post_ids([loaded.path for loaded in batch])
+    fresh: list[tuple[Post | Rejected, FileState]] = []
+    for loaded in batch:
+        result, file = loaded.result, loaded.file
+        new = loaded.path not in known and not (renames.possible and isinstance(result, Post))
+        if new and result is not None and file is not None:
+            fresh.append((result, file))
+            continue
+        _flush(store, folder, fresh, now, report)
+        _record(store, folder, loaded, now, renames, report)
+    _flush(store, folder, fresh, now, report)
+
+
+def _flush(
+    store: Store,
+    folder: Folder,
+    fresh: list[tuple[Post | Rejected, FileState]],
+    now: dt.datetime,
+    report: ScanReport,
+) -> None:
+    for recorded, (result, _) in zip(
+        store.record_new(fresh, folder.channels, now, baseline=report.baseline), fresh, strict=True
+    ):
+        _report(report, recorded, result)
+    fresh.clear()
 
 
 def _record(
@@ -178,11 +238,15 @@ def _record(
         renamed_from=renamed_from,
         delete_remote=folder.delete_remote,
     )
+    _report(report, recorded, result)
+
+
+def _report(report: ScanReport, recorded: Recorded, result: Post | Rejected) -> None:
     report.add(recorded)
     if recorded.outcome == "invalid":
-        log.warning("invalid post %s: %s", relative, getattr(result, "reason", ""))
+        log.warning("invalid post %s: %s", recorded.path, getattr(result, "reason", ""))
     elif recorded.outcome in _NEWS or recorded.queued or recorded.edits:
         log.info(
             "post %s %s (%d queued, %d edits)",
-            relative, recorded.outcome, recorded.queued, recorded.edits,
+            recorded.path, recorded.outcome, recorded.queued, recorded.edits,
         )  # fmt: skip

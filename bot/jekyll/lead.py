@@ -7,6 +7,7 @@ not a heading, image, Liquid tag, HTML comment or code, parsed by markdown-it
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -42,6 +43,11 @@ _blocks = MarkdownIt("commonmark").disable("inline")
 _HEAD_CHARS = 1024
 # [text] or [text][ref] not followed by "(": a reference link, possibly defined later.
 _REFERENCE = re.compile(r"\[[^\]]*\](?!\()")
+_ATX_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
+# What CommonMark's inline rules act on (escapes, code, emphasis, links, images,
+# autolinks and HTML, entities); text without them renders as itself.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<>&]")
+_TAG = re.compile(r"<[^>]*>")
 
 
 class _Found(Exception):
@@ -144,12 +150,46 @@ def markdown_lead(markdown: str) -> str:
     source = _KRAMDOWN_IAL.sub("", strip_liquid(markdown))
     # The lead is near the top: parse the head of a long body first, and all of it
     # only when the head does not settle it.
+    simple = _simple_lead(source)
+    if simple is not None:
+        return simple
     cut = source.rfind("\n\n", 0, _HEAD_CHARS) if len(source) > _HEAD_CHARS else -1
     if cut > 0:
         found = _first_prose(source[:cut], complete=False)
         if found is not None:
             return found
     return _first_prose(source, complete=True) or ""
+
+
+def _simple_lead(source: str) -> str | None:
+    """The lead of a body that opens with nothing but ATX headings and then a paragraph
+    of lines that start with a letter (most posts), found without the block parser:
+    such lines can neither start nor interrupt another kind of block. None when the
+    top is anything else, or the paragraph may use a [reference]; the parser decides."""
+    lines: list[str] = []
+    for line in source.split("\n"):
+        if not line.strip(" \t"):
+            if lines:
+                break
+        elif lines or line[0].isalpha():
+            if not line[0].isalpha():
+                return None
+            lines.append(line)
+        elif not _ATX_HEADING.match(line):
+            return None
+    content = "\n".join(lines).strip(" \t")
+    if not content or _REFERENCE.search(content):
+        return None
+    if not _INLINE_MARKUP.search(content):
+        return clean_text(content)  # what rendering it and reading the text back gives
+    inline = _markdown.parseInline(content, {})[0]
+    if _only_images(inline):
+        return None
+    if "<" in content:
+        return clean_text(html_text(_render_inline(inline)))
+    # Without raw HTML, the rendering holds only markdown-it's own inline tags, none of
+    # them with text to leave out: dropping the tags reads the same text back.
+    return clean_text(html.unescape(_TAG.sub("", _render_inline(inline))))
 
 
 def _first_prose(source: str, *, complete: bool) -> str | None:

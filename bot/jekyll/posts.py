@@ -15,7 +15,6 @@ from pathlib import PurePosixPath
 from typing import Any, Literal
 
 import yaml
-from frontmatter.default_handlers import YAMLHandler
 
 from bot.jekyll import dates, lead
 from bot.jekyll.links import NoLink, feature_image, post_link
@@ -40,14 +39,9 @@ _FILENAME = re.compile(r"^(?:\d{2,4}-\d{1,2}-\d{1,2}-)?(?P<slug>.*)$")
 Status = Literal["ready", "future", "unpublished", "invalid", "ignored"]
 
 
-class _JekyllYAML(YAMLHandler):
-    """python-frontmatter's YAML loader (libyaml's CSafeLoader when available); the
-    block is found with Jekyll's own rule, since it also closes with `...`."""
-
-    FM_BOUNDARY = _FRONT_MATTER_END
-
-
-_YAML = _JekyllYAML()
+# libyaml's loader, as python-frontmatter would use; the block is found with Jekyll's
+# own rule (it also closes with `...`), so python-frontmatter's handler is not needed.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -98,9 +92,12 @@ def is_post_path(path: str) -> bool:
     """Jekyll's post files: no hidden parts, no drafts or other `_` folders, no editor
     leftovers. A site root may be watched, with posts in (category/)_posts/."""
     *folders, name = path.split("/")
+    return is_post_name(name) and all(is_post_folder(folder) for folder in folders)
+
+
+def is_post_name(name: str) -> bool:
+    """A post file's own name (its folders aside): not hidden, no editor leftover."""
     if not name or name.startswith((".", "#")) or name.endswith("~"):
-        return False
-    if not all(is_post_folder(folder) for folder in folders):
         return False
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     return suffix in POST_SUFFIXES
@@ -145,7 +142,7 @@ def _split(text: str) -> tuple[dict[str, Any], str]:
     if not end:
         raise _NotAPost("front matter is not closed: no second '---' line")
     try:
-        metadata = _YAML.load(text[start.end() : end.start()])
+        metadata = yaml.load(text[start.end() : end.start()], Loader=_LOADER)
     except yaml.YAMLError as error:
         raise _NotAPost(f"front matter is not valid YAML: {_yaml_problem(error)}") from None
     except (ValueError, TypeError, RecursionError) as error:
@@ -167,11 +164,11 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
 
 def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime: float) -> Post:
     notes: list[str] = []
-    name = PurePosixPath(path).name
-    stem = PurePosixPath(name).stem
+    pure = PurePosixPath(path)  # one, not one per question: a first run reads 100,000
+    name, stem = pure.name, pure.stem
     date = _date(metadata, name, site, mtime, notes)
     title = _title(metadata, stem)
-    categories = _pluralized(metadata, "category", "categories") + _folder_categories(path)
+    categories = _pluralized(metadata, "category", "categories") + _folder_categories(pure)
     categories = tuple(dict.fromkeys(categories))
     tags = _pluralized(metadata, "tag", "tags")
     file_slug = _FILENAME.match(stem).group("slug")  # type: ignore[union-attr]
@@ -186,7 +183,7 @@ def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime:
         title=title,
         date=date,
         link=link,
-        lead=_lead(metadata, body, name, site),
+        lead=_lead(metadata, body, pure.suffix, site),
         categories=categories,
         tags=tags,
         image_url=image_url,
@@ -242,13 +239,13 @@ def _pluralized(metadata: Mapping[str, Any], singular: str, plural: str) -> tupl
     return tuple(dict.fromkeys(v for v in cleaned if v))
 
 
-def _folder_categories(path: str) -> tuple[str, ...]:
+def _folder_categories(path: PurePosixPath) -> tuple[str, ...]:
     """Folders above a `_posts` folder are categories in Jekyll."""
-    parts = PurePosixPath(path).parts
+    parts = path.parts
     return tuple(parts[: parts.index("_posts")]) if "_posts" in parts else ()
 
 
-def _lead(metadata: Mapping[str, Any], body: str, name: str, site: Site) -> str:
+def _lead(metadata: Mapping[str, Any], body: str, suffix: str, site: Site) -> str:
     for key in EXCERPT_KEYS:
         value = metadata.get(key)
         if isinstance(value, str) and value.strip():
@@ -258,6 +255,6 @@ def _lead(metadata: Mapping[str, Any], body: str, name: str, site: Site) -> str:
     separator = metadata.get("excerpt_separator")
     separator = separator if isinstance(separator, str) and separator else site.excerpt_separator
     head = lead.cut_at_separator(body, separator)
-    is_markdown = PurePosixPath(name).suffix.lower() in MARKDOWN_SUFFIXES
+    is_markdown = suffix.lower() in MARKDOWN_SUFFIXES
     text = lead.markdown_lead(head) if is_markdown else lead.html_lead(head)
     return shorten(text, MAX_LEAD_CHARS, len)

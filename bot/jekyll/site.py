@@ -22,6 +22,12 @@ _PLACEHOLDER = re.compile(r":([a-z_]+)")
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+# A URL that normalize_url would give back as it is: lower-case http(s) scheme and
+# ASCII host (no port, no user), a path of safe characters only, no query or fragment.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_NORMAL_URL = re.compile(
+    rf"https?://{_LABEL}(?:\.{_LABEL})*(?:/[\w/:@!$&'()*+,;=.~%-]*)?", re.ASCII
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,12 @@ def normalize_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
+    if _NORMAL_URL.fullmatch(text):
+        return text if text.count("/") > 2 else text + "/"  # most links: already normal
+    return _normalized(text)
+
+
+def _normalized(text: str) -> str | None:
     if _SPACE_OR_CONTROL.search(text):
         return None
     try:

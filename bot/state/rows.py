@@ -10,6 +10,9 @@ from typing import Any
 from bot.clock import utc_text
 from bot.jekyll.posts import Post, Rejected
 
+# One encoder: json.dumps with an option builds a new one per call.
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
 
 @dataclass(frozen=True)
 class FileState:
@@ -37,8 +40,8 @@ def post_columns(result: Post | Rejected, file: FileState, now: dt.datetime) -> 
         "date_utc": utc_text(result.date),
         "link": result.link,
         "lead": result.lead,
-        "categories": json.dumps(result.categories, ensure_ascii=False),
-        "tags": json.dumps(result.tags, ensure_ascii=False),
+        "categories": _json(result.categories),
+        "tags": _json(result.tags),
         "image_url": result.image_url,
         "image_path": result.image_path,
         "language": result.language,

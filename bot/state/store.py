@@ -26,6 +26,12 @@ from bot.state.schema import migrations
 from bot.state.transaction import write_failure, write_transaction
 from bot.text import search_key
 
+_POST_COLUMNS = (  # what a file's row fills: `post_columns`, first_seen, baseline
+    "path", "status", "reason", "title", "date", "date_utc", "link", "lead", "categories",
+    "tags", "image_url", "image_path", "language", "summary_key", "content_hash", "size",
+    "mtime_ns", "baseline", "first_seen", "updated_at",
+)  # fmt: skip
+
 
 class StateError(RuntimeError):
     """The state file cannot be used (not SQLite, corrupt); the message names it."""
@@ -91,26 +97,15 @@ class Store:
 
     # -- files and posts ----------------------------------------------------
 
-    def file_states(self, paths: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
-        """(size, mtime_ns) of the files we have read: all (the reconcile scan), or
-        those among `paths` (a watcher batch, which must not load 100,000 rows)."""
-        sql = "select path, size, mtime_ns from posts where status != 'withdrawn'"
+    def file_rows(self, paths: list[str] | None = None) -> Iterator[tuple[str, int, int, str]]:
+        """(path, size, mtime_ns, content_hash) of the files we have read: all, one row
+        at a time (the reconcile compares each with the listing and drops it), or those
+        among `paths` (a watcher batch, which must not load 100,000 rows)."""
+        sql = "select path, size, mtime_ns, content_hash from posts where status != 'withdrawn'"
         if paths is None:
-            rows = self.db.execute(sql).fetchall()
-        else:
-            rows = [
-                row
-                for path in paths
-                for row in self.db.execute(sql + " and path = ?", [path]).fetchall()
-            ]
-        return {path: (size, mtime_ns) for path, size, mtime_ns in rows}
-
-    def content_hash(self, path: str) -> str | None:
-        """The bytes we last read at `path`, if it holds a post we still know."""
-        row = self.db.execute(
-            "select content_hash from posts where path = ? and status != 'withdrawn'", [path]
-        ).fetchone()
-        return row[0] if row else None
+            yield from self.db.execute(sql)
+        for path in paths or ():
+            yield from self.db.execute(sql + " and path = ?", [path])
 
     def has_path(self, path: str) -> bool:
         return self.db.execute("select 1 from posts where path = ?", [path]).fetchone() is not None
@@ -145,20 +140,53 @@ class Store:
                     "update posts set path = ? where path = ?", [result.path, renamed_from]
                 )
             old = self._post_row(result.path)
+            if old is None:
+                return self.record_new([(result, file)], channels, now, baseline=baseline)[0]
             step = lifecycle.plan(
                 _known(old), result, first_run=baseline, now=now, renamed=renamed_from is not None
             )
-            row = post_columns(result, file, now)
-            if old is None:
-                post_id = self._insert(
-                    "posts", {**row, "first_seen": utc_text(now), "baseline": int(step.seen)}
-                )
-            else:
-                post_id = int(old["id"])
-                self.db.table("posts").update(post_id, row)
-                self.db.execute("delete from post_categories where post_id = ?", [post_id])
-            self._add_categories(post_id, result)
+            post_id = int(old["id"])
+            self.db.table("posts").update(post_id, post_columns(result, file, now))
+            self.db.execute("delete from post_categories where post_id = ?", [post_id])
+            self._add_categories([(post_id, result)])
             return self._carry_out(step, post_id, result, channels, now, delete_remote)
+
+    def post_ids(self, paths: list[str]) -> dict[str, int]:
+        """The row id of those of `paths` the database holds (withdrawn ones included)."""
+        marks = ", ".join("?" for _ in paths)
+        return dict(self.db.execute(f"select path, id from posts where path in ({marks})", paths))
+
+    def record_new(
+        self,
+        files: list[tuple[Post | Rejected, FileState]],
+        channels: Iterable[str],
+        now: dt.datetime,
+        *,
+        baseline: bool = False,
+    ) -> list[Recorded]:
+        """`record` for files at paths the database has never held (`post_ids`), not
+        renamed: the same plans, their rows written with one executemany per table
+        (a first run writes 100,000)."""
+        with self.transaction():
+            steps = [lifecycle.plan(None, r, first_run=baseline, now=now) for r, _ in files]
+            stamp = utc_text(now)
+            rows = [
+                {**post_columns(result, file, now), "first_seen": stamp, "baseline": int(step.seen)}
+                for (result, file), step in zip(files, steps, strict=True)
+            ]
+            self.db.conn.executemany(
+                f"insert into posts ({', '.join(_POST_COLUMNS)}) values ({', '.join('?' * len(_POST_COLUMNS))})",
+                [[row.get(column) for column in _POST_COLUMNS] for row in rows],
+            )
+            ids = self.post_ids([result.path for result, _ in files])
+            self._add_categories([(ids[result.path], result) for result, _ in files])
+            return [
+                # A new row has no deliveries: "revive" has nothing to bring back.
+                self._carry_out(step, ids[result.path], result, channels, now, False)
+                if step.publish == "new"
+                else Recorded(result.path, step.outcome)
+                for (result, _), step in zip(files, steps, strict=True)
+            ]
 
     def withdraw(self, path: str, now: dt.datetime, *, delete_remote: bool = False) -> None:
         """A post file is gone: mark it withdrawn and retract its deliveries."""
@@ -201,25 +229,17 @@ class Store:
             )
         return Recorded(path, step.outcome, queued, edits)
 
-    def _add_categories(self, post_id: int, result: Post | Rejected) -> None:
+    def _add_categories(self, posts: list[tuple[int, Post | Rejected]]) -> None:
         """One row per category of a published post, in the same transaction as the post."""
-        if isinstance(result, Post) and result.published and result.categories:
-            date = utc_text(result.date)
-            names = {search_key(name): name for name in result.categories}
-            self.db.conn.executemany(
-                "insert into post_categories (post_id, name, key, date_utc) values (?, ?, ?, ?)",
-                [(post_id, name, key, date) for key, name in names.items()],
-            )
-
-    def _insert(self, table: str, row: dict[str, Any]) -> int:
-        """A plain INSERT: sqlite-utils' insert() inspects the table on every call, and a
-        first run inserts 100,000 posts."""
-        columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        cursor = self.db.execute(
-            f"insert into {table} ({columns}) values ({marks})", list(row.values())
+        self.db.conn.executemany(
+            "insert into post_categories (post_id, name, key, date_utc) values (?, ?, ?, ?)",
+            [
+                (post_id, name, key, utc_text(result.date))
+                for post_id, result in posts
+                if isinstance(result, Post) and result.published
+                for key, name in {search_key(name): name for name in result.categories}.items()
+            ],
         )
-        return int(cursor.lastrowid or 0)
 
     def _post_row(self, path: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from posts where path = ?", [path]))

@@ -102,7 +102,7 @@ def test_each_event_moves_a_delivery_as_the_table_says(
 
 def test_the_outbox_finds_its_next_delivery_through_the_partial_indexes(store: Store) -> None:
     """The head queries repeat the indexes' conditions, so SQLite searches, not scans."""
-    from bot.state.deliveries import NEXT_QUEUED, NEXT_REMOVAL
+    from bot.state.queues import NEXT_QUEUED, NEXT_REMOVAL
 
     plans = {
         sql: [row[-1] for row in store.db.execute(f"explain query plan {sql}", params)]
@@ -114,7 +114,7 @@ def test_the_outbox_finds_its_next_delivery_through_the_partial_indexes(store: S
 
 def test_the_head_asks_all_queues_in_one_query_through_their_indexes(store: Store) -> None:
     """head() is one round trip; each part still searches its own partial index."""
-    from bot.state.deliveries import NEXT_EITHER
+    from bot.state.queues import NEXT_EITHER
 
     params = ["c", "c", "", "c", ""]
     plan = [row[-1] for row in store.db.execute(f"explain query plan {NEXT_EITHER}", params)]

@@ -13,7 +13,8 @@ import sqlite_utils
 
 from bot.clock import utc_text
 from bot.jekyll.posts import Post
-from bot.state.deliveries import FAILED, REMOVALS
+from bot.state.deliveries import FAILED
+from bot.state.queues import REMOVALS
 from bot.state.rows import post_from_row
 
 

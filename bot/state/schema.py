@@ -112,7 +112,7 @@ def m003_delivery_actions(db: sqlite_utils.Database) -> None:
     db.execute(
         "update deliveries set date_utc = (select date_utc from posts where id = deliveries.post_id)"
     )
-    # Spelled as deliveries.QUEUED and REMOVALS are (a test holds them together): SQLite
+    # Spelled as queues.QUEUED and REMOVALS are (a test holds them together): SQLite
     # uses a partial index only for a query that repeats its condition.
     db.execute(
         "create index deliveries_queued on deliveries (channel, date_utc, post_id)"

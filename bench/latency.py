@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import re
 import statistics
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from bench.generate_site import generate
 from bot.folder.events import Watcher
+from tests.fakes.mastodon import DEFAULT_TOKEN as MASTODON_TOKEN
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.telegram import DEFAULT_CHANNEL_ID, FakeTelegram
+from tests.fakes.telegram import DEFAULT_TOKEN as TELEGRAM_TOKEN
 from tests.harness import platform_env, worker
 
 
@@ -48,6 +52,52 @@ def event_floor(folder: Path, count: int) -> list[float]:
         return seconds
 
     return asyncio.run(measure())
+
+
+def _bare_sends(telegram_url: str, mastodon_url: str, count: int, out: Connection) -> None:
+    """In a process of its own, as the worker is: the moment each bare library call
+    starts, so that the fake's arrival times give the libraries' own share."""
+    from mastodon import Mastodon
+    from telegram import Bot
+
+    async def telegram() -> list[float]:
+        bot = Bot(TELEGRAM_TOKEN, base_url=f"{telegram_url}/bot")
+        async with bot:
+            starts = []
+            for n in range(count):
+                starts.append(time.monotonic())
+                await bot.send_message(DEFAULT_CHANNEL_ID, f"bare {n}")
+                await asyncio.sleep(0.05)
+            return starts
+
+    api = Mastodon(access_token=MASTODON_TOKEN, api_base_url=mastodon_url)
+    api.instance_v2()  # connection and version check done, as in the worker
+    starts = []
+    for n in range(count):
+        starts.append(time.monotonic())
+        api.status_post(f"bare {n}", idempotency_key=f"bare-{n}")
+        time.sleep(0.05)
+    out.send((asyncio.run(telegram()), starts))
+
+
+def library_floor(
+    telegram: FakeTelegram, mastodon: FakeMastodon, count: int
+) -> tuple[list[float], list[float]]:
+    """Call to request at the fake for a bare python-telegram-bot / Mastodon.py loop."""
+    sent_before = len(telegram.requests), len(mastodon.requests)
+    receive, send = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    child = multiprocessing.get_context("spawn").Process(
+        target=_bare_sends, args=(telegram.url, mastodon.url, count, send)
+    )
+    child.start()
+    telegram_starts, mastodon_starts = receive.recv()
+    child.join()
+    sends = [r.time for r in telegram.requests[sent_before[0] :] if r.method == "sendMessage"]
+    creates = [r.at for r in mastodon.requests[sent_before[1] :] if r.endpoint == "status_create"]
+    return (
+        [b - a for a, b in zip(telegram_starts, sends, strict=True)],
+        [b - a for a, b in zip(mastodon_starts, creates, strict=True)],
+    )
 
 
 def report(name: str, values: list[float]) -> None:
@@ -100,6 +150,9 @@ def main() -> None:
         for name, values in latencies.items():
             report(name, values)
         report("floor (os.replace to the event in an event loop)", event_floor(root / "floor", 200))
+        bare_telegram, bare_mastodon = library_floor(telegram, mastodon, args.posts)
+        report("floor (a bare python-telegram-bot send_message, call to request)", bare_telegram)
+        report("floor (a bare Mastodon.py status_post, call to request)", bare_mastodon)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ def folder_of(settings: Settings, channels: Sequence[Channel]) -> Folder:
         site=settings.site,
         channels=tuple(channel.key for channel in channels),
         delete_remote=settings.on_delete == "delete",
+        flood_limit=settings.flood_limit,
     )
 
 

@@ -16,6 +16,7 @@ from bot.jekyll.posts import Post, Rejected
 Outcome = Literal[
     "new",  # a post to announce
     "baseline",  # there before the first run: recorded as seen, never news
+    "imported",  # an old post among a flood of new files (an import): recorded as seen
     "updated",  # what readers see changed: sent messages are edited
     "unchanged",  # the same post (touched, saved again, re-read)
     "renamed",  # the same post under a new file name
@@ -61,10 +62,13 @@ def plan(
     first_run: bool,
     now: dt.datetime,
     renamed: bool = False,
+    archive_before: dt.datetime | None = None,
 ) -> Plan:
     """The plan for one path. `known`: the database's row (None: a path never seen);
     `file`: what the file says now (None: it is gone); `first_run`: the baseline scan
-    of a new database; `renamed`: `known` is the row of the file this one replaces."""
+    of a new database; `renamed`: `known` is the row of the file this one replaces;
+    `archive_before`: the scan found a flood of new files (FLOOD_LIMIT), so a new post
+    dated before this is an import, not news."""
     if file is None:
         return Plan("withdrawn", retract=True) if known else Plan("unchanged")
     if known is None:
@@ -73,6 +77,8 @@ def plan(
         seen = first_run and (isinstance(file, Rejected) or file.status(now) == "ready")
         if isinstance(file, Rejected):
             return Plan(file.status, seen=seen)
+        if archive_before and file.status(now) == "ready" and file.date < archive_before:
+            return Plan("imported", seen=True, publish=_publish(file, True))
         return Plan("baseline" if seen else "new", seen=seen, publish=_publish(file, seen))
     # A post whose file left (or that was unpublished) is back: removals waiting
     # out the return window are cancelled, whatever the file says now.

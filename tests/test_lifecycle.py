@@ -114,10 +114,41 @@ def test_the_plan_for_each_transition(
     assert plan(known_row, file, first_run=first_run, now=NOW, renamed=renamed) == expected
 
 
+# A scan that found more new files than FLOOD_LIMIT: posts older than this are an import.
+IMPORT_BEFORE = NOW - dt.timedelta(days=7)
+LAST_MONTH = dataclasses.replace(LIVE, date=NOW - dt.timedelta(days=30))
+
+FLOOD_CASES: list[tuple[str, Known | None, Post | Rejected, Plan]] = [
+    ("an old post among a flood of new files is an import", None, LAST_MONTH,
+     Plan("imported", seen=True, publish="revive")),
+    ("a recent post among them is news all the same", None, LIVE, Plan("new", publish="new")),
+    ("a scheduled post among them is news at its date", None,
+     dataclasses.replace(SCHEDULED, date=NEXT_WEEK), Plan("new", publish="new")),
+    ("an old draft among them waits to be published", None,
+     dataclasses.replace(LAST_MONTH, published=False), Plan("new")),
+    ("a broken file among them is invalid", None, BROKEN, Plan("invalid")),
+    ("a known post edited during a flood is an edit", known(LAST_MONTH),
+     dataclasses.replace(LAST_MONTH, title="Nieuw"), Plan("updated", edit=True)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("known_row", "file", "expected"),
+    [case[1:] for case in FLOOD_CASES],
+    ids=[case[0] for case in FLOOD_CASES],
+)
+def test_the_plan_in_a_flood_of_new_files(
+    known_row: Known | None, file: Post | Rejected, expected: Plan
+) -> None:
+    got = plan(known_row, file, first_run=False, now=NOW, archive_before=IMPORT_BEFORE)
+    assert got == expected
+
+
 def test_the_table_names_every_outcome() -> None:
-    """No outcome of the lifecycle is left without a row in the table."""
+    """No outcome of the lifecycle is left without a row in the tables."""
     from typing import get_args
 
     from bot.lifecycle import Outcome
 
-    assert {case[-1].outcome for case in CASES} == set(get_args(Outcome))
+    outcomes = {case[-1].outcome for case in CASES} | {case[-1].outcome for case in FLOOD_CASES}
+    assert outcomes == set(get_args(Outcome))

@@ -23,6 +23,8 @@ from bot.state.store import Recorded, Store
 
 log = logging.getLogger(__name__)
 
+# In a flood of new files (FLOOD_LIMIT), posts older than this are an import.
+IMPORT_AGE = dt.timedelta(days=7)
 # Outcomes worth a line in the log (a first run's thousands of baselines are not).
 _NEWS = ("new", "updated", "renamed", "returned", "rescheduled", "unpublished")
 # Called with (files read so far, files to read) while a big scan runs.
@@ -40,6 +42,7 @@ class Folder:
     site: Site
     channels: tuple[str, ...]
     delete_remote: bool = False  # ON_DELETE=delete: a removed post's messages go too
+    flood_limit: int = 50  # more new files than this in one scan: maybe an import
 
 
 @dataclass
@@ -52,6 +55,8 @@ class ScanReport:
     edits: int = 0
     withdrawn: int = 0
     baseline: bool = False
+    # A flood of new files (an import): new posts dated before this are recorded as seen.
+    archive_before: dt.datetime | None = None
     stopped: bool = False  # ended early: the worker is stopping
     # Files still being written: not read now, to be checked again shortly.
     busy: list[str] = field(default_factory=list)
@@ -111,6 +116,14 @@ def scan(
     """
     changed, gone = _compare(store, folder.root, paths, reread)
     report = ScanReport(files=len(changed), baseline=not store.baselined)
+    unseen = 0 if reread or report.baseline else sum(digest is None for _, digest in changed)
+    if unseen > folder.flood_limit:
+        report.archive_before = now - IMPORT_AGE
+        log.warning(
+            "%d new files at once: an import (a migration, a re-clone), not news; posts"
+            " older than %d days among them are recorded as seen (`postbode backfill`"
+            " sends them)", unseen, IMPORT_AGE.days,
+        )  # fmt: skip
     renames = Renames(store, gone, now)
     done = 0
     for batch in read_changed(folder.root, folder.site, changed, len(changed)):
@@ -205,7 +218,15 @@ def _flush(
     report: ScanReport,
 ) -> None:
     for recorded, (result, _) in zip(
-        store.record_new(fresh, folder.channels, now, baseline=report.baseline), fresh, strict=True
+        store.record_new(
+            fresh,
+            folder.channels,
+            now,
+            baseline=report.baseline,
+            archive_before=report.archive_before,
+        ),
+        fresh,
+        strict=True,
     ):
         _report(report, recorded, result)
     fresh.clear()
@@ -237,6 +258,7 @@ def _record(
         baseline=report.baseline,
         renamed_from=renamed_from,
         delete_remote=folder.delete_remote,
+        archive_before=report.archive_before,
     )
     _report(report, recorded, result)
 

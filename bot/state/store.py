@@ -127,12 +127,13 @@ class Store:
         baseline: bool = False,
         renamed_from: str | None = None,
         delete_remote: bool = False,
+        archive_before: dt.datetime | None = None,
     ) -> Recorded:
         """Store a parsed file and carry out its lifecycle plan (bot/lifecycle.py).
 
         `baseline`: the first run over an existing site. `renamed_from`: the same post
         under a new name. `delete_remote`: a post that stops being published has its
-        messages deleted.
+        messages deleted. `archive_before`: see lifecycle.plan (a flood of new files).
         """
         with self.transaction():
             if renamed_from is not None:
@@ -141,7 +142,13 @@ class Store:
                 )
             old = self._post_row(result.path)
             if old is None:
-                return self.record_new([(result, file)], channels, now, baseline=baseline)[0]
+                return self.record_new(
+                    [(result, file)],
+                    channels,
+                    now,
+                    baseline=baseline,
+                    archive_before=archive_before,
+                )[0]
             step = lifecycle.plan(
                 _known(old), result, first_run=baseline, now=now, renamed=renamed_from is not None
             )
@@ -163,12 +170,16 @@ class Store:
         now: dt.datetime,
         *,
         baseline: bool = False,
+        archive_before: dt.datetime | None = None,
     ) -> list[Recorded]:
         """`record` for files at paths the database has never held (`post_ids`), not
         renamed: the same plans, their rows written with one executemany per table
         (a first run writes 100,000)."""
         with self.transaction():
-            steps = [lifecycle.plan(None, r, first_run=baseline, now=now) for r, _ in files]
+            steps = [
+                lifecycle.plan(None, r, first_run=baseline, now=now, archive_before=archive_before)
+                for r, _ in files
+            ]
             stamp = utc_text(now)
             rows = [
                 {**post_columns(result, file, now), "first_seen": stamp, "baseline": int(step.seen)}

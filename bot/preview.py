@@ -19,7 +19,7 @@ def preview_paths(path: Path, settings: Settings, now: dt.datetime) -> Iterator[
     """One preview per post file at `path` (a file, or a folder read recursively)."""
     rules = instance_rules()
     if path.is_dir():
-        files = sorted(list_post_files(path))
+        files = sorted(list_post_files(path).files)
         # Parsed as a scan parses: in one process per core for a big folder.
         items = ((relative, None) for relative in files)
         for batch in read_changed(path, settings.site, items, len(files)):

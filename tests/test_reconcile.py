@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from bot.folder.listing import Listing
 from bot.folder.scan import Folder, changes, scan
 from bot.jekyll.site import Site
 from bot.state.store import Store
@@ -22,14 +23,22 @@ def test_changes_are_what_changed_and_what_is_gone() -> None:
         ("c.md", 3, 30, "hc"),
         ("d.md", 4, 41, "hd"),
     ]
-    listing = on_disk()
+    listing = Listing(on_disk())
     assert changes(listing, known) == (
         [("a.md", None), ("d.md", "hd"), ("e.md", None)],
         ["f.md", "c.md"],
     )
-    assert listing == {}  # consumed: the listing is the one thing the comparison holds
-    assert changes(on_disk(), known, reread=True)[0] == [(p, None) for p in sorted(on_disk())]
-    assert changes({}, []) == ([], [])
+    assert listing.files == {}  # consumed: the listing is the one thing the comparison holds
+    again = changes(Listing(on_disk()), known, reread=True)[0]
+    assert again == [(p, None) for p in sorted(on_disk())]
+    assert changes(Listing(), []) == ([], [])
+
+
+def test_a_folder_that_could_not_be_listed_is_unknown_not_empty() -> None:
+    """Its files are neither gone nor changed; those elsewhere are compared as ever."""
+    known = [("world/_posts/a.md", 1, 10, "ha"), ("b.md", 2, 20, "hb"), ("world/x.md", 3, 30, "hx")]
+    assert changes(Listing({}, unknown=["world/"]), known) == ([], ["b.md"])
+    assert changes(Listing({}, unknown=[""]), known) == ([], [])  # the root itself
 
 
 def test_a_full_scan_reads_the_changed_file_only_and_withdraws_the_gone_one(

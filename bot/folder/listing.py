@@ -1,10 +1,16 @@
-"""What is in the posts folder: post files and their (size, mtime_ns), one stat each."""
+"""What is in the posts folder: post files and their (size, mtime_ns), one stat each.
+
+A folder that cannot be listed (an unmounted share, permissions, a moment between
+`rm -rf` and `git clone`) is unknown, not empty: its posts are neither gone nor
+changed until it can be read again.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.jekyll.posts import is_post_folder, is_post_name, is_post_path
@@ -12,13 +18,31 @@ from bot.jekyll.posts import is_post_folder, is_post_name, is_post_path
 log = logging.getLogger(__name__)
 
 
-def list_post_files(root: Path) -> dict[str, tuple[int, int]]:
-    """Every post file under `root` (relative POSIX path -> (size, mtime_ns))."""
-    return {path: (size, mtime_ns) for path, size, mtime_ns in walk_post_files(root)}
+@dataclass
+class Listing:
+    """The post files found (relative POSIX path -> (size, mtime_ns)), and the folders
+    that could not be listed ("" for the root itself, else "a/b/")."""
+
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+
+    def knows(self, path: str) -> bool:
+        """Whether the listing can tell if `path` is there."""
+        return not any(path.startswith(prefix) for prefix in self.unknown)
 
 
-def walk_post_files(root: Path) -> Iterator[tuple[str, int, int]]:
-    """Every post file under `root` as (relative POSIX path, size, mtime_ns).
+def list_post_files(root: Path) -> Listing:
+    """Every post file under `root`, and the folders that could not be listed."""
+    listing = Listing()
+    listing.files = {
+        path: (size, mtime_ns) for path, size, mtime_ns in walk_post_files(root, listing.unknown)
+    }
+    return listing
+
+
+def walk_post_files(root: Path, unknown: list[str]) -> Iterator[tuple[str, int, int]]:
+    """Every post file under `root` as (relative POSIX path, size, mtime_ns); the
+    folders that could not be listed are added to `unknown`.
 
     Called for every reconcile, so it is lean: no Path objects, one stat per file.
     """
@@ -39,19 +63,29 @@ def walk_post_files(root: Path) -> Iterator[tuple[str, int, int]]:
                     except OSError:
                         continue  # vanished while we looked: the next scan settles it
         except OSError as error:
-            log.warning("cannot list folder %s: %s", root / prefix, error.strerror)
+            unknown.append(prefix)
+            log.warning(
+                "cannot list folder %s (%s): its posts are kept as they are until it can be",
+                root / prefix, error.strerror,
+            )  # fmt: skip
 
 
 def stat_post_files(root: Path, paths: Iterable[str]) -> dict[str, tuple[int, int] | None]:
-    """(size, mtime_ns) of the given relative paths, None for those that are gone."""
+    """(size, mtime_ns) of the given relative paths, None for those that are gone. A
+    path that cannot be looked at (or the whole folder, when it is missing) is left
+    out: unknown, not gone."""
     result: dict[str, tuple[int, int] | None] = {}
+    if not root.is_dir():
+        return result
     for relative in paths:
         if not is_post_path(relative):
             continue
         try:
             stat = (root / relative).stat()
-        except OSError:
+        except (FileNotFoundError, NotADirectoryError):
             result[relative] = None
+            continue
+        except OSError:
             continue
         result[relative] = (
             (stat.st_size, stat.st_mtime_ns) if os.path.isfile(root / relative) else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import utc_text
-from bot.folder.listing import list_post_files, stat_post_files
+from bot.folder.listing import Listing, list_post_files, stat_post_files
 from bot.folder.reading import Loaded, read_changed
 from bot.jekyll.posts import Post, Rejected
 from bot.jekyll.site import Site
@@ -165,20 +165,23 @@ def _compare(
 
 
 def changes(
-    on_disk: dict[str, tuple[int, int]],
+    listing: Listing,
     known: Iterable[tuple[str, int, int, str]],
     *,
     reread: bool = False,
 ) -> tuple[list[tuple[str, str | None]], list[str]]:
     """The listing against the database's rows, which are compared one at a time and
     not kept: (changed files in path order, each with its recorded hash; gone files).
-    Empties `on_disk` as it goes: the listing is the one thing held whole."""
+    A path in a folder that could not be listed is neither. Empties the listing as it
+    goes: the listing is the one thing held whole."""
+    on_disk = listing.files
     changed: list[tuple[str, str | None]] = []
     gone: list[str] = []
     for path, size, mtime_ns, digest in known:
         state = on_disk.pop(path, None)
         if state is None:
-            gone.append(path)
+            if listing.knows(path):
+                gone.append(path)
         elif reread or state != (size, mtime_ns):
             changed.append((path, None if reread else digest))
     changed += [(path, None) for path in on_disk]

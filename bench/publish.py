@@ -8,6 +8,7 @@ and how many requests each post costs, with the worker against the test fakes.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import itertools
 import os
 import re
@@ -48,7 +49,9 @@ def main() -> None:
         root = Path(tmp)
         (root / "posts").mkdir()
         staging = root / "staging"
-        generate(staging, args.posts, start=None)
+        # Posts of the last days: as many older ones at once would be an import (FLOOD_LIMIT).
+        recent = dt.datetime.now() - dt.timedelta(minutes=10 * args.posts + 60)
+        generate(staging, args.posts, start=recent)
         for path in staging.iterdir():  # feature images from 127.0.0.1, or none at all
             text = path.read_text()
             if args.images:

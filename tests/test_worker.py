@@ -128,13 +128,15 @@ def test_editors_git_and_cp_are_each_handled_once(
         fake_mastodon.wait_for(lambda: fake_mastodon.statuses[0].edited)
         assert statuses_titled(fake_mastodon) == ["Post 01 (bijgewerkt)", "In place"]
 
-        # cp -r of a folder of 300 posts: each published once.
+        # cp -r of a folder of 300 new posts: each published once (posts from this week:
+        # as many old ones would be an import, FLOOD_LIMIT).
+        yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
         batch = tmp_path / "batch"
         for n in range(300):
             write_post(
                 batch,
                 f"2026-11-21-b{n:03d}.md",
-                f'title: Batch {n:03d}\ndate: 2026-11-21 08:00:00 +0100\nexterne_link: "https://example.nl/b/{n}"',
+                f'title: Batch {n:03d}\ndate: {yesterday} +0000\nexterne_link: "https://example.nl/b/{n}"',
             )
         shutil.copytree(batch, posts / "batch")
         fake_mastodon.wait_for(lambda: len(fake_mastodon.statuses) == 302, timeout=60)

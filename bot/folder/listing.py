@@ -12,8 +12,9 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR
 
-from bot.jekyll.posts import is_post_folder, is_post_name, is_post_path
+from bot.jekyll.posts import has_undecodable_name, is_post_folder, is_post_name, is_post_path
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ def walk_post_files(root: Path, unknown: list[str]) -> Iterator[tuple[str, int, 
                         elif is_post_name(entry.name):  # its folders passed on the way
                             stat = entry.stat()
                             yield relative, stat.st_size, stat.st_mtime_ns
+                        elif has_undecodable_name(entry.name):
+                            _refuse_name(relative)
                     except OSError:
                         continue  # vanished while we looked: the next scan settles it
         except OSError as error:
@@ -68,6 +71,16 @@ def walk_post_files(root: Path, unknown: list[str]) -> Iterator[tuple[str, int, 
                 "cannot list folder %s (%s): its posts are kept as they are until it can be",
                 root / prefix, error.strerror,
             )  # fmt: skip
+
+
+_refused_names: set[str] = set()
+
+
+def _refuse_name(relative: str) -> None:
+    """Said once per name and process: the reconcile meets it every few minutes."""
+    if relative not in _refused_names:
+        _refused_names.add(relative)
+        log.warning("%s is not read: its name is not valid UTF-8 (rename it)", relative)
 
 
 def stat_post_files(root: Path, paths: Iterable[str]) -> dict[str, tuple[int, int] | None]:
@@ -87,7 +100,6 @@ def stat_post_files(root: Path, paths: Iterable[str]) -> dict[str, tuple[int, in
             continue
         except OSError:
             continue
-        result[relative] = (
-            (stat.st_size, stat.st_mtime_ns) if os.path.isfile(root / relative) else None
-        )
+        # Anything but a folder is there: a FIFO or a device is refused with its reason.
+        result[relative] = None if S_ISDIR(stat.st_mode) else (stat.st_size, stat.st_mtime_ns)
     return result

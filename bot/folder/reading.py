@@ -9,6 +9,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -17,8 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.folder.settle import ignore_lease_breaks, read_complete
-from bot.jekyll.posts import Post, Rejected, read_post
+from bot.folder.settle import NotRegular, ignore_lease_breaks, read_complete
+from bot.jekyll.posts import MAX_POST_BYTES, Post, Rejected, read_post
 from bot.jekyll.site import Site
 from bot.state.rows import FileState
 
@@ -42,11 +43,19 @@ class Loaded:
 
 def load(root: Path, relative: str, site: Site, known_hash: str | None) -> Loaded:
     """Read and parse one file, if it is complete (a pure function of the file system:
-    big scans run it in worker processes)."""
+    big scans run it in worker processes). What cannot be read as a post file comes
+    back Rejected with its reason, for `status`, and is read again when it changes."""
+    path = root / relative
     try:
-        read = read_complete(root / relative)
-    except OSError:
+        if reason := _unreadable(root, path):
+            return _refused(relative, path, reason)
+        read = read_complete(path, MAX_POST_BYTES)
+    except NotRegular:
+        return _refused(relative, path, "not a regular file (a FIFO, device or socket)")
+    except (FileNotFoundError, NotADirectoryError):
         return Loaded(relative, None)  # gone between listing and reading: settled later
+    except OSError as error:
+        return _refused(relative, path, f"cannot be read: {error.strerror or error}")
     if read is None:
         return Loaded(relative, None, busy=True)  # being written, or written as we read
     raw, stat = read
@@ -54,6 +63,26 @@ def load(root: Path, relative: str, site: Site, known_hash: str | None) -> Loade
     if file.content_hash == known_hash:
         return Loaded(relative, file)
     return Loaded(relative, file, read_post(raw, relative, site, stat.st_mtime))
+
+
+def _unreadable(root: Path, path: Path) -> str | None:
+    """Why `path` is not to be opened at all: a symlink leading out of the posts folder
+    (to /dev/zero, to another site's secrets), or no regular file."""
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        return "a symlink to a file outside the posts folder"
+    mode = path.stat().st_mode
+    return None if stat.S_ISREG(mode) else "not a regular file (a FIFO, device or socket)"
+
+
+def _refused(relative: str, path: Path, reason: str) -> Loaded:
+    """A Rejected with the file's own (size, mtime): refused again only once it changes."""
+    try:  # as the listing saw it: through a symlink when it can
+        info = path.stat() if path.exists() else path.lstat()
+    except OSError:
+        return Loaded(relative, None)
+    digest = hashlib.sha256(reason.encode()).hexdigest()
+    file = FileState(info.st_size, info.st_mtime_ns, digest)
+    return Loaded(relative, file, Rejected(relative, "invalid", reason))
 
 
 def _load_batch(root: Path, site: Site, batch: list[tuple[str, str | None]]) -> list[Loaded]:

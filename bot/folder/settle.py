@@ -13,6 +13,7 @@ import errno
 import fcntl
 import os
 import signal
+import stat
 import time
 from pathlib import Path
 
@@ -56,21 +57,33 @@ def is_complete(path: Path, mtime_ns: int, now: float | None = None) -> bool:
     return abs((now if now is not None else time.time()) - mtime_ns / 1e9) >= SETTLE_SECONDS
 
 
-def read_complete(path: Path, now: float | None = None) -> tuple[bytes, os.stat_result] | None:
-    """The bytes of the file at `path` and its (size, mtime) when it is complete, read
-    through one descriptor (a first run reads 100,000 files); None while it is being
-    written, or was written to as we read. OSError: it is gone."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+class NotRegular(OSError):
+    """Not a regular file: a FIFO, a device or a socket is never read."""
+
+
+def read_complete(
+    path: Path, limit: int, now: float | None = None
+) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of the file at `path` (at most `limit` + 1 of them) and its (size,
+    mtime) when it is complete, read through one descriptor (a first run reads 100,000
+    files); None while it is being written, or was written to as we read. OSError: it
+    is gone or cannot be read; NotRegular: it is no regular file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     try:
         before = os.fstat(fd)
+        if not stat.S_ISREG(before.st_mode):  # swapped for a FIFO or device since listed
+            raise NotRegular(path)
         closed = _writers_closed(fd)
         if closed is None:
             closed = abs((now or time.time()) - before.st_mtime_ns / 1e9) >= SETTLE_SECONDS
         if not closed:
             return None
+        # At most one byte past the cap, whatever the file claims (a sparse 50 GB file).
+        left = limit + 1
         chunks = []
-        while chunk := os.read(fd, max(before.st_size, 4096) + 1):
+        while left > 0 and (chunk := os.read(fd, min(max(before.st_size, 4096) + 1, left))):
             chunks.append(chunk)
+            left -= len(chunk)
         after = os.fstat(fd)
     finally:
         os.close(fd)

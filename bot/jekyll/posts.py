@@ -34,7 +34,11 @@ EXCERPT_KEYS = ("excerpt", "description", "summary")
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\n")
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
-_FILENAME = re.compile(r"^(?:\d{2,4}-\d{1,2}-\d{1,2}-)?(?P<slug>.*)$")
+_FILENAME = re.compile(r"^(?:\d{2,4}-\d{1,2}-\d{1,2}-)?(?P<slug>.*)$", re.DOTALL)  # a newline too
+# YAML aliases may repeat a value without end ("billion laughs"): a front matter that
+# expands to more than this (in values, long strings counting per 64 characters) is refused.
+MAX_YAML_SIZE = 100_000
+MAX_REASON = 300  # characters of a value quoted in a reason
 
 Status = Literal["ready", "future", "unpublished", "invalid", "ignored"]
 
@@ -96,11 +100,23 @@ def is_post_path(path: str) -> bool:
 
 
 def is_post_name(name: str) -> bool:
-    """A post file's own name (its folders aside): not hidden, no editor leftover."""
+    """A post file's own name (its folders aside): not hidden, no editor leftover, and
+    valid UTF-8 (a name that is not could not be stored: see has_undecodable_name)."""
     if not name or name.startswith((".", "#")) or name.endswith("~"):
+        return False
+    if has_undecodable_name(name):
         return False
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     return suffix in POST_SUFFIXES
+
+
+def has_undecodable_name(name: str) -> bool:
+    """Bytes that are not UTF-8 in a file name (os.fsdecode keeps them as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def read_post(raw: bytes, path: str, site: Site, mtime: float) -> Post | Rejected:
@@ -110,7 +126,12 @@ def read_post(raw: bytes, path: str, site: Site, mtime: float) -> Post | Rejecte
         metadata, body = _split(text)
         return _build(metadata, body, path, site, mtime)
     except _NotAPost as rejection:
-        return Rejected(path, rejection.status, rejection.reason)
+        return Rejected(path, rejection.status, _brief(rejection.reason))
+
+
+def _brief(reason: str) -> str:
+    """A reason is for a log line and `status`: a huge value quoted in it is cut."""
+    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
 
 
 class _NotAPost(Exception):
@@ -122,7 +143,7 @@ class _NotAPost(Exception):
 
 def _decode(raw: bytes) -> str:
     if len(raw) > MAX_POST_BYTES:
-        raise _NotAPost(f"file is {len(raw) / 1048576:.1f} MB, larger than the 5 MB a post may be")
+        raise _NotAPost("file is larger than the 5 MB a post may be")
     if b"\x00" in raw:
         raise _NotAPost("binary file, not a text post")
     try:
@@ -141,8 +162,11 @@ def _split(text: str) -> tuple[dict[str, Any], str]:
     end = _FRONT_MATTER_END.search(text, start.end())
     if not end:
         raise _NotAPost("front matter is not closed: no second '---' line")
+    block = text[start.end() : end.start()]
     try:
-        metadata = yaml.load(text[start.end() : end.start()], Loader=_LOADER)
+        if "&" in block and "*" in block:  # anchors and aliases: count before expanding
+            _check_expansion(yaml.compose(block, Loader=_LOADER))
+        metadata = yaml.load(block, Loader=_LOADER)
     except yaml.YAMLError as error:
         raise _NotAPost(f"front matter is not valid YAML: {_yaml_problem(error)}") from None
     except (ValueError, TypeError, RecursionError) as error:
@@ -153,6 +177,30 @@ def _split(text: str) -> tuple[dict[str, Any], str]:
         raise _NotAPost("front matter is not a list of `key: value` lines")
     # The body as Jekyll sees it: not stripped, so indented code stays code.
     return metadata, text[end.end() :]
+
+
+def _check_expansion(root: yaml.Node | None) -> None:
+    """Refuse a front matter whose aliases would expand it beyond MAX_YAML_SIZE; the
+    node graph shares what aliases repeat, so this costs its size, not the expansion."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        sizes[id(node)] = 1  # an alias of itself (a cycle) counts once
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(key) + size(value) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(item) for item in node.value)
+        else:
+            total = 1 + len(str(node.value)) // 64
+        sizes[id(node)] = min(total, MAX_YAML_SIZE + 1)
+        return sizes[id(node)]
+
+    if root is not None and size(root) > MAX_YAML_SIZE:
+        raise _NotAPost(
+            f"front matter expands to more than {MAX_YAML_SIZE:,} values through YAML aliases"
+        )
 
 
 def _yaml_problem(error: yaml.YAMLError) -> str:

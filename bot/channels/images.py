@@ -15,6 +15,7 @@ import asyncio
 import ipaddress
 import mimetypes
 import socket
+import time
 import urllib.request
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from bot.addresses import Allowed, may_fetch
 
 DEADLINE = 10.0  # seconds for the whole download, redirects included
 MAX_REDIRECTS = 5
+# A host that ran out the deadline is not asked again for this long: a trickling server
+# costs one post DEADLINE seconds, not every post with an image from it.
+SLOW_HOST_PAUSE = 600.0
 
 
 class ImageRefused(Exception):
@@ -46,6 +50,7 @@ class ImageFetcher:
         self.site_root = site_root.resolve()
         self.deadline = deadline
         self._clients: dict[str | None, httpx.AsyncClient] = {}  # by proxy (None: direct)
+        self._slow: dict[str, float] = {}  # host -> monotonic time it may be asked again
 
     async def load(self, url: str | None, path: str | None) -> tuple[bytes, str]:
         """The image a post names: a file in the site (`path`) or a URL."""
@@ -70,10 +75,14 @@ class ImageFetcher:
 
     async def fetch(self, url: str) -> tuple[bytes, str]:
         """The image's bytes and MIME type; ImageRefused says why not."""
+        host = httpx.URL(url).host
+        if self._slow.get(host, 0.0) > time.monotonic():
+            raise ImageRefused(f"{host} was too slow a moment ago")
         try:
             async with asyncio.timeout(self.deadline):
                 return await self._follow(url)
         except TimeoutError:
+            self._slow[host] = time.monotonic() + SLOW_HOST_PAUSE
             raise ImageRefused(f"took longer than {self.deadline:g} s") from None
         except httpx.HTTPError as error:
             raise ImageRefused(f"{type(error).__name__}: {error}") from None

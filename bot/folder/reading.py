@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import errno
 import hashlib
 import itertools
 import multiprocessing
 import os
 import signal
-import stat
 import sys
 import threading
 import time
@@ -28,6 +28,7 @@ BATCH = 500
 # From this many changed files on, parsing runs in one process per core.
 PARALLEL_FROM = 2000
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+NOT_REGULAR = "not a regular file (a FIFO, device or socket)"
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,22 @@ def load(root: Path, relative: str, site: Site, known_hash: str | None) -> Loade
     back Rejected with its reason, for `status`, and is read again when it changes."""
     path = root / relative
     try:
-        if reason := _unreadable(root, path):
-            return _refused(relative, path, reason)
-        read = read_complete(path, MAX_POST_BYTES)
+        try:
+            read = read_complete(path, MAX_POST_BYTES)
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+            # A symlink (the cheap open refuses them): followed only into the folder.
+            if not path.resolve().is_relative_to(root.resolve()):
+                return _refused(relative, path, "a symlink to a file outside the posts folder")
+            read = read_complete(path, MAX_POST_BYTES, follow_symlinks=True)
     except NotRegular:
-        return _refused(relative, path, "not a regular file (a FIFO, device or socket)")
+        return _refused(relative, path, NOT_REGULAR)
     except (FileNotFoundError, NotADirectoryError):
         return Loaded(relative, None)  # gone between listing and reading: settled later
     except OSError as error:
+        if error.errno == errno.ENXIO:  # a socket
+            return _refused(relative, path, NOT_REGULAR)
         return _refused(relative, path, f"cannot be read: {error.strerror or error}")
     if read is None:
         return Loaded(relative, None, busy=True)  # being written, or written as we read
@@ -63,15 +72,6 @@ def load(root: Path, relative: str, site: Site, known_hash: str | None) -> Loade
     if file.content_hash == known_hash:
         return Loaded(relative, file)
     return Loaded(relative, file, read_post(raw, relative, site, stat.st_mtime))
-
-
-def _unreadable(root: Path, path: Path) -> str | None:
-    """Why `path` is not to be opened at all: a symlink leading out of the posts folder
-    (to /dev/zero, to another site's secrets), or no regular file."""
-    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-        return "a symlink to a file outside the posts folder"
-    mode = path.stat().st_mode
-    return None if stat.S_ISREG(mode) else "not a regular file (a FIFO, device or socket)"
 
 
 def _refused(relative: str, path: Path, reason: str) -> Loaded:

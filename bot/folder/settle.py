@@ -62,16 +62,18 @@ class NotRegular(OSError):
 
 
 def read_complete(
-    path: Path, limit: int, now: float | None = None
+    path: Path, limit: int, now: float | None = None, *, follow_symlinks: bool = False
 ) -> tuple[bytes, os.stat_result] | None:
     """The bytes of the file at `path` (at most `limit` + 1 of them) and its (size,
     mtime) when it is complete, read through one descriptor (a first run reads 100,000
     files); None while it is being written, or was written to as we read. OSError: it
-    is gone or cannot be read; NotRegular: it is no regular file."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    is gone or cannot be read (ELOOP: a symlink, unless `follow_symlinks`); NotRegular:
+    it is no regular file. Opened without blocking, so a FIFO is never waited for."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY
+    fd = os.open(path, flags if follow_symlinks else flags | os.O_NOFOLLOW)
     try:
         before = os.fstat(fd)
-        if not stat.S_ISREG(before.st_mode):  # swapped for a FIFO or device since listed
+        if not stat.S_ISREG(before.st_mode):  # a FIFO or a device: never read
             raise NotRegular(path)
         closed = _writers_closed(fd)
         if closed is None:

@@ -126,3 +126,13 @@ def test_a_fifo_in_the_folder_neither_hangs_nor_stops_the_worker(
         started = time.monotonic()
         assert process.terminate(timeout=10) == 0
         assert time.monotonic() - started < 10
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="needs a user other than root: root reads every file")
+def test_an_unreadable_file_is_listed_with_its_reason(tmp_path: Path, folder: Folder) -> None:
+    locked = write_post(folder.root, "2026-01-01-locked.md", FRONT)
+    locked.chmod(0)
+    assert scanned(tmp_path, folder)["2026-01-01-locked.md"] == (
+        "invalid",
+        "cannot be read: Permission denied",
+    )

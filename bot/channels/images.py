@@ -75,7 +75,10 @@ class ImageFetcher:
 
     async def fetch(self, url: str) -> tuple[bytes, str]:
         """The image's bytes and MIME type; ImageRefused says why not."""
-        host = httpx.URL(url).host
+        try:
+            host = httpx.URL(url).host
+        except (httpx.InvalidURL, ValueError) as error:
+            raise ImageRefused(f"not a usable URL: {error}") from None
         if self._slow.get(host, 0.0) > time.monotonic():
             raise ImageRefused(f"{host} was too slow a moment ago")
         try:
@@ -84,7 +87,7 @@ class ImageFetcher:
         except TimeoutError:
             self._slow[host] = time.monotonic() + SLOW_HOST_PAUSE
             raise ImageRefused(f"took longer than {self.deadline:g} s") from None
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as error:  # IDNA: UnicodeError
             raise ImageRefused(f"{type(error).__name__}: {error}") from None
 
     async def close(self) -> None:

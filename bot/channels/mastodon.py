@@ -218,6 +218,9 @@ class MastodonChannel:
         except (ImageRefused, Retryable, Permanent, _Gone) as error:
             log.warning("%s: posting %s without its image: %s", self.key, path, error)
             return []
+        except Exception:  # the image is extra: a surprise here must not hold up the post
+            log.exception("%s: posting %s without its image", self.key, path)
+            return []
         return [str(_get(media, "id"))]
 
     async def _run(self, call: Callable[[], T], *, blocks_statuses: bool = True) -> T:

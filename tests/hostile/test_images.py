@@ -170,6 +170,14 @@ def test_what_is_not_a_usable_image_is_refused(images: Server, path: str, reason
         fetch(f"{images.url}{path}", f"127.0.0.1:{images.port}")
 
 
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://xn--/a.png", "http://" + "a" * 300 + ".nl/a.png", "http://"]
+)
+def test_a_malformed_url_is_refused_not_raised(url: str) -> None:
+    with pytest.raises(ImageRefused):
+        fetch(url)
+
+
 def test_only_http_urls_are_fetched() -> None:
     with pytest.raises(ImageRefused, match="not an http"):
         fetch("file:///etc/passwd")

@@ -125,6 +125,7 @@ class Watcher:
         self._folders: dict[int, str] = {}  # watch descriptor -> "" or "a/b/"
         self._pending = Changes()
         self._ready = asyncio.Event()
+        self._failure: OSError | None = None  # a watch that could not be added meanwhile
         self.gone = False
         try:
             self._identity = _identity(root)
@@ -157,6 +158,8 @@ class Watcher:
                 batch, self._pending = self._pending, Changes()
                 if batch:
                     yield batch
+                if self._failure is not None:  # the watch limit: the caller polls instead
+                    raise self._failure
                 if self.gone:
                     raise FolderGone(errno.ENOENT, "the watched folder went away", str(self.root))
         finally:
@@ -183,7 +186,10 @@ class Watcher:
             except BlockingIOError:
                 break
             for wd, mask, name in parse(data):
-                self._take(wd, mask, name)
+                try:
+                    self._take(wd, mask, name)
+                except OSError as error:  # a new folder beyond the watch limit
+                    self._failure = error
         if len(self._pending.paths) + len(self._pending.opened) > MAX_PATHS:
             self._pending = Changes(everything=True)
         self._ready.set()

@@ -28,11 +28,13 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield
+        db.conn.execute("COMMIT")
     except BaseException:
+        # Also when COMMIT itself failed (a full disk): a transaction left open would
+        # swallow every later write into it.
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         raise
-    db.conn.execute("COMMIT")
 
 
 # SQLite's words for a disk that will not take a write.

@@ -120,7 +120,7 @@ def render_mastodon(post: Post, language: str, rules: MastodonRules) -> Mastodon
         language=language_of(post, language),
         image_url=post.image_url,
         image_path=post.image_path,
-        alt_text=title,
+        alt_text=post.image_alt or title,
         used=sum(rules.text_cost(p) for p in counted if p)
         + link_cost
         + len(_SEPARATOR) * (sum(1 for p in parts if p) - 1),

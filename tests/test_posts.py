@@ -259,6 +259,47 @@ def test_images_http_local_and_rejected() -> None:
 
 
 @pytest.mark.parametrize(
+    ("front", "url", "path", "alt"),
+    [
+        ("image:\n  path: /assets/a.jpg\n  alt: Een kraan", None, "assets/a.jpg", "Een kraan"),
+        # Chirpy: a relative image path lives under media_subpath.
+        ("media_subpath: /assets/img/2024/\nimage:\n  path: a.jpg\n  alt: ' '", None,
+         "assets/img/2024/a.jpg", None),
+        ("media_subpath: /assets/img\nimage: /elders/a.jpg", None, "elders/a.jpg", None),
+        # Minimal Mistakes: the sharing image first, then the header's own, then the teaser.
+        ("header:\n  teaser: /t.jpg\n  og_image: /og.jpg\n  image: /h.jpg", None, "og.jpg", None),
+        ("header:\n  teaser: https://x.nl/t.jpg", "https://x.nl/t.jpg", None, None),
+        ("header:\n  overlay_image: /o.jpg\n  overlay_filter: 0.5", None, "o.jpg", None),
+        ("feature_image: /f.jpg\nheader:\n  image: /h.jpg", None, "f.jpg", None),
+    ],
+)  # fmt: skip
+def test_images_in_the_keys_themes_use(
+    front: str, url: str | None, path: str | None, alt: str | None
+) -> None:
+    found = post(f"title: T\n{LINK}\n{front}")
+    assert (found.image_url, found.image_path, found.image_alt) == (url, path, alt)
+
+
+def test_the_image_alt_is_the_mastodon_description() -> None:
+    from bot.channels.mastodon import instance_rules
+    from bot.summary import render_mastodon
+
+    with_alt = post(f"title: T\n{LINK}\nimage:\n  path: https://x.nl/a.jpg\n  alt: Een kraan")
+    assert render_mastodon(with_alt, "nl", instance_rules()).alt_text == "Een kraan"
+    without = post(f"title: De titel\n{LINK}\nimage: https://x.nl/a.jpg")
+    assert render_mastodon(without, "nl", instance_rules()).alt_text == "De titel"
+
+
+@pytest.mark.parametrize(
+    ("front", "language"),
+    [("lang: nl", "nl"), ("lang: en-GB", "en"), ("locale: nl_NL", "nl"), ("locale: de-DE", "de"),
+     ("lang: fr\nlocale: nl_NL", "fr"), ("lang: dutch", None), ("locale: 5", None), ("", None)],
+)  # fmt: skip
+def test_the_language_from_lang_or_locale(front: str, language: str | None) -> None:
+    assert post(f"title: T\n{LINK}\n{front}").language == language
+
+
+@pytest.mark.parametrize(
     ("path", "is_post"),
     [
         ("2024-01-01-a.md", True),

@@ -49,7 +49,12 @@ def test_database_is_wal_and_migrations_are_idempotent(tmp_path: Path) -> None:
     again = Store(tmp_path / "s.db")
     assert again.db.journal_mode == "wal"
     applied = again.db.execute("select name from _sqlite_migrations").fetchall()
-    assert applied == [("m001_initial",), ("m002_post_categories",), ("m003_delivery_actions",)]
+    assert applied == [
+        ("m001_initial",),
+        ("m002_post_categories",),
+        ("m003_delivery_actions",),
+        ("m004_image_alt",),
+    ]
     assert len(again.instance_id) == 16
     again.close()
 

@@ -61,6 +61,7 @@ class Post:
     tags: tuple[str, ...] = ()
     image_url: str | None = None
     image_path: str | None = None
+    image_alt: str | None = None  # the site's own words for the image (else the title)
     language: str | None = None
     published: bool = True
     notes: tuple[str, ...] = ()
@@ -224,8 +225,7 @@ def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime:
         link = post_link(metadata, site, date, file_slug, categories)
     except NoLink as error:
         raise _NotAPost(str(error)) from None
-    image_url, image_path = feature_image(metadata, site, notes)
-    language = metadata.get("lang")
+    image = feature_image(metadata, site, notes)
     return Post(
         path=path,
         title=title,
@@ -234,14 +234,25 @@ def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime:
         lead=_lead(metadata, body, pure.suffix, site),
         categories=categories,
         tags=tags,
-        image_url=image_url,
-        image_path=image_path,
-        language=language.lower()
-        if isinstance(language, str) and _LANGUAGE.match(language.lower())
-        else None,
+        image_url=image.url,
+        image_path=image.path,
+        image_alt=image.alt,
+        language=_language(metadata),
         published=metadata.get("published") is not False,
         notes=tuple(notes),
     )
+
+
+def _language(metadata: Mapping[str, Any]) -> str | None:
+    """`lang` (nl, en-GB) or `locale` (nl_NL, as Minimal Mistakes and Chirpy write it),
+    as the two-letter code the platforms take."""
+    for key in ("lang", "locale"):
+        value = metadata.get(key)
+        if isinstance(value, str):
+            code = value.strip().lower().replace("_", "-").split("-")[0]
+            if _LANGUAGE.match(code):
+                return code
+    return None
 
 
 def _date(

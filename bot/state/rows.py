@@ -44,6 +44,7 @@ def post_columns(result: Post | Rejected, file: FileState, now: dt.datetime) -> 
         "tags": _json(result.tags),
         "image_url": result.image_url,
         "image_path": result.image_path,
+        "image_alt": result.image_alt,
         "language": result.language,
         "summary_key": result.summary_key,
     }
@@ -60,6 +61,7 @@ def post_from_row(row: dict[str, Any]) -> Post:
         tags=tuple(json.loads(row["tags"] or "[]")),
         image_url=row["image_url"],
         image_path=row["image_path"],
+        image_alt=row.get("image_alt"),
         language=row["language"],
         published=row["status"] != "unpublished",
     )

@@ -122,3 +122,9 @@ def m003_delivery_actions(db: sqlite_utils.Database) -> None:
         "create index deliveries_removals on deliveries (channel, date_utc, post_id)"
         " where state in ('pending', 'sending') and action = 'delete'"
     )
+
+
+@migrations()
+def m004_image_alt(db: sqlite_utils.Database) -> None:
+    """The feature image's own alt text (`image.alt`), where a site gives one."""
+    db.execute("alter table posts add column image_alt text")

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.jekyll.posts import Post, Rejected, is_post_path, read_post
+from bot.jekyll.names import is_post_path
+from bot.jekyll.posts import Post, Rejected, read_post
 from bot.jekyll.site import Site
 from tests.conftest import AMSTERDAM, NOW, SAMPLE_POST, SEED_POST, needs_seed
 

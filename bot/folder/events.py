@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import first_of
-from bot.jekyll.posts import is_post_folder, is_post_path
+from bot.jekyll.names import is_post_folder, is_post_path
 
 IN_CLOSE_WRITE = 0x8
 IN_MOVED_FROM = 0x40

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR
 
-from bot.jekyll.posts import has_undecodable_name, is_post_folder, is_post_name, is_post_path
+from bot.jekyll.names import has_undecodable_name, is_post_folder, is_post_name, is_post_path
 
 log = logging.getLogger(__name__)
 

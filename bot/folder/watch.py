@@ -20,7 +20,7 @@ from watchfiles import awatch
 
 from bot.clock import first_of
 from bot.folder import events
-from bot.jekyll.posts import is_post_path
+from bot.jekyll.names import is_post_path
 
 log = logging.getLogger(__name__)
 

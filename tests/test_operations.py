@@ -17,7 +17,7 @@ from bot import logs
 from bot.clock import utc_now
 from bot.config import load_settings
 from bot.folder.scan import Folder, scan
-from bot.folder.settle import SETTLE_SECONDS, is_complete, writers_closed
+from bot.folder.settle import SETTLE_SECONDS, quiet_long_enough, read_complete
 from bot.jekyll.posts import Post
 from bot.jekyll.site import Site
 from bot.outbox import Backoff, Outbox
@@ -127,20 +127,19 @@ def test_a_file_open_for_writing_is_not_complete(tmp_path: Path) -> None:
     with path.open("w") as writer:
         writer.write("---\ntitle: half")
         writer.flush()
-        assert writers_closed(path) is False
-        assert not is_complete(path, path.stat().st_mtime_ns)
-    assert writers_closed(path) is True
-    assert is_complete(path, path.stat().st_mtime_ns)
+        assert read_complete(path, 1000) is None
+    read = read_complete(path, 1000)
+    assert read is not None and read[0] == b"---\ntitle: half"
 
 
 def test_without_leases_a_file_is_complete_after_a_quiet_moment(tmp_path: Path) -> None:
-    """Where the kernel cannot tell (here: a folder, no lease), the quiet period decides."""
+    """Where the kernel cannot tell (no lease), the quiet period decides."""
     now = 1_000_000.0
-    assert writers_closed(tmp_path / "missing.md") is None
     recent = int((now - SETTLE_SECONDS / 2) * 1e9)
     quiet = int((now - SETTLE_SECONDS * 2) * 1e9)
-    assert not is_complete(tmp_path / "missing.md", recent, now)
-    assert is_complete(tmp_path / "missing.md", quiet, now)
+    future = int((now + SETTLE_SECONDS * 2) * 1e9)  # clock skew is not "being written"
+    assert not quiet_long_enough(recent, now)
+    assert quiet_long_enough(quiet, now) and quiet_long_enough(future, now)
 
 
 class FlakyChannel:

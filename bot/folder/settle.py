@@ -26,20 +26,9 @@ def ignore_lease_breaks() -> None:
     signal.signal(signal.SIGIO, signal.SIG_IGN)
 
 
-def writers_closed(path: Path) -> bool | None:
-    """True when no process has `path` open for writing, False when one has,
-    None when the kernel will not tell us."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        return _writers_closed(fd)
-    finally:
-        os.close(fd)
-
-
 def _writers_closed(fd: int) -> bool | None:
+    """True when no process has the file open for writing, False when one has, None
+    when the kernel will not tell us (a read lease is granted only without writers)."""
     try:
         fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
     except OSError as error:
@@ -48,13 +37,10 @@ def _writers_closed(fd: int) -> bool | None:
     return True
 
 
-def is_complete(path: Path, mtime_ns: int, now: float | None = None) -> bool:
-    """Whether the file at `path` (last modified at `mtime_ns`) may be read now."""
-    closed = writers_closed(path)
-    if closed is not None:
-        return closed
-    # abs(): a file stamped in the future (clock skew, copied times) is not "being written".
-    return abs((now if now is not None else time.time()) - mtime_ns / 1e9) >= SETTLE_SECONDS
+def quiet_long_enough(mtime_ns: int, now: float) -> bool:
+    """Where the kernel will not say whether a writer is done: quiet for SETTLE_SECONDS.
+    abs(): a file stamped in the future (clock skew, copied times) is not "being written"."""
+    return abs(now - mtime_ns / 1e9) >= SETTLE_SECONDS
 
 
 class NotRegular(OSError):
@@ -77,7 +63,7 @@ def read_complete(
             raise NotRegular(path)
         closed = _writers_closed(fd)
         if closed is None:
-            closed = abs((now or time.time()) - before.st_mtime_ns / 1e9) >= SETTLE_SECONDS
+            closed = quiet_long_enough(before.st_mtime_ns, now or time.time())
         if not closed:
             return None
         # At most one byte past the cap, whatever the file claims (a sparse 50 GB file).

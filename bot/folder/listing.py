@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR
@@ -33,20 +33,12 @@ class Listing:
 
 
 def list_post_files(root: Path) -> Listing:
-    """Every post file under `root`, and the folders that could not be listed."""
-    listing = Listing()
-    listing.files = {
-        path: (size, mtime_ns) for path, size, mtime_ns in walk_post_files(root, listing.unknown)
-    }
-    return listing
-
-
-def walk_post_files(root: Path, unknown: list[str]) -> Iterator[tuple[str, int, int]]:
-    """Every post file under `root` as (relative POSIX path, size, mtime_ns); the
-    folders that could not be listed are added to `unknown`.
+    """Every post file under `root`, and the folders that could not be listed.
 
     Called for every reconcile, so it is lean: no Path objects, one stat per file.
     """
+    listing = Listing()
+    files = listing.files
     stack = [""]
     while stack:
         prefix = stack.pop()
@@ -60,17 +52,18 @@ def walk_post_files(root: Path, unknown: list[str]) -> Iterator[tuple[str, int, 
                                 stack.append(relative + "/")
                         elif is_post_name(entry.name):  # its folders passed on the way
                             stat = entry.stat()
-                            yield relative, stat.st_size, stat.st_mtime_ns
+                            files[relative] = (stat.st_size, stat.st_mtime_ns)
                         elif has_undecodable_name(entry.name):
                             _refuse_name(relative)
                     except OSError:
                         continue  # vanished while we looked: the next scan settles it
         except OSError as error:
-            unknown.append(prefix)
+            listing.unknown.append(prefix)
             log.warning(
                 "cannot list folder %s (%s): its posts are kept as they are until it can be",
                 root / prefix, error.strerror,
             )  # fmt: skip
+    return listing
 
 
 _refused_names: set[str] = set()

@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from bot.addresses import Allowed, may_fetch
+from bot.folder.settle import NotRegular, read_complete
 
 DEADLINE = 10.0  # seconds for the whole download, redirects included
 MAX_REDIRECTS = 5
@@ -64,11 +65,15 @@ class ImageFetcher:
         file = (self.site_root / relative).resolve()
         if not file.is_relative_to(self.site_root):
             raise ImageRefused(f"image {relative!r} is outside the site folder")
-        try:
-            with file.open("rb") as handle:
-                data = handle.read(self.max_bytes + 1)  # never more, whatever the file claims
+        try:  # as posts are read: a regular file only, never waited for, never all of it
+            read = read_complete(file, self.max_bytes, follow_symlinks=True)
+        except NotRegular:
+            raise ImageRefused(f"image {relative!r} is not a regular file") from None
         except OSError as error:
-            raise ImageRefused(f"image {relative!r}: {error.strerror}") from None
+            raise ImageRefused(f"image {relative!r}: {error.strerror or error}") from None
+        if read is None:
+            raise ImageRefused(f"image {relative!r} is still being written")
+        data = read[0]
         if len(data) > self.max_bytes:
             raise ImageRefused(f"image is larger than {self.max_bytes} bytes")
         return data, mimetypes.guess_type(file.name)[0] or "application/octet-stream"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,6 +177,27 @@ def test_what_is_not_a_usable_image_is_refused(images: Server, path: str, reason
 def test_a_malformed_url_is_refused_not_raised(url: str) -> None:
     with pytest.raises(ImageRefused):
         fetch(url)
+
+
+def test_a_local_image_is_read_as_posts_are(tmp_path: Path) -> None:
+    """A FIFO is refused at once, not waited for; a giant is never read whole; a
+    path out of the site is refused; a real image is read."""
+    (tmp_path / "assets").mkdir()
+    os.mkfifo(tmp_path / "assets" / "pipe.png")
+    with (tmp_path / "assets" / "huge.png").open("wb") as huge:
+        huge.truncate(50 * 1024**3)
+    (tmp_path / "assets" / "real.png").write_bytes(PNG)
+
+    async def load(path: str) -> tuple[bytes, str]:
+        return await ImageFetcher((), MB, tmp_path).load(None, path)
+
+    with pytest.raises(ImageRefused, match="not a regular file"):
+        asyncio.run(load("assets/pipe.png"))
+    with pytest.raises(ImageRefused, match="larger than"):
+        asyncio.run(load("assets/huge.png"))
+    with pytest.raises(ImageRefused, match="outside the site folder"):
+        asyncio.run(load("../../etc/passwd"))
+    assert asyncio.run(load("assets/real.png")) == (PNG, "image/png")
 
 
 def test_only_http_urls_are_fetched() -> None:

@@ -25,7 +25,7 @@ from bot.folder.reading import load
 from bot.folder.scan import Folder, scan
 from bot.jekyll.site import Site
 from bot.state.store import Store
-from tests.hostile.servers import Server
+from tests.fakes.images import Server
 
 
 def measure(name: str, case: Callable[[], Any]) -> None:

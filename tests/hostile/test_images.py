@@ -15,9 +15,9 @@ import pytest
 from bot.addresses import Allowed, is_public, parse_allowed
 from bot.channels.images import ImageFetcher, ImageRefused
 from tests.conftest import write_post
+from tests.fakes.images import PNG, Server
 from tests.fakes.mastodon import FakeMastodon
 from tests.harness import Publisher
-from tests.hostile.servers import PNG, Server
 
 MB = 1024 * 1024
 

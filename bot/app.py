@@ -12,6 +12,7 @@ from bot.channels.console import ConsoleChannel
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.folder.scan import Folder, Progress, ScanReport, Stopping, scan
+from bot.jekyll.posts import READING_RULES
 from bot.outbox import Outbox
 from bot.state.store import Store
 
@@ -79,12 +80,16 @@ def index(
 
 
 def _reread_if_the_site_changed(store: Store, folder: Folder, now: dt.datetime) -> None:
-    """SITE_URL, the zone or the permalink style changed since the last run: read again
-    the files whose post never went out (their links are what /latest shows, and a
-    post refused for want of a site URL may be fine now). Sent messages are not
-    edited for it: their links changed with the site, not with the post."""
+    """SITE_URL, the zone, the permalink style or postbode's own reading rules changed
+    since the last run: read again the files whose post never went out (their links
+    are what /latest shows, and a post refused for want of a site URL may be fine
+    now). Sent messages are not edited for it: their links changed with the site, not
+    with the post."""
     site = folder.site
-    fingerprint = f"{site.url}|{site.timezone}|{site.permalink}|{site.excerpt_separator}"
+    fingerprint = (
+        f"{site.url}|{site.timezone}|{site.permalink}|{site.excerpt_separator}"
+        f"|{','.join(sorted(site.markdown_ext))}|{READING_RULES}"
+    )
     known = store.meta("site")
     if known == fingerprint:
         return

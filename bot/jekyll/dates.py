@@ -10,18 +10,16 @@ from typing import Any
 
 from dateutil import parser as dateutil_parser
 
-# Zone abbreviations seen in `date`-command output. Abbreviations are ambiguous
-# in general (CST), so only these common ones are trusted.
-_ZONE_ABBREVIATIONS = {
-    name: dt.timezone(dt.timedelta(hours=hours), name)
-    for name, hours in {
-        "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "IST": 1,
-        "CET": 1, "CEST": 2, "MET": 1, "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
-        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
-        "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10,
-        "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
-    }.items()
+# The zone names Ruby's Time.parse knows (time.rb ZoneOffset), in hours. Any other
+# name (CEST) counts only if it is the site zone's own in January or July; else
+# Jekyll reads the time as local time in the site's zone, and so do we.
+_RUBY_ZONES = {
+    "UTC": 0, "Z": 0, "UT": 0, "GMT": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
+    "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    **{letter: hours for letter, hours in zip("ABCDEFGHIKLM", range(1, 13), strict=True)},
+    **{letter: -hours for letter, hours in zip("NOPQRSTUVWXY", range(1, 13), strict=True)},
 }  # fmt: skip
+_NUMERIC_ZONE = re.compile(r"[+-]\d{4}$")
 
 # Jekyll's own form: YYYY-MM-DD[ HH:MM[:SS[.ffff]]][ ±HHMM | ±HH:MM | Z]
 _JEKYLL_FORM = re.compile(
@@ -40,11 +38,15 @@ class DateError(ValueError):
 def parse_date(value: Any, zone: dt.tzinfo) -> dt.datetime:
     """Turn a front-matter `date` value into an aware datetime.
 
-    Values without an offset are read in `zone` (the site's timezone), as Jekyll
-    does. Raises DateError with a reader-facing message when it is not a date.
+    Text without an offset is read in `zone` (the site's timezone), as Jekyll does;
+    a YAML timestamp without one (`date: 2024-10-31 01:40:00`, unquoted) is UTC, as
+    YAML says and Jekyll's YAML reader does. Raises DateError with a reader-facing
+    message when it is not a date.
     """
     if isinstance(value, dt.datetime):
-        return _checked(value if value.tzinfo else value.replace(tzinfo=zone))
+        # Jekyll reads a YAML timestamp back from its text, which has no fractions.
+        value = value.replace(microsecond=0)
+        return _checked(value if value.tzinfo else value.replace(tzinfo=dt.UTC))
     if isinstance(value, dt.date):
         return _checked(dt.datetime(value.year, value.month, value.day, tzinfo=zone))
     if not isinstance(value, str) or not value.strip():
@@ -104,32 +106,49 @@ def _offset(text: str) -> dt.timezone:
 
 
 def _parse_rfc2822(text: str) -> dt.datetime | None:
+    """RFC 2822 with a numeric zone, as the seed has it; zone names go to dateutil."""
+    if not _NUMERIC_ZONE.search(text):
+        return None
     try:
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
-    if parsed.tzinfo is None:
-        if text.endswith("-0000"):  # RFC 2822: UTC, with the local zone unknown
-            return parsed.replace(tzinfo=dt.UTC)
-        # The email parser drops zone names it does not know (CET); dateutil knows them.
-        if re.search(r"\b[A-Z]{2,5}\b", text):
-            return None
+    if parsed.tzinfo is None:  # "-0000": UTC, with the local zone unknown
+        return parsed.replace(tzinfo=dt.UTC)
     return parsed
 
 
 def _parse_loose(text: str, zone: dt.tzinfo) -> dt.datetime | None:
-    """`date`-command style and other spelled-out forms, via dateutil.
+    """`date`-command style and other spelled-out forms, via dateutil, zone names as
+    Ruby resolves them.
 
     Only accepted when the text names a four-digit year, so that "May 3" or
     "tomorrow" are not quietly completed with today's year.
     """
     if not re.search(r"\b\d{4}\b", text):
         return None
+
+    def ruby_zone(name: str | None, offset: int | None) -> dt.tzinfo | None:
+        return _ruby_zone(name, zone, year) if name else None
+
+    year = int(re.findall(r"\b\d{4}\b", text)[0])
     with warnings.catch_warnings():
-        # An unknown zone abbreviation is a reason to reject, not a warning.
-        warnings.simplefilter("error")
+        warnings.simplefilter("error")  # what dateutil only warns about is no date
         try:
-            parsed = dateutil_parser.parse(text, tzinfos=_ZONE_ABBREVIATIONS)
+            parsed = dateutil_parser.parse(text, tzinfos=ruby_zone)
         except (ValueError, OverflowError, Warning):
             return None
     return parsed
+
+
+def _ruby_zone(name: str, zone: dt.tzinfo, year: int) -> dt.tzinfo | None:
+    """Ruby's Time.zone_offset for a zone name: its table, else the site zone's own
+    name in January or July, else None (local time)."""
+    name = name.upper()
+    if name in _RUBY_ZONES:
+        return dt.timezone(dt.timedelta(hours=_RUBY_ZONES[name]))
+    for month in (1, 7):
+        sample = dt.datetime(year, month, 1, tzinfo=zone)
+        if (sample.tzname() or "").upper() == name:
+            return dt.timezone(sample.utcoffset() or dt.timedelta())
+    return None

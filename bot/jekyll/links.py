@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.jekyll.site import Site, expand_permalink, join_url, normalize_url
+from bot.jekyll.permalinks import UnknownPlaceholder, UrlParts, expand, placeholders
+from bot.jekyll.site import Site, join_url, normalize_url
 
 EXTERNAL_LINK_KEYS = ("externe_link", "external_link", "external_url", "link")
 IMAGE_KEYS = ("feature_image", "image")
@@ -20,37 +22,25 @@ class NoLink(ValueError):
     """Neither a permalink, nor a site URL, nor an external link: no summary can link."""
 
 
-def post_link(
-    metadata: Mapping[str, Any],
-    site: Site,
-    date: dt.datetime,
-    file_slug: str,
-    categories: tuple[str, ...],
-) -> str:
-    """Front-matter permalink, else the Jekyll permalink under the site URL, else the
-    external link: the first that is an http(s) URL. Raises NoLink with the reason."""
-    slug = metadata.get("slug")
-    slug = str(slug) if isinstance(slug, (str, int)) and str(slug).strip() else file_slug
+def post_link(metadata: Mapping[str, Any], site: Site, parts: UrlParts) -> str:
+    """The post's URL under the site URL, from its `permalink` or the site's template,
+    else the external link: the first that is an http(s) URL. A `permalink` that is a
+    whole URL is taken as it is. Raises NoLink with the reason."""
     permalink = metadata.get("permalink")
+    template = site.permalink
     if isinstance(permalink, str) and permalink.strip():
         absolute = normalize_url(permalink)
         if absolute:
             return absolute
-        if site.url and permalink.strip().startswith("/"):
-            expanded = expand_permalink(
-                permalink.strip(),
-                date=date.astimezone(site.timezone),
-                slug=slug,
-                categories=categories,
-            )
-            joined = join_url(site.url, expanded)
-            if joined:
-                return joined
+        template = permalink
+        extension = _extension(permalink)
+        if extension:  # Jekyll: the permalink's own extension is the :output_ext
+            parts = dataclasses.replace(parts, output_ext=extension)
     if site.url:
-        path = expand_permalink(
-            site.permalink, date=date.astimezone(site.timezone), slug=slug, categories=categories
-        )
-        joined = join_url(site.url, path)
+        try:
+            joined = join_url(site.url, expand(template, placeholders(parts)))
+        except UnknownPlaceholder as error:
+            raise NoLink(f"{error} (Jekyll stops the build for it)") from None
         if joined:
             return joined
     rejected = []
@@ -64,6 +54,13 @@ def post_link(
         rejected.append(f"{key} {str(value)[:80]!r} is not an http(s) URL")
     reason = "; ".join(rejected) or "no permalink, no site URL and no external link"
     raise NoLink(f"no link: {reason} (set SITE_URL or a link in front matter)")
+
+
+def _extension(permalink: str) -> str:
+    """Ruby's File.extname, for a permalink that names a file (not a folder)."""
+    if permalink.endswith("/"):
+        return ""
+    return posixpath.splitext(posixpath.basename(permalink))[1]
 
 
 @dataclass(frozen=True)

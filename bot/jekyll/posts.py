@@ -16,24 +16,26 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.jekyll import dates, lead
+from bot.jekyll import dates, document, lead
 from bot.jekyll.links import NoLink, feature_image, post_link
+from bot.jekyll.permalinks import UrlParts
 from bot.jekyll.site import Site
 from bot.text import clean_text, shorten
 
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mkdown", ".mkdn", ".mkd"})
 MAX_POST_BYTES = 5 * 1024 * 1024
 # No channel shows more than 4096 characters, so a longer lead is never needed.
 MAX_LEAD_CHARS = 4096
 MAX_TITLE_CHARS = 1024
 
 EXCERPT_KEYS = ("excerpt", "description", "summary")
+# Changed when postbode reads posts differently (a URL rule mended): posts that never
+# went out are read again at the next start.
+READING_RULES = "2: Jekyll 4.3 URLs, dates and categories"
 
 # Jekyll's YAML_FRONT_MATTER_REGEXP: opens with ---, closes with --- or ...
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\n")
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
-_FILENAME = re.compile(r"^(?:\d{2,4}-\d{1,2}-\d{1,2}-)?(?P<slug>.*)$", re.DOTALL)  # a newline too
 # YAML aliases may repeat a value without end ("billion laughs"): a front matter that
 # expands to more than this (in values, long strings counting per 64 characters) is refused.
 MAX_YAML_SIZE = 100_000
@@ -181,33 +183,54 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
 def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime: float) -> Post:
     notes: list[str] = []
     pure = PurePosixPath(path)  # one, not one per question: a first run reads 100,000
-    name, stem = pure.name, pure.stem
-    date = _date(metadata, name, site, mtime, notes)
-    title = _title(metadata, stem)
-    categories = _pluralized(metadata, "category", "categories") + _folder_categories(pure)
-    categories = tuple(dict.fromkeys(categories))
-    tags = _pluralized(metadata, "tag", "tags")
-    file_slug = _FILENAME.match(stem).group("slug")  # type: ignore[union-attr]
+    # Through UTC: a local time the clocks skipped (02:30 on the night DST starts)
+    # becomes the hour after it, as Jekyll shows it.
+    date = _date(metadata, pure.name, site, mtime, notes).astimezone(dt.UTC)
+    date = date.astimezone(site.timezone)
+    slug = document.file_slug(path)
+    categories = document.categories(metadata, path)
+    own_slug = metadata.get("slug")
+    markdown = pure.suffix.lower() in site.markdown_ext
+    parts = UrlParts(
+        date=date,
+        slug=document.ruby_text(own_slug) if own_slug is not None else slug,
+        basename=pure.stem,
+        categories=categories,
+        output_ext=".html" if markdown else pure.suffix,
+        path=_cleaned_path(path, pure.suffix),
+    )
     try:
-        link = post_link(metadata, site, date, file_slug, categories)
+        link = post_link(metadata, site, parts)
     except NoLink as error:
         raise _NotAPost(str(error)) from None
     image = feature_image(metadata, site, notes)
     return Post(
         path=path,
-        title=title,
+        title=_title(metadata, slug),
         date=date,
         link=link,
-        lead=_lead(metadata, body, pure.suffix, site),
-        categories=categories,
-        tags=tags,
+        lead=_lead(metadata, body, markdown, site),
+        categories=_cleaned(categories),
+        tags=_cleaned(document.tags(metadata)),
         image_url=image.url,
         image_path=image.path,
         image_alt=image.alt,
         language=_language(metadata),
-        published=metadata.get("published") is not False,
+        published=document.is_published(metadata),
         notes=tuple(notes),
     )
+
+
+def _cleaned_path(path: str, suffix: str) -> str:
+    """Jekyll's cleaned_relative_path, the `:path` placeholder: no extension, no
+    `_posts`, no trailing dots."""
+    return path[: len(path) - len(suffix)].replace("_posts", "", 1).rstrip(".")
+
+
+def _cleaned(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Names as readers see them: whitespace collapsed, empty ones left out."""
+    cleaned = (clean_text(value) for value in values)
+    return tuple(dict.fromkeys(value for value in cleaned if value))
 
 
 def _language(metadata: Mapping[str, Any]) -> str | None:
@@ -237,41 +260,18 @@ def _date(
     return dt.datetime.fromtimestamp(mtime, site.timezone)
 
 
-def _title(metadata: Mapping[str, Any], stem: str) -> str:
-    value = metadata.get("title")
+def _title(metadata: Mapping[str, Any], slug: str) -> str:
+    value = document.title(metadata, slug)
     if isinstance(value, (list, dict)):
         raise _NotAPost("title is a list or mapping, not text")
-    title = clean_text(str(value)) if value is not None else ""
-    if not title:
-        # Jekyll titles an untitled post from its file name ("my-post" → "My Post").
-        slug = _FILENAME.match(stem).group("slug")  # type: ignore[union-attr]
-        title = " ".join(word.capitalize() for word in re.split(r"[-_\s]+", slug) if word)
+    # An empty title is Jekyll's to keep; a message needs one, so it is the file's.
+    title = clean_text(document.ruby_text(value)) or document.title({}, slug)
     if not title:
         raise _NotAPost("no title in front matter or file name")
     return shorten(title, MAX_TITLE_CHARS, len)
 
 
-def _pluralized(metadata: Mapping[str, Any], singular: str, plural: str) -> tuple[str, ...]:
-    """Jekyll's pluralized_array_from_hash: the singular key wins, a string plural is split."""
-    value = metadata.get(singular)
-    if value is not None:
-        values = value if isinstance(value, list) else [value]
-    else:
-        value = metadata.get(plural)
-        values = (
-            value.split() if isinstance(value, str) else value if isinstance(value, list) else []
-        )
-    cleaned = (clean_text(str(v)) for v in values if isinstance(v, (str, int, float)))
-    return tuple(dict.fromkeys(v for v in cleaned if v))
-
-
-def _folder_categories(path: PurePosixPath) -> tuple[str, ...]:
-    """Folders above a `_posts` folder are categories in Jekyll."""
-    parts = path.parts
-    return tuple(parts[: parts.index("_posts")]) if "_posts" in parts else ()
-
-
-def _lead(metadata: Mapping[str, Any], body: str, suffix: str, site: Site) -> str:
+def _lead(metadata: Mapping[str, Any], body: str, markdown: bool, site: Site) -> str:
     for key in EXCERPT_KEYS:
         value = metadata.get(key)
         if isinstance(value, str) and value.strip():
@@ -281,6 +281,5 @@ def _lead(metadata: Mapping[str, Any], body: str, suffix: str, site: Site) -> st
     separator = metadata.get("excerpt_separator")
     separator = separator if isinstance(separator, str) and separator else site.excerpt_separator
     head = lead.cut_at_separator(body, separator)
-    is_markdown = suffix.lower() in MARKDOWN_SUFFIXES
-    text = lead.markdown_lead(head) if is_markdown else lead.html_lead(head)
+    text = lead.markdown_lead(head) if markdown else lead.html_lead(head)
     return shorten(text, MAX_LEAD_CHARS, len)

@@ -9,15 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Jekyll's built-in permalink styles (jekyll/jekyll docs/_data/permalinks.yml).
-PERMALINK_STYLES = {
-    "date": "/:categories/:year/:month/:day/:title:output_ext",
-    "pretty": "/:categories/:year/:month/:day/:title/",
-    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
-    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
-    "none": "/:categories/:title:output_ext",
-}
-_PLACEHOLDER = re.compile(r":([a-z_]+)")
+from bot.jekyll.permalinks import PERMALINK_STYLES, site_template
+
+# Jekyll's default `markdown_ext`.
+MARKDOWN_EXT = frozenset({".markdown", ".mkdown", ".mkdn", ".mkd", ".md"})
+
 # Characters left as they are in URL paths; everything else is percent-encoded.
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
@@ -38,19 +34,26 @@ class Site:
     timezone: dt.tzinfo = dt.UTC
     permalink: str = PERMALINK_STYLES["date"]
     excerpt_separator: str | None = None
+    markdown_ext: frozenset[str] = MARKDOWN_EXT  # suffixes Jekyll renders to .html
 
 
 def site_from_config(config: Mapping[str, Any], *, url: str | None, timezone: dt.tzinfo) -> Site:
     """Build a Site from a parsed `_config.yml`; explicit settings win over it."""
-    style = config.get("permalink")
-    permalink = PERMALINK_STYLES.get(str(style), str(style)) if style else None
     separator = config.get("excerpt_separator")
     return Site(
         url=url,
         timezone=timezone,
-        permalink=permalink or PERMALINK_STYLES["date"],
+        permalink=site_template(config),
         excerpt_separator=separator if isinstance(separator, str) and separator else None,
+        markdown_ext=_markdown_ext(config.get("markdown_ext")),
     )
+
+
+def _markdown_ext(value: Any) -> frozenset[str]:
+    """`markdown_ext: "md,markdown"` as suffixes; Jekyll compares them lower-cased."""
+    if not isinstance(value, str):
+        return MARKDOWN_EXT
+    return frozenset("." + ext.strip().lower() for ext in value.split(",") if ext.strip())
 
 
 def site_url_from_config(config: Mapping[str, Any]) -> str | None:
@@ -103,47 +106,3 @@ def _normalized(text: str) -> str | None:
 def join_url(site_url: str, path: str) -> str | None:
     """The site's URL followed by a site-relative path."""
     return normalize_url(site_url.rstrip("/") + "/" + path.lstrip("/"))
-
-
-def expand_permalink(
-    template: str,
-    *,
-    date: dt.datetime,
-    slug: str,
-    categories: tuple[str, ...],
-    output_ext: str = ".html",
-) -> str:
-    """Fill Jekyll's permalink placeholders; the date is read in the site's zone."""
-    iso_year, iso_week, _ = date.isocalendar()
-    values = {
-        "year": f"{date.year:04d}",
-        "short_year": f"{date.year % 100:02d}",
-        "month": f"{date.month:02d}",
-        "i_month": str(date.month),
-        "short_month": date.strftime("%b"),
-        "long_month": date.strftime("%B"),
-        "day": f"{date.day:02d}",
-        "i_day": str(date.day),
-        "y_day": f"{date.timetuple().tm_yday:03d}",
-        "hour": f"{date.hour:02d}",
-        "minute": f"{date.minute:02d}",
-        "second": f"{date.second:02d}",
-        "week": f"{iso_week:02d}",
-        "w_year": str(iso_year),
-        "short_day": date.strftime("%a"),
-        "long_day": date.strftime("%A"),
-        "title": slug,
-        "slug": slug,
-        "name": slug,
-        "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
-        "slugified_categories": "/".join(dict.fromkeys(slugify(c) for c in categories)),
-        "output_ext": output_ext,
-    }
-    path = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
-    path = re.sub(r"/{2,}", "/", "/" + path)
-    return urllib.parse.quote(path, safe=_SAFE_PATH)
-
-
-def slugify(text: str) -> str:
-    """Jekyll's default slugify: lower case, runs of non-alphanumerics become '-'."""
-    return re.sub(r"[^\w]+", "-", text.lower()).strip("-")

@@ -119,7 +119,9 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
     return Settings(
         posts_dir=posts_dir,
         state_db=state_db,
-        site=site_from_config(jekyll, url=site_url, timezone=timezone),
+        site=site_from_config(
+            jekyll, url=site_url, timezone=timezone, prefix=_prefix(posts_dir, site_root)
+        ),
         language=language,
         telegram=_telegram(values),
         mastodon=_mastodon(values),
@@ -186,6 +188,11 @@ def _jekyll_config(posts_dir: Path) -> tuple[Path, dict[str, Any]]:
                 raise ConfigError(f"_config.yml: {path} cannot be read: {error}") from None
             return folder, data if isinstance(data, dict) else {}
     return posts_dir, {}
+
+
+def _prefix(posts_dir: Path, site_root: Path) -> str:
+    """The posts folder's path under the site root, as Jekyll's paths start: "_posts/"."""
+    return "" if posts_dir == site_root else posts_dir.name + "/"
 
 
 def _site_url(value: str | None, jekyll: Mapping[str, Any]) -> str | None:

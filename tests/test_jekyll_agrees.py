@@ -70,10 +70,12 @@ def jekyll_read(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str,
     return read
 
 
-def _postbode_read(site_root: Path, path: str) -> dict[str, Any]:
-    settings = load_settings({"POSTS_DIR": str(site_root)}, site_root, check_folders=False)
-    raw = (site_root / path).read_bytes()
-    post = read_post(raw, path, settings.site, mtime=0.0)
+def _postbode_read(site_root: Path, path: str, posts_dir: str = ".") -> dict[str, Any]:
+    """The post as postbode reads it with POSTS_DIR at `posts_dir` under the site."""
+    folder = site_root / posts_dir
+    settings = load_settings({"POSTS_DIR": str(folder)}, site_root, check_folders=False)
+    relative = (site_root / path).relative_to(folder.resolve()).as_posix()
+    post = read_post((site_root / path).read_bytes(), relative, settings.site, mtime=0.0)
     assert isinstance(post, Post), post
     return {
         "url": post.link,
@@ -117,3 +119,20 @@ def test_postbode_reads_a_post_as_jekyll_does(
     assert actual == expected
     # The same instant is not enough: the day and hour Jekyll shows are in the site's zone.
     assert actual["date"].utcoffset() == expected["date"].utcoffset()
+
+
+IN_POSTS = [path for path in POSTS if path.startswith("_posts/")]
+
+
+@pytest.mark.parametrize("path", IN_POSTS)
+def test_a_posts_dir_that_is_the_sites_posts_folder_reads_the_same(
+    jekyll_read: dict[str, dict[str, Any]], path: str
+) -> None:
+    """POSTS_DIR may be the site's `_posts`: paths then start below it, and the rules
+    that read paths from the site's root (defaults' scopes, `:path`) still agree."""
+    root = Path(jekyll_read["defaults"]["root"])
+    expected = _as_jekyll_says(SITES["defaults"], jekyll_read["defaults"][path])
+    actual = _postbode_read(root, path, posts_dir="_posts")
+    for different in filter(None, [DIFFERENT.get(path)]):
+        del actual[different], expected[different]
+    assert actual == expected

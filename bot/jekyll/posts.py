@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.jekyll import dates, document, lead
+from bot.jekyll import dates, defaults, document, lead
 from bot.jekyll.links import NoLink, feature_image, post_link
 from bot.jekyll.permalinks import UrlParts
 from bot.jekyll.site import Site
@@ -182,13 +182,16 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
 
 def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime: float) -> Post:
     notes: list[str] = []
+    in_site = site.prefix + path  # Jekyll's relative_path: from the site's root
+    if site.defaults:
+        metadata = defaults.applied(metadata, in_site, site.defaults)
     pure = PurePosixPath(path)  # one, not one per question: a first run reads 100,000
     # Through UTC: a local time the clocks skipped (02:30 on the night DST starts)
     # becomes the hour after it, as Jekyll shows it.
     date = _date(metadata, pure.name, site, mtime, notes).astimezone(dt.UTC)
     date = date.astimezone(site.timezone)
     slug = document.file_slug(path)
-    categories = document.categories(metadata, path)
+    categories = document.categories(metadata, in_site)
     own_slug = metadata.get("slug")
     markdown = pure.suffix.lower() in site.markdown_ext
     parts = UrlParts(
@@ -197,7 +200,7 @@ def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime:
         basename=pure.stem,
         categories=categories,
         output_ext=".html" if markdown else pure.suffix,
-        path=_cleaned_path(path, pure.suffix),
+        path=_cleaned_path(in_site, pure.suffix),
     )
     try:
         link = post_link(metadata, site, parts)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.jekyll.defaults import Default, post_defaults
 from bot.jekyll.permalinks import PERMALINK_STYLES, site_template
 
 # Jekyll's default `markdown_ext`.
@@ -35,9 +36,15 @@ class Site:
     permalink: str = PERMALINK_STYLES["date"]
     excerpt_separator: str | None = None
     markdown_ext: frozenset[str] = MARKDOWN_EXT  # suffixes Jekyll renders to .html
+    defaults: tuple[Default, ...] = ()  # `defaults:` entries that may apply to posts
+    # The posts folder under the site's root ("_posts/" when POSTS_DIR is the site's
+    # _posts): Jekyll's rules read paths from the root.
+    prefix: str = ""
 
 
-def site_from_config(config: Mapping[str, Any], *, url: str | None, timezone: dt.tzinfo) -> Site:
+def site_from_config(
+    config: Mapping[str, Any], *, url: str | None, timezone: dt.tzinfo, prefix: str = ""
+) -> Site:
     """Build a Site from a parsed `_config.yml`; explicit settings win over it."""
     separator = config.get("excerpt_separator")
     return Site(
@@ -46,6 +53,8 @@ def site_from_config(config: Mapping[str, Any], *, url: str | None, timezone: dt
         permalink=site_template(config),
         excerpt_separator=separator if isinstance(separator, str) and separator else None,
         markdown_ext=_markdown_ext(config.get("markdown_ext")),
+        defaults=post_defaults(config),
+        prefix=prefix,
     )
 
 

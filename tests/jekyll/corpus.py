@@ -34,6 +34,21 @@ SITES: dict[str, dict[str, Any]] = {
         "permalink": "pretty",  # the posts collection's own permalink wins
         "collections": {"posts": {"output": True, "permalink": "/articles/:categories/:title/"}},
     },
+    "defaults": {
+        "url": "https://example.org",
+        "timezone": "Europe/Amsterdam",
+        "defaults": [
+            {"scope": {"path": "", "type": "posts"},
+             "values": {"permalink": "/d/:categories/:title/", "categories": ["Default"]}},
+            {"scope": {"path": "world"}, "values": {"category": "Wereld", "published": True}},
+            {"scope": {"path": "_posts/sub", "type": "posts"},
+             "values": {"permalink": "/sub/:title:output_ext"}},
+            {"scope": {"path": "_posts/2024-06-1*"}, "values": {"slug": "From a glob"}},
+            {"scope": {"path": "", "type": "post"}, "values": {"tags": ["old type name"]}},
+            {"scope": {"type": "pages"}, "values": {"permalink": "/pages/:title/"}},
+            {"scope": {"path": "/_posts"}, "values": {"published": False}},  # never matches
+        ],
+    },
 }  # fmt: skip
 
 
@@ -108,6 +123,7 @@ POSTS: dict[str, bytes] = {
     # published: only false or empty means unpublished; the string "false" is text.
     "_posts/2024-06-18-unpublished.md": _post("title: Unpublished\npublished: false"),
     "_posts/2024-06-19-empty-published.md": _post("title: Empty published\npublished:"),
+    "world/_posts/2024-06-19-empty-published.md": _post("title: Empty\npublished:"),
     "_posts/2024-06-20-published-text.md": _post("title: Text\npublished: 'false'"),
     "_posts/2024-06-21-published-no.md": _post("title: No\npublished: no"),
     # Front matter permalinks: placeholders filled, a leading slash optional.

@@ -39,11 +39,15 @@ def post_defaults(config: Mapping[str, Any]) -> tuple[Default, ...]:
         if "type" in scope and str(scope["type"]) not in _POST_TYPES:
             continue
         path = scope.get("path")
-        found.append(Default(path if isinstance(path, str) else "", "type" in scope, entry["values"]))
+        found.append(
+            Default(path if isinstance(path, str) else "", "type" in scope, entry["values"])
+        )
     return tuple(found)
 
 
-def applied(front_matter: Mapping[str, Any], path: str, defaults: tuple[Default, ...]) -> dict[str, Any]:
+def applied(
+    front_matter: Mapping[str, Any], path: str, defaults: tuple[Default, ...]
+) -> dict[str, Any]:
     """The post's front matter over the defaults that apply to `path` (relative to the
     site): the longer scope path wins, then a typed scope. Categories add up."""
     matching = [default for default in defaults if _applies(default.path, path)]

@@ -88,7 +88,8 @@ def _reread_if_the_site_changed(store: Store, folder: Folder, now: dt.datetime) 
     site = folder.site
     fingerprint = (
         f"{site.url}|{site.timezone}|{site.permalink}|{site.excerpt_separator}"
-        f"|{','.join(sorted(site.markdown_ext))}|{site.prefix}|{site.defaults!r}|{READING_RULES}"
+        f"|{','.join(sorted(site.markdown_ext))}|{site.prefix}|{site.defaults!r}"
+        f"|{site.announce_hidden}|{READING_RULES}"
     )
     known = store.meta("site")
     if known == fingerprint:

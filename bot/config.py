@@ -120,7 +120,11 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         posts_dir=posts_dir,
         state_db=state_db,
         site=site_from_config(
-            jekyll, url=site_url, timezone=timezone, prefix=_prefix(posts_dir, site_root)
+            jekyll,
+            url=site_url,
+            timezone=timezone,
+            prefix=_prefix(posts_dir, site_root),
+            announce_hidden=_choice(values, "ANNOUNCE_HIDDEN", ("on", "off"), "off") == "on",
         ),
         language=language,
         telegram=_telegram(values),

@@ -36,6 +36,11 @@ DIFFERENT = {
     # A post needs a title to be announced: an empty one is the file name's, as for
     # a post without a title; Jekyll keeps the empty title.
     "_posts/2024-08-01-no-title.md": "title",
+    # SPEC §10: a draft is not published, wherever it is; Jekyll builds one in _posts.
+    "_posts/2024-06-22-draft.md": "published",
+    # Themes leave a hidden post out of the site's lists; postbode's messages are a
+    # list: not announced unless ANNOUNCE_HIDDEN=on. Jekyll builds it.
+    "_posts/2024-06-22-hidden.md": "published",
 }
 
 

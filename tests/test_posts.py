@@ -497,3 +497,29 @@ def test_hostile_input_gives_a_value_never_an_exception(
 def test_hostile_table_is_big_enough() -> None:
     """The issue asks for at least 30 hostile inputs; keep it that way."""
     assert len(HOSTILE) >= 30
+
+
+@pytest.mark.parametrize(
+    ("front", "announce_hidden", "published", "note"),
+    [
+        ("hidden: true", False, False, "hidden: true, so not announced"),
+        ("hidden: true", True, True, ""),
+        ("hidden: false", False, True, ""),
+        ("hidden: yes", False, False, "hidden: true"),
+        ("draft: true", True, False, "draft: true, so not published"),
+        ("draft: false", False, True, ""),
+        ("published: false\nhidden: true", True, False, ""),
+    ],
+)
+def test_drafts_are_never_and_hidden_posts_only_on_request_announced(
+    front: str, announce_hidden: bool, published: bool, note: str
+) -> None:
+    """postbode's own two rules over Jekyll's: `draft: true` is unpublished (SPEC §10);
+    `hidden: true` keeps a post out of the site's lists, and so out of the channels,
+    unless ANNOUNCE_HIDDEN=on."""
+    site = Site(url="https://example.org", timezone=AMSTERDAM, announce_hidden=announce_hidden)
+    result = parse(f"---\ntitle: T\n{front}\n---\nLead.\n", "_posts/2024-01-02-t.md", site)
+    assert isinstance(result, Post)
+    assert result.published is published
+    assert note in "; ".join(result.notes)
+    assert bool(note) == bool(result.notes)

@@ -55,9 +55,12 @@ def tags(metadata: Mapping[str, Any]) -> tuple[str, ...]:
 def is_published(metadata: Mapping[str, Any]) -> bool:
     """Jekyll's Publisher: a `published` key that is false or empty (null) means not
     published; anything else (even the text "false") is published."""
-    if "published" not in metadata:
-        return True
-    value = metadata["published"]
+    return "published" not in metadata or is_set(metadata, "published")
+
+
+def is_set(metadata: Mapping[str, Any], key: str) -> bool:
+    """A flag as Liquid and Ruby read it: any value but null and false is true."""
+    value = metadata.get(key)
     return value is not None and value is not False
 
 

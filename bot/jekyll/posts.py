@@ -219,9 +219,24 @@ def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime:
         image_path=image.path,
         image_alt=image.alt,
         language=_language(metadata),
-        published=document.is_published(metadata),
+        published=_published(metadata, site, notes),
         notes=tuple(notes),
     )
+
+
+def _published(metadata: Mapping[str, Any], site: Site, notes: list[str]) -> bool:
+    """Jekyll's rule, and two of postbode's own (the README names them): `draft: true`
+    is not published (SPEC §10), and `hidden: true` is not announced unless the site
+    says so (ANNOUNCE_HIDDEN=on)."""
+    if not document.is_published(metadata):
+        return False
+    if document.is_set(metadata, "draft"):
+        notes.append("draft: true, so not published")
+        return False
+    if document.is_set(metadata, "hidden") and not site.announce_hidden:
+        notes.append("hidden: true, so not announced (ANNOUNCE_HIDDEN=on announces it)")
+        return False
+    return True
 
 
 def _cleaned_path(path: str, suffix: str) -> str:

@@ -40,10 +40,18 @@ class Site:
     # The posts folder under the site's root ("_posts/" when POSTS_DIR is the site's
     # _posts): Jekyll's rules read paths from the root.
     prefix: str = ""
+    # `hidden: true` keeps a post out of the site's lists; postbode's messages are a
+    # list too, so such a post is not announced unless ANNOUNCE_HIDDEN=on.
+    announce_hidden: bool = False
 
 
 def site_from_config(
-    config: Mapping[str, Any], *, url: str | None, timezone: dt.tzinfo, prefix: str = ""
+    config: Mapping[str, Any],
+    *,
+    url: str | None,
+    timezone: dt.tzinfo,
+    prefix: str = "",
+    announce_hidden: bool = False,
 ) -> Site:
     """Build a Site from a parsed `_config.yml`; explicit settings win over it."""
     separator = config.get("excerpt_separator")
@@ -55,6 +63,7 @@ def site_from_config(
         markdown_ext=_markdown_ext(config.get("markdown_ext")),
         defaults=post_defaults(config),
         prefix=prefix,
+        announce_hidden=announce_hidden,
     )
 
 

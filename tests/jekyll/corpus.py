@@ -126,6 +126,10 @@ POSTS: dict[str, bytes] = {
     "world/_posts/2024-06-19-empty-published.md": _post("title: Empty\npublished:"),
     "_posts/2024-06-20-published-text.md": _post("title: Text\npublished: 'false'"),
     "_posts/2024-06-21-published-no.md": _post("title: No\npublished: no"),
+    # postbode's own rules (the README names them): not announced.
+    "_posts/2024-06-22-draft.md": _post("title: Draft\ndraft: true"),
+    "_posts/2024-06-22-hidden.md": _post("title: Hidden\nhidden: true"),
+    "_posts/2024-06-22-not-hidden.md": _post("title: Not hidden\nhidden: false\ndraft: false"),
     # Front matter permalinks: placeholders filled, a leading slash optional.
     "_posts/2024-06-16-relative-permalink.md": _post("title: Relative\npermalink: blog/:title"),
     "_posts/2024-06-17-permalink-slug.md": _post(

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 
 from bot.addresses import Allowed, parse_allowed
+from bot.jekyll.permalinks import UnknownPlaceholder, check_template
 from bot.jekyll.site import Site, normalize_url, site_from_config, site_url_from_config
 
 SECRET_NAMES = ("TELEGRAM_BOT_TOKEN", "MASTODON_ACCESS_TOKEN")
@@ -116,16 +117,21 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
     site_url = _site_url(values.get("SITE_URL"), jekyll)
     timezone = _timezone(values.get("TIMEZONE") or jekyll.get("timezone"), env)
     language, notes = _language(values.get("LANGUAGE", ""))
+    site = site_from_config(
+        jekyll,
+        url=site_url,
+        timezone=timezone,
+        prefix=_prefix(posts_dir, site_root),
+        announce_hidden=_choice(values, "ANNOUNCE_HIDDEN", ("on", "off"), "off") == "on",
+    )
+    try:
+        check_template(site.permalink)
+    except UnknownPlaceholder as error:  # every post would be refused for it
+        raise ConfigError(f"_config.yml: {error}") from None
     return Settings(
         posts_dir=posts_dir,
         state_db=state_db,
-        site=site_from_config(
-            jekyll,
-            url=site_url,
-            timezone=timezone,
-            prefix=_prefix(posts_dir, site_root),
-            announce_hidden=_choice(values, "ANNOUNCE_HIDDEN", ("on", "off"), "off") == "on",
-        ),
+        site=site,
         language=language,
         telegram=_telegram(values),
         mastodon=_mastodon(values),

@@ -210,6 +210,18 @@ def test_config_file_and_jekyll_config_are_read(tmp_path: Path) -> None:
     assert str(settings.site.timezone) == "Europe/Amsterdam"
     assert settings.site.permalink == "/:categories/:year/:month/:day/:title/"
     assert settings.site_root == tmp_path / "site"
+    assert settings.site.prefix == "_posts/"
+
+
+def test_a_permalink_jekyll_would_refuse_stops_start_up(tmp_path: Path) -> None:
+    """Jekyll stops its build for an unknown placeholder; postbode stops at start-up
+    rather than refuse every post one by one."""
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_config.yml").write_text("permalink: /:year/:titel/\n")
+    with pytest.raises(
+        ConfigError, match=r"^_config.yml: permalink '/:year/:titel/': Jekyll has no :titel$"
+    ):
+        load_settings({"POSTS_DIR": str(tmp_path)}, tmp_path)
 
 
 def test_settings_never_show_tokens(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from bot.jekyll.defaults import applied, post_defaults
-from bot.jekyll.permalinks import UnknownPlaceholder, UrlParts, expand, placeholders, site_template
+from bot.jekyll.permalinks import UnknownPlaceholder, UrlParts, expand, site_template
 from bot.jekyll.posts import Rejected, read_post
 from bot.jekyll.site import Site
 from bot.jekyll.slugs import slugify
@@ -63,12 +63,12 @@ PARTS = UrlParts(
     ],
 )  # fmt: skip
 def test_a_template_expands_as_jekyll_does(template: str, url: str) -> None:
-    assert expand(template, placeholders(PARTS)) == url
+    assert expand(template, PARTS) == url
 
 
 def test_an_unknown_placeholder_is_refused_as_jekyll_refuses_to_build() -> None:
     with pytest.raises(UnknownPlaceholder, match=":titel"):
-        expand("/:titel/", placeholders(PARTS))
+        expand("/:titel/", PARTS)
     raw = b"---\ntitle: T\npermalink: /:titel/\n---\nLead.\n"
     result = read_post(raw, "_posts/2024-01-01-t.md", Site(url="https://example.org"), 0.0)
     assert isinstance(result, Rejected)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.jekyll.permalinks import UnknownPlaceholder, UrlParts, expand, placeholders
+from bot.jekyll.permalinks import UnknownPlaceholder, UrlParts, expand
 from bot.jekyll.site import Site, join_url, normalize_url
 
 EXTERNAL_LINK_KEYS = ("externe_link", "external_link", "external_url", "link")
@@ -38,7 +38,7 @@ def post_link(metadata: Mapping[str, Any], site: Site, parts: UrlParts) -> str:
             parts = dataclasses.replace(parts, output_ext=extension)
     if site.url:
         try:
-            joined = join_url(site.url, expand(template, placeholders(parts)))
+            joined = join_url(site.url, expand(template, parts))
         except UnknownPlaceholder as error:
             raise NoLink(f"{error} (Jekyll stops the build for it)") from None
         if joined:

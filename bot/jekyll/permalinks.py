@@ -8,9 +8,10 @@ is kept, and the result is cleaned as Jekyll's `URL#sanitize_url` does.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,54 +64,69 @@ class UrlParts:
     path: str  # the path under the site without its extension or `_posts`
 
 
-def placeholders(parts: UrlParts) -> dict[str, str]:
-    """Jekyll's UrlDrop: every placeholder a permalink template may use."""
-    date = parts.date
-    iso_year, iso_week, iso_day = date.isocalendar()
-    return {
-        "collection": "posts",
-        "path": parts.path,
-        "name": slugify(parts.basename),
-        "title": slugify(parts.slug, "pretty", cased=True),
-        "slug": slugify(parts.slug),
-        "categories": "/".join(dict.fromkeys(c.lower() for c in parts.categories)),
-        "slugified_categories": "/".join(dict.fromkeys(slugify(c) for c in parts.categories)),
-        "year": f"{date.year:04d}",
-        "month": f"{date.month:02d}",
-        "day": f"{date.day:02d}",
-        "hour": f"{date.hour:02d}",
-        "minute": f"{date.minute:02d}",
-        "second": f"{date.second:02d}",
-        "i_day": str(date.day),
-        "i_month": str(date.month),
-        "short_month": _MONTHS[date.month - 1][:3],
-        "long_month": _MONTHS[date.month - 1],
-        "short_year": f"{date.year % 100:02d}",
-        "w_year": str(iso_year),
-        "week": f"{iso_week:02d}",
-        "w_day": str(iso_day),
-        "short_day": _DAYS[iso_day - 1][:3],
-        "long_day": _DAYS[iso_day - 1],
-        "y_day": f"{date.timetuple().tm_yday:03d}",
-        "output_ext": parts.output_ext,
-    }
+# Jekyll's UrlDrop: every placeholder a permalink template may use, each computed
+# only when the template asks for it (a first run expands 100,000 links).
+_VALUES: dict[str, Callable[[UrlParts], str]] = {
+    "collection": lambda p: "posts",
+    "path": lambda p: p.path,
+    "name": lambda p: slugify(p.basename),
+    "title": lambda p: slugify(p.slug, "pretty", cased=True),
+    "slug": lambda p: slugify(p.slug),
+    "categories": lambda p: "/".join(dict.fromkeys(c.lower() for c in p.categories)),
+    "slugified_categories": lambda p: "/".join(dict.fromkeys(map(slugify, p.categories))),
+    "year": lambda p: f"{p.date.year:04d}",
+    "month": lambda p: f"{p.date.month:02d}",
+    "day": lambda p: f"{p.date.day:02d}",
+    "hour": lambda p: f"{p.date.hour:02d}",
+    "minute": lambda p: f"{p.date.minute:02d}",
+    "second": lambda p: f"{p.date.second:02d}",
+    "i_day": lambda p: str(p.date.day),
+    "i_month": lambda p: str(p.date.month),
+    "short_month": lambda p: _MONTHS[p.date.month - 1][:3],
+    "long_month": lambda p: _MONTHS[p.date.month - 1],
+    "short_year": lambda p: f"{p.date.year % 100:02d}",
+    "w_year": lambda p: str(p.date.isocalendar()[0]),
+    "week": lambda p: f"{p.date.isocalendar()[1]:02d}",
+    "w_day": lambda p: str(p.date.isoweekday()),
+    "short_day": lambda p: _DAYS[p.date.weekday()][:3],
+    "long_day": lambda p: _DAYS[p.date.weekday()],
+    "y_day": lambda p: f"{p.date.timetuple().tm_yday:03d}",
+    "output_ext": lambda p: p.output_ext,
+}
 
 
-def expand(template: str, values: Mapping[str, str]) -> str:
+def expand(template: str, parts: UrlParts) -> str:
     """The URL path Jekyll gives a post for `template`. Raises UnknownPlaceholder."""
+    pieces = (
+        piece if isinstance(piece, str) else _escape(_VALUES[piece[0]](parts))
+        for piece in _pieces(template)
+    )
+    path = _squeeze("".join(pieces))
+    # URL#sanitize_url: no "..", no "./", no "//".
+    return _squeeze(("/" + path).replace("..", "/").replace("./", ""))
 
-    def fill(match: re.Match[str]) -> str:
+
+def check_template(template: str) -> None:
+    """Raise UnknownPlaceholder for a template Jekyll would refuse to build with."""
+    _pieces(template)
+
+
+@functools.lru_cache(maxsize=64)  # a site has one template, and a few in front matter
+def _pieces(template: str) -> tuple[str | tuple[str], ...]:
+    """The template as literal text and (placeholder,) names, in order."""
+    pieces: list[str | tuple[str]] = []
+    end = 0
+    for match in _PLACEHOLDER.finditer(template):
         name = match.group(1)
         # `:title_` is `:title` followed by "_" when no `title_` exists.
         pool = (name, name[:-1]) if name.endswith("_") else (name,)
-        winner = next((key for key in pool if key in values), None)
+        winner = next((key for key in pool if key in _VALUES), None)
         if winner is None:
             raise UnknownPlaceholder(f"permalink {template!r}: Jekyll has no :{name}")
-        return match.group(0).replace(":" + winner, _escape(values[winner]), 1)
-
-    path = _squeeze(_PLACEHOLDER.sub(fill, template))
-    # URL#sanitize_url: no "..", no "./", no "//".
-    return _squeeze(("/" + path).replace("..", "/").replace("./", ""))
+        pieces += [template[end : match.start()], (winner,), name[len(winner) :]]
+        end = match.end()
+    pieces.append(template[end:])
+    return tuple(piece for piece in pieces if piece)
 
 
 def _escape(value: str) -> str:

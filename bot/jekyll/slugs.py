@@ -17,6 +17,12 @@ MODES = ("raw", "default", "pretty", "ascii", "latin")
 _PRETTY_EXTRA = frozenset("._~!$&'()+,;=@")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _RUBY_SPACE = re.compile(r"[ \t\r\n\f\v]+")  # Ruby's \s: ASCII whitespace only
+# The same rules for ASCII text (most slugs), as one regular expression each.
+_ASCII_RUNS = {
+    "default": re.compile(r"[^A-Za-z0-9]+"),
+    "pretty": re.compile(r"[^A-Za-z0-9._~!$&'()+,;=@]+"),
+    "ascii": re.compile(r"[^A-Za-z0-9]+"),
+}
 # I18n.transliterate's approximations of Latin letters that do not decompose.
 _LATIN = str.maketrans(
     {
@@ -50,6 +56,8 @@ def slugify(text: str, mode: str = "default", *, cased: bool = False) -> str:
         return text if cased else text.lower()
     if mode == "raw":
         slug = _RUBY_SPACE.sub("-", text)
+    elif text.isascii() and mode != "latin":
+        slug = _ASCII_RUNS[mode].sub("-", text)
     else:
         if mode == "latin":
             text = _transliterate(text)

@@ -23,8 +23,10 @@ TOKEN = "123456:SECRET-token-never-printed"
 
 
 def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -m bot ...` in a clean environment, as an operator would run it."""
-    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV, **env}
+    """`python -m bot ...` in a clean environment, as an operator would run it, on this
+    checkout's code (not whichever one the virtualenv has installed)."""
+    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV,
+                   "PYTHONPATH": str(REPO), **env}  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,

@@ -160,6 +160,9 @@ def test_preview_json_has_the_documented_fields(tmp_path: Path) -> None:
         ({"MASTODON_ACCESS_TOKEN": "tok", "MASTODON_BASE_URL": "m.social"}, "MASTODON_BASE_URL"),
         ({"IMAGE_HOSTS_ALLOW": "images.example.nl, 10.0.0.0/33"}, "IMAGE_HOSTS_ALLOW"),
         ({"FLOOD_LIMIT": "0"}, "FLOOD_LIMIT"),
+        ({"WAIT_FOR_LIVE": "sometimes"}, "WAIT_FOR_LIVE"),
+        ({"LIVE_TIMEOUT": "0"}, "LIVE_TIMEOUT"),
+        ({"LIVE_TIMEOUT": "1h"}, "LIVE_TIMEOUT"),
     ],
 )
 def test_a_wrong_setting_is_named_in_one_line(

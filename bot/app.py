@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from bot.channels.base import Channel
@@ -13,6 +13,8 @@ from bot.clock import utc_now
 from bot.config import Settings
 from bot.folder.scan import Folder, Progress, ScanReport, Stopping, scan
 from bot.jekyll.posts import READING_RULES
+from bot.live.checker import LiveChecker
+from bot.live.rules import LiveRules
 from bot.outbox import Outbox
 from bot.state.store import Store
 
@@ -51,7 +53,17 @@ def folder_of(settings: Settings, channels: Sequence[Channel]) -> Folder:
         channels=tuple(channel.key for channel in channels),
         delete_remote=settings.on_delete == "delete",
         flood_limit=settings.flood_limit,
+        live_site=live_site(settings),
     )
+
+
+def live_site(settings: Settings) -> str | None:
+    """The site whose pages first messages wait for (SPEC §12): SITE_URL, with
+    WAIT_FOR_LIVE on and a platform configured. The console shows no link preview, so
+    the sample run never waits, and never asks the network."""
+    if not settings.wait_for_live or not (settings.telegram or settings.mastodon):
+        return None
+    return settings.site.url
 
 
 def index(
@@ -101,12 +113,33 @@ def _reread_if_the_site_changed(store: Store, folder: Folder, now: dt.datetime) 
     store.set_meta("site", fingerprint)
 
 
-async def deliver(store: Store, channels: Sequence[Channel], secrets: Sequence[str] = ()) -> int:
-    """Send what is due now on every channel, then stop (`run --once`)."""
+def live_checker(
+    store: Store, settings: Settings, on_release: Callable[[], None] | None = None
+) -> LiveChecker:
+    """The check that lets posts waiting for their page go (SPEC §12). Built also when
+    nothing may wait any more (WAIT_FOR_LIVE off, no platform): it lets go what waited
+    before, without a request."""
+    return LiveChecker(
+        store,
+        live_site(settings),
+        rules=LiveRules(timeout=settings.live_timeout),
+        on_release=on_release,
+    )
+
+
+async def deliver(store: Store, channels: Sequence[Channel], settings: Settings) -> int:
+    """Send what is due now on every channel, then stop (`run --once`). Each post waiting
+    for its page gets one look: the live ones go too, the others wait for the next run
+    (or, past LIVE_TIMEOUT, go anyway)."""
+    live = live_checker(store, settings)
+    try:
+        await live.check_every()
+    finally:
+        await live.close()
     for channel in channels:
         await channel.start()
     try:
-        return await Outbox(store, channels, secrets=secrets).drain()
+        return await Outbox(store, channels, secrets=settings.secrets).drain()
     finally:
         for channel in channels:
             await channel.close()

@@ -110,7 +110,7 @@ def run(once: bool) -> None:
             if once:
                 with _progress() as progress:
                     app.index(store, app.folder_of(settings, channels), progress=progress)
-                asyncio.run(app.deliver(store, channels, settings.secrets))
+                asyncio.run(app.deliver(store, channels, settings))
             else:
                 raise SystemExit(asyncio.run(run_worker(settings, store, channels)))
     except AlreadyRunning as error:

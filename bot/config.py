@@ -69,6 +69,10 @@ class Settings:
     flood_limit: int = 50
     # Hosts and networks images may come from although they are not public addresses.
     image_hosts_allow: tuple[Allowed, ...] = ()
+    # A first message whose link is under SITE_URL waits until the page answers 2xx,
+    # at most live_timeout seconds (SPEC §12).
+    wait_for_live: bool = True
+    live_timeout: float = 3600.0
     # What start-up should say about how the settings were read (logged, not fatal).
     notes: tuple[str, ...] = ()
 
@@ -98,6 +102,8 @@ class Settings:
             "reconcile_interval": self.reconcile_interval,
             "flood_limit": self.flood_limit,
             "image_hosts_allow": [str(entry) for entry in self.image_hosts_allow],
+            "wait_for_live": self.wait_for_live,
+            "live_timeout": self.live_timeout,
             "log_format": self.log_format,
         }
 
@@ -128,6 +134,9 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         check_template(site.permalink)
     except UnknownPlaceholder as error:  # every post would be refused for it
         raise ConfigError(f"_config.yml: {error}") from None
+    wait_for_live = _choice(values, "WAIT_FOR_LIVE", ("on", "off"), "on") == "on"
+    if values.get("WAIT_FOR_LIVE", "").strip().lower() == "on" and site_url is None:
+        notes += ("WAIT_FOR_LIVE: on, but no SITE_URL (nor url in _config.yml): no post waits",)
     return Settings(
         posts_dir=posts_dir,
         state_db=state_db,
@@ -142,6 +151,8 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         reconcile_interval=float(_positive_int(values, "RECONCILE_INTERVAL", 0)) or None,
         flood_limit=_positive_int(values, "FLOOD_LIMIT", 50),
         image_hosts_allow=_image_hosts(values.get("IMAGE_HOSTS_ALLOW", "")),
+        wait_for_live=wait_for_live,
+        live_timeout=float(_positive_int(values, "LIVE_TIMEOUT", 3600)),
         notes=notes,
     )
 

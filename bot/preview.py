@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import sqlite_utils
 
 from bot.channels.mastodon import instance_rules
 from bot.config import Settings
 from bot.folder.listing import list_post_files
 from bot.folder.reading import read_changed
 from bot.jekyll.posts import Post, Rejected, read_post
+from bot.live.rules import under_site
+from bot.state.waiting import Waiting
 from bot.summary import MastodonRules, render_console, render_mastodon, render_telegram
 
 
 def preview_paths(path: Path, settings: Settings, now: dt.datetime) -> Iterator[dict[str, Any]]:
     """One preview per post file at `path` (a file, or a folder read recursively)."""
     rules = instance_rules()
+    waiting = waiting_for_pages(settings.state_db)
     if path.is_dir():
         files = sorted(list_post_files(path).files)
         # Parsed as a scan parses: in one process per core for a big folder.
@@ -27,13 +34,22 @@ def preview_paths(path: Path, settings: Settings, now: dt.datetime) -> Iterator[
                 if loaded.result is None:  # being written, or gone: read it here and say so
                     yield preview_file(path / loaded.path, loaded.path, settings, rules, now)
                 else:
-                    yield preview_post(str(path / loaded.path), loaded.result, settings, rules, now)
+                    known = waiting.get(_relative_to(path / loaded.path, settings.posts_dir))
+                    yield preview_post(
+                        str(path / loaded.path), loaded.result, settings, rules, now, known
+                    )
     else:
-        yield preview_file(path, _relative_to(path, settings.posts_dir), settings, rules, now)
+        relative = _relative_to(path, settings.posts_dir)
+        yield preview_file(path, relative, settings, rules, now, waiting.get(relative))
 
 
 def preview_file(
-    path: Path, relative: str, settings: Settings, rules: MastodonRules, now: dt.datetime
+    path: Path,
+    relative: str,
+    settings: Settings,
+    rules: MastodonRules,
+    now: dt.datetime,
+    waiting: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
@@ -41,13 +57,19 @@ def preview_file(
     except OSError as error:
         return _empty(str(path), "invalid", f"cannot be read: {error.strerror}")
     return preview_post(
-        str(path), read_post(raw, relative, settings.site, mtime), settings, rules, now
+        str(path), read_post(raw, relative, settings.site, mtime), settings, rules, now, waiting
     )
 
 
 def preview_post(
-    path: str, result: Post | Rejected, settings: Settings, rules: MastodonRules, now: dt.datetime
+    path: str,
+    result: Post | Rejected,
+    settings: Settings,
+    rules: MastodonRules,
+    now: dt.datetime,
+    waiting: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """`waiting`: where the state database has the post waiting for its page."""
     if not isinstance(result, Post):
         return _empty(path, result.status, result.reason)
     telegram = render_telegram(result, settings.language)
@@ -82,6 +104,9 @@ def preview_post(
             "limit": mastodon.limit,
         },
         "console": render_console(result, settings.language),
+        # SPEC §12: its first Telegram or Mastodon message waits for the page to be live.
+        "waits_for_page": settings.wait_for_live and under_site(result.link, settings.site.url),
+        "waiting": waiting,
     }
 
 
@@ -93,6 +118,7 @@ def as_text(shown: dict[str, Any]) -> str:
     telegram, mastodon = shown["telegram"], shown["mastodon"]
     lines = [
         head + (f"  ({shown['reason']})" if shown["reason"] else ""),
+        *_waits(shown),
         "-- console",
         shown["console"],
         f"-- telegram {telegram['method']} ({telegram['used']}/{telegram['limit']} UTF-16 units)"
@@ -118,16 +144,49 @@ def status_text(report: dict[str, Any]) -> str:
     for channel, info in sorted(report["channels"].items()):
         counts = ", ".join(
             f"{info.get(state, 0)} {state}"
-            for state in ("pending", "sending", "sent", "failed", "withdrawn")
+            for state in ("waiting", "pending", "sending", "sent", "failed", "withdrawn")
+            if state != "waiting" or info.get(state)  # most sites never wait: no "0 waiting"
         )
         lines.append(f"{channel}: {counts}; last sent {info['last_sent_at'] or 'never'}")
         if info["last_error"]:
             lines.append(f"  last error: {info['last_error']}")
     for failure in report["failures"]:
         lines.append(f"failed: {failure['channel']} {failure['path']}: {failure['last_error']}")
+    for post in report["waiting"]:
+        lines.append(f"waiting for its page: {post['path']} {waiting_text(post)}")
     for invalid in report["invalid"]:
         lines.append(f"invalid: {invalid['path']}: {invalid['reason']}")
     return "\n".join(lines)
+
+
+def _waits(shown: dict[str, Any]) -> list[str]:
+    if shown["waiting"]:
+        return [f"-- waiting for its page: {waiting_text(shown['waiting'])}"]
+    if shown["waits_for_page"]:
+        return ["-- its first message waits until its page is live (WAIT_FOR_LIVE)"]
+    return []
+
+
+def waiting_text(waiting: dict[str, Any]) -> str:
+    """Where a post waiting for its page stands, in one line."""
+    answer = f", last answer: {waiting['last_answer']}" if waiting["last_answer"] else ""
+    return (
+        f"{waiting['link']} since {waiting['since']} ({waiting['checks']} looks{answer}),"
+        f" next look {waiting['next_check']}, for {', '.join(waiting['channels'])}"
+    )
+
+
+def waiting_for_pages(state_db: Path) -> dict[str, dict[str, Any]]:
+    """The posts the state database has waiting for their page, by path; read-only, and
+    nothing when there is no database (yet) or it cannot be read."""
+    if not state_db.is_file():
+        return {}
+    try:
+        with contextlib.closing(sqlite3.connect(state_db.as_uri() + "?mode=ro", uri=True)) as conn:
+            posts = Waiting(sqlite_utils.Database(conn)).every()
+    except sqlite3.Error:  # an older release's database, a locked or broken file
+        return {}
+    return {post.path: post.shown() for post in posts}
 
 
 def _relative_to(path: Path, root: Path) -> str:
@@ -141,5 +200,5 @@ def _empty(path: str, status: str, reason: str) -> dict[str, Any]:
     return {
         "path": path, "status": status, "reason": reason, "title": None, "date": None,
         "link": None, "categories": [], "tags": [], "telegram": None, "mastodon": None,
-        "console": None,
+        "console": None, "waits_for_page": False, "waiting": None,
     }  # fmt: skip

@@ -61,6 +61,8 @@ class Worker:
         self.channels = list(channels)
         self.folder = app.folder_of(settings, channels)
         self.outbox = Outbox(store, channels, secrets=settings.secrets)
+        # Posts waiting for their page (SPEC §12) go to the outbox as their pages go live.
+        self.live = app.live_checker(store, settings, on_release=self.outbox.wake)
         self.stop = asyncio.Event()
         self.failed = False
         self._progress = progress
@@ -85,6 +87,7 @@ class Worker:
     def _after_scan(self, report: ScanReport, paths: list[str] | None) -> None:
         if report.files or report.withdrawn:  # queued, edited, rescheduled, retracted
             self.outbox.wake()
+            self.live.wake()
         if report.busy:
             for path in sorted(set(report.busy) - self._waiting):
                 log.info("%s is still being written: reading it when it is complete", path)
@@ -126,8 +129,9 @@ class Worker:
                     asyncio.create_task(self.outbox.run(self.stop), name="outbox"),
                     asyncio.create_task(self._reconcile(), name="reconcile"),
                     asyncio.create_task(self._settle(), name="settle"),
+                    asyncio.create_task(self.live.run(self.stop), name="live check"),
                 ]
-                for task in tasks[-3:]:
+                for task in tasks[-4:]:
                     task.add_done_callback(self._on_task_done)
                 log.info(
                     "watching %s (%s, reconciling every %.0f s); channels: %s",

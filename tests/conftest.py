@@ -14,6 +14,7 @@ from bot.folder.settle import ignore_lease_breaks
 from bot.jekyll.site import Site
 from bot.state.store import Store
 from tests.fakes.images import serve_images
+from tests.fakes.site import FakeSite
 
 pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.mastodon_fixtures"]
 
@@ -87,3 +88,10 @@ def image_server() -> Iterator[str]:
     """A web server on 127.0.0.1 serving a tiny PNG at any *.png path; yields its root URL."""
     with serve_images() as url:
         yield url
+
+
+@pytest.fixture
+def fake_site() -> Iterator[FakeSite]:
+    """A Jekyll site on 127.0.0.1 whose pages answer 404 until they are deployed."""
+    with FakeSite().running() as site:
+        yield site

@@ -34,8 +34,14 @@ FAST_BACKOFF = Backoff(base=0.05, factor=2.0, cap=0.4)
 def platform_env(
     tmp_path: Path, telegram: FakeTelegram | None, mastodon: FakeMastodon | None, **extra: str
 ) -> dict[str, str]:
-    """The environment an operator would set, pointed at the fakes."""
-    env = {"POSTS_DIR": str(tmp_path / "posts"), "STATE_DB": str(tmp_path / "state.db")}
+    """The environment an operator would set, pointed at the fakes. A first message does
+    not wait for its page unless a test asks (WAIT_FOR_LIVE=on and a site of its own):
+    a SITE_URL like https://example.org must never be asked."""
+    env = {
+        "POSTS_DIR": str(tmp_path / "posts"),
+        "STATE_DB": str(tmp_path / "state.db"),
+        "WAIT_FOR_LIVE": "off",
+    }
     if telegram:
         env |= {
             "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,

@@ -23,8 +23,10 @@ TOKEN = "123456:SECRET-token-never-printed"
 
 
 def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -m bot ...` in a clean environment, as an operator would run it."""
-    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV, **env}
+    """`python -m bot ...` in a clean environment, as an operator would run it, on this
+    checkout's code (not whichever one the virtualenv has installed)."""
+    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV,
+                   "PYTHONPATH": str(REPO), **env}  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
@@ -159,6 +161,9 @@ def test_preview_json_has_the_documented_fields(tmp_path: Path) -> None:
         ({"IMAGE_HOSTS_ALLOW": "images.example.nl, 10.0.0.0/33"}, "IMAGE_HOSTS_ALLOW"),
         ({"FLOOD_LIMIT": "0"}, "FLOOD_LIMIT"),
         ({"ANNOUNCE_HIDDEN": "sometimes"}, "ANNOUNCE_HIDDEN"),
+        ({"WAIT_FOR_LIVE": "sometimes"}, "WAIT_FOR_LIVE"),
+        ({"LIVE_TIMEOUT": "0"}, "LIVE_TIMEOUT"),
+        ({"LIVE_TIMEOUT": "1h"}, "LIVE_TIMEOUT"),
     ],
 )
 def test_a_wrong_setting_is_named_in_one_line(

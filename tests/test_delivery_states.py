@@ -12,6 +12,7 @@ import pytest
 from bot.clock import utc_text
 from bot.state.deliveries import Deliveries
 from bot.state.store import Store
+from bot.state.waiting import Waiting
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 KEY, OTHER_KEY = "key-now", "key-before"
@@ -31,6 +32,8 @@ EVENTS: dict[str, Event] = {
     "post back": lambda d, post: d.restore_removals(post),
     "retry command": lambda d, post: d.retry_failed(NOW),
     "removed": lambda d, post: d.mark_deleted(1, NOW),
+    "queued to wait for the page": lambda d, post: d.queue(post, ["console"], NOW, NOW, wait=True),
+    "page live": lambda d, post: Waiting(d.db).release(post, NOW),
 }  # fmt: skip
 
 # (action, state, remote id) before, the event, (action, state) after.
@@ -65,6 +68,17 @@ CASES = [
     (("delete", "deleted", "m-1"), "queued", ("publish", "pending")),
     (("publish", "withdrawn", None), "queued again (seen post)", ("publish", "pending")),
     (("publish", "sent", "m-1"), "queued again (seen post)", ("publish", "sent")),
+    # SPEC §12: a first publication waits for its page, out of the outbox's queues.
+    (None, "queued to wait for the page", ("publish", "waiting")),
+    (("publish", "withdrawn", None), "queued to wait for the page", ("publish", "waiting")),
+    (("publish", "sent", "m-1"), "queued to wait for the page", ("publish", "sent")),
+    (("publish", "waiting", None), "page live", ("publish", "pending")),
+    (("publish", "waiting", None), "queued", ("publish", "waiting")),
+    (("publish", "waiting", None), "summary changed", ("publish", "waiting")),  # not sent yet
+    (("publish", "waiting", None), "post gone, keep", ("publish", "withdrawn")),
+    (("publish", "waiting", None), "post gone, delete", ("publish", "withdrawn")),
+    (("publish", "waiting", None), "retry command", ("publish", "waiting")),
+    (("publish", "pending", None), "page live", ("publish", "pending")),
 ]
 
 
@@ -129,3 +143,13 @@ def test_the_head_asks_all_queues_in_one_query_through_their_indexes(store: Stor
     store.deliveries.head("console", NOW)
     store.db.conn.set_trace_callback(None)
     assert len(statements) == 1
+
+
+def test_the_live_check_finds_the_waiting_posts_through_their_partial_index(store: Store) -> None:
+    """The due looks and the next one are searched in the m006 index, not scanned."""
+    from bot.state.waiting import DUE, NEXT_DUE
+
+    due = [row[-1] for row in store.db.execute(f"explain query plan {DUE}", [""])]
+    assert "SEARCH d USING INDEX deliveries_waiting (next_attempt_at<?)" in due
+    (next_due,) = [row[-1] for row in store.db.execute(f"explain query plan {NEXT_DUE}")]
+    assert next_due == "SEARCH deliveries USING INDEX deliveries_waiting"

@@ -19,7 +19,7 @@ from bot.jekyll.posts import Post
 from bot.jekyll.site import Site
 from bot.outbox import Outbox
 from bot.state.store import Store
-from tests.conftest import AMSTERDAM, REPO
+from tests.conftest import AMSTERDAM, REPO, write_post
 
 FIXTURE = REPO / "tests" / "data" / "release-0.1"
 MANIFEST: dict[str, Any] = json.loads((FIXTURE / "manifest.json").read_text())
@@ -125,4 +125,29 @@ def test_the_release_database_reports_what_it_held(upgraded: tuple[Store, Path])
             for state in {d["state"] for d in rows}
         }
         assert {k: v for k, v in counts[channel].items() if k in states} == states
+    store.close()
+
+
+def test_the_release_database_holds_none_of_its_work_for_the_pages(
+    upgraded: tuple[Store, Path],
+) -> None:
+    """m006: what the release queued goes out as it was queued, not held until its page
+    answers; a post that arrives after the upgrade waits for its page (SPEC §12)."""
+    store, posts = upgraded
+    calls: list[tuple[str, str, str]] = []
+    channels = [Recorder(key, calls) for key in MANIFEST["channels"]]
+    site = "https://nieuws.example.nl"
+    keys = tuple(MANIFEST["channels"])
+    folder = Folder(posts, Site(timezone=AMSTERDAM), keys, delete_remote=True, live_site=site)
+    app.index(store, folder, now=LATER)
+    write_post(posts, "2027-01-02-nieuw.md", f"title: Nieuw\npermalink: {site}/2027/01/02/nieuw/")
+    app.index(store, folder, now=LATER)
+    deliver(store, channels)
+    pending = {(d["channel"], d["path"]) for d in MANIFEST["deliveries"] if d["pending_work"]}
+    assert {(channel, path) for channel, _, path in calls} == pending
+    waiting = store.db.execute(
+        "select channel, state from deliveries d join posts p on p.id = d.post_id"
+        " where p.path = '2027-01-02-nieuw.md' order by channel"
+    ).fetchall()
+    assert waiting == [(channel, "waiting") for channel in sorted(MANIFEST["channels"])]
     store.close()

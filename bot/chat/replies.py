@@ -168,7 +168,9 @@ def status_reply(report: Mapping[str, Any], language: str) -> Reply:
         waiting = info.get("pending", 0) + info.get("sending", 0)
         block = (
             f"<b>{html.escape(channel)}</b>\npending {waiting}, sent {info.get('sent', 0)},"
-            f" failed {info.get('failed', 0)}\nlast sent: {html.escape(str(info['last_sent_at'] or '-'))}"
+            f" failed {info.get('failed', 0)}"
+            + (f", waiting for their page {info['waiting']}" if info.get("waiting") else "")
+            + f"\nlast sent: {html.escape(str(info['last_sent_at'] or '-'))}"
         )
         if info.get("last_error"):
             block += "\nlast error: " + html.escape(shorten(info["last_error"], 300, len))

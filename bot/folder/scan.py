@@ -43,6 +43,7 @@ class Folder:
     channels: tuple[str, ...]
     delete_remote: bool = False  # ON_DELETE=delete: a removed post's messages go too
     flood_limit: int = 50  # more new files than this in one scan: maybe an import
+    live_site: str | None = None  # new posts under this site wait for their page (§12)
 
 
 @dataclass
@@ -227,6 +228,7 @@ def _flush(
             now,
             baseline=report.baseline,
             archive_before=report.archive_before,
+            live_site=folder.live_site,
         ),
         fresh,
         strict=True,
@@ -262,6 +264,7 @@ def _record(
         renamed_from=renamed_from,
         delete_remote=folder.delete_remote,
         archive_before=report.archive_before,
+        live_site=folder.live_site,
     )
     _report(report, recorded, result)
 

@@ -16,6 +16,7 @@ from bot.jekyll.posts import Post
 from bot.state.deliveries import FAILED
 from bot.state.queues import REMOVALS
 from bot.state.rows import post_from_row
+from bot.state.waiting import Waiting
 
 
 @dataclass(frozen=True)
@@ -82,17 +83,24 @@ class Catalog:
                 [channel],
             ).fetchone()
             info["last_sent_at"] = last[0] if last else None
+            # A waiting row's last_error is what its page answered, not a delivery's error.
             error = self.db.execute(
                 "select last_error from deliveries where channel = ? and last_error != ''"
-                " order by updated_at desc limit 1",
+                " and state != 'waiting' order by updated_at desc limit 1",
                 [channel],
             ).fetchone()
             info["last_error"] = error[0] if error else None
         return {"posts": posts, "channels": channels}
 
     def report(self) -> dict[str, Any]:
-        """Everything `status` shows: counts, failed deliveries, invalid files."""
-        return {**self.counts(), "failures": self.failures(), "invalid": list(self.invalid_files())}
+        """Everything `status` shows: counts, failed deliveries, invalid files, the posts
+        waiting for their page."""
+        return {
+            **self.counts(),
+            "failures": self.failures(),
+            "invalid": list(self.invalid_files()),
+            "waiting": [post.shown() for post in Waiting(self.db).every()],
+        }
 
     def failures(self) -> list[dict[str, Any]]:
         return list(

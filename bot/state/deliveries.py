@@ -4,7 +4,9 @@ it got.
 The action says what a delivery does: `publish` a new message, `edit` the sent one,
 `delete` it (ON_DELETE=delete). The state says how far it got: pending -> sending
 -> sent, back to pending (retry) or failed (refused); a withdrawn post's unsent
-publication is `withdrawn`, a removal that was done `deleted`.
+publication is `withdrawn`, a removal that was done `deleted`. A first publication
+that waits for its post's page to go live is `waiting` (bot/state/waiting.py) until
+the live check lets it go, as `pending`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ PUBLISH, EDIT, DELETE = "publish", "edit", "delete"
 # visible at the next start.
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 WITHDRAWN, DELETED = "withdrawn", "deleted"
+# Out of the outbox's queues (their partial indexes leave it out), so it holds up no
+# later post of the channel.
+WAITING = "waiting"
 # A post whose file comes back within this window is the same post returning (a
 # rename seen in two watcher batches, an editor's save-by-rename, a git checkout):
 # remote deletions wait this long, and a returning file cancels them.
@@ -68,10 +73,12 @@ class Deliveries:
         now: dt.datetime,
         *,
         revive_only: bool = False,
+        wait: bool = False,
     ) -> int:
         """Publications for channels that have none for this post, or whose earlier one
         was withdrawn or deleted (the file came back). `revive_only`: never a new row
-        (a post recorded as seen on the first run is not news when it returns).
+        (a post recorded as seen on the first run is not news when it returns). `wait`:
+        they wait for the post's page, its first look due when the post is.
 
         A revived row gets a new `created_at`, and with it a new idempotency key.
         """
@@ -80,7 +87,7 @@ class Deliveries:
             "set action = ?, state = ?, attempts = 0, next_attempt_at = ?, created_at = ?,"
             " updated_at = ?, date_utc = ?, remote_id = null, sent_key = null, sent_at = null"
         )
-        values = [PUBLISH, PENDING, due, stamp, stamp, date_utc]
+        values = [PUBLISH, WAITING if wait else PENDING, due, stamp, stamp, date_utc]
         queued = 0
         for channel in channels:
             if revive_only:
@@ -119,14 +126,15 @@ class Deliveries:
 
     def reschedule(self, post_id: int, date: dt.datetime, now: dt.datetime) -> None:
         """The post's date moved: its place in the channels' order moves with it, and an
-        unsent publication waits for the new date (a postponed embargo)."""
+        unsent publication waits for the new date (a postponed embargo), as does the
+        first look at its page."""
         self.db.execute(
             "update deliveries set date_utc = ? where post_id = ?", [utc_text(date), post_id]
         )
         self.db.execute(
             "update deliveries set next_attempt_at = ?, updated_at = ?"
-            " where post_id = ? and action = ? and state = ?",
-            [utc_text(max(date, now)), utc_text(now), post_id, PUBLISH, PENDING],
+            " where post_id = ? and action = ? and state in (?, ?)",
+            [utc_text(max(date, now)), utc_text(now), post_id, PUBLISH, PENDING, WAITING],
         )
 
     def retract(self, post_id: int, now: dt.datetime, delete_remote: bool) -> int:
@@ -136,8 +144,8 @@ class Deliveries:
         stamp, later = utc_text(now), utc_text(now + RETURN_WINDOW)
         unsent = self.db.execute(
             "update deliveries set state = ?, updated_at = ? where post_id = ?"
-            " and action = ? and state in (?, ?)",
-            [WITHDRAWN, stamp, post_id, PUBLISH, PENDING, FAILED],
+            " and action = ? and state in (?, ?, ?)",
+            [WITHDRAWN, stamp, post_id, PUBLISH, PENDING, FAILED, WAITING],
         ).rowcount
         if delete_remote:  # every message that exists, or may exist (in flight)
             self.db.execute(

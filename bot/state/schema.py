@@ -128,3 +128,15 @@ def m003_delivery_actions(db: sqlite_utils.Database) -> None:
 def m004_image_alt(db: sqlite_utils.Database) -> None:
     """The feature image's own alt text (`image.alt`), where a site gives one."""
     db.execute("alter table posts add column image_alt text")
+
+
+@migrations()
+def m006_waiting_for_the_page(db: sqlite_utils.Database) -> None:
+    """First publications waiting for their post's page to go live (state `waiting`,
+    SPEC §12), found through their own partial index, in the order their next look is
+    due. The outbox's queues leave them out: no later post waits behind one."""
+    # Spelled as waiting.WAITING_ROWS is (a test holds them together).
+    db.execute(
+        "create index deliveries_waiting on deliveries (next_attempt_at, post_id)"
+        " where state = 'waiting'"
+    )

@@ -20,6 +20,7 @@ import sqlite_utils
 from bot import lifecycle
 from bot.clock import utc_text
 from bot.jekyll.posts import Post, Rejected
+from bot.live.rules import under_site
 from bot.state.deliveries import RETURN_WINDOW, Deliveries
 from bot.state.rows import FileState, post_columns
 from bot.state.schema import migrations
@@ -128,12 +129,14 @@ class Store:
         renamed_from: str | None = None,
         delete_remote: bool = False,
         archive_before: dt.datetime | None = None,
+        live_site: str | None = None,
     ) -> Recorded:
         """Store a parsed file and carry out its lifecycle plan (bot/lifecycle.py).
 
         `baseline`: the first run over an existing site. `renamed_from`: the same post
         under a new name. `delete_remote`: a post that stops being published has its
         messages deleted. `archive_before`: see lifecycle.plan (a flood of new files).
+        `live_site`: a post queued with its link under this site waits for its page.
         """
         with self.transaction():
             if renamed_from is not None:
@@ -148,6 +151,7 @@ class Store:
                     now,
                     baseline=baseline,
                     archive_before=archive_before,
+                    live_site=live_site,
                 )[0]
             step = lifecycle.plan(
                 _known(old), result, first_run=baseline, now=now, renamed=renamed_from is not None
@@ -156,7 +160,9 @@ class Store:
             self.db.table("posts").update(post_id, post_columns(result, file, now))
             self.db.execute("delete from post_categories where post_id = ?", [post_id])
             self._add_categories([(post_id, result)])
-            return self._carry_out(step, post_id, result, channels, now, delete_remote)
+            return self._carry_out(
+                step, post_id, result, channels, now, delete_remote, live_site=live_site
+            )
 
     def post_ids(self, paths: list[str]) -> dict[str, int]:
         """The row id of those of `paths` the database holds (withdrawn ones included)."""
@@ -171,6 +177,7 @@ class Store:
         *,
         baseline: bool = False,
         archive_before: dt.datetime | None = None,
+        live_site: str | None = None,
     ) -> list[Recorded]:
         """`record` for files at paths the database has never held (`post_ids`), not
         renamed: the same plans, their rows written with one executemany per table
@@ -193,7 +200,9 @@ class Store:
             self._add_categories([(ids[result.path], result) for result, _ in files])
             return [
                 # A new row has no deliveries: "revive" has nothing to bring back.
-                self._carry_out(step, ids[result.path], result, channels, now, False)
+                self._carry_out(
+                    step, ids[result.path], result, channels, now, False, live_site=live_site
+                )
                 if step.publish == "new"
                 else Recorded(result.path, step.outcome)
                 for (result, _), step in zip(files, steps, strict=True)
@@ -220,6 +229,8 @@ class Store:
         channels: Iterable[str],
         now: dt.datetime,
         delete_remote: bool,
+        *,
+        live_site: str | None = None,
     ) -> Recorded:
         """The plan's steps on the post's deliveries, inside the caller's transaction."""
         path = result.path if result is not None else ""
@@ -236,7 +247,12 @@ class Store:
             edits = self.deliveries.mark_edits(post_id, result.summary_key, now)
         if step.publish != "none":
             queued = self.deliveries.queue(
-                post_id, channels, result.date, now, revive_only=step.publish == "revive"
+                post_id,
+                channels,
+                result.date,
+                now,
+                revive_only=step.publish == "revive",
+                wait=under_site(result.link, live_site),  # its first message: SPEC §12
             )
         return Recorded(path, step.outcome, queued, edits)
 

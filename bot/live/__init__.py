@@ -1,0 +1,1 @@
+"""Announced when live (SPEC §12): posts whose first message waits for their page."""

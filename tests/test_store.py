@@ -55,6 +55,7 @@ def test_database_is_wal_and_migrations_are_idempotent(tmp_path: Path) -> None:
         ("m003_delivery_actions",),
         ("m004_image_alt",),
         ("m006_waiting_for_the_page",),
+        ("m007_where_a_post_goes",),
     ]
     assert len(again.instance_id) == 16
     again.close()

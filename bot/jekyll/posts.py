@@ -20,6 +20,7 @@ from bot.jekyll import dates, defaults, document, lead
 from bot.jekyll.links import NoLink, feature_image, post_link
 from bot.jekyll.permalinks import UrlParts
 from bot.jekyll.site import Site
+from bot.jekyll.syndication import syndication
 from bot.text import clean_text, shorten
 
 MAX_POST_BYTES = 5 * 1024 * 1024
@@ -66,6 +67,11 @@ class Post:
     language: str | None = None
     published: bool = True
     notes: tuple[str, ...] = ()
+    # Where it goes (SPEC §10): `syndicate` names (None: wherever it matches, ():
+    # nowhere), platforms it must not go to, and its content warning.
+    syndicate: tuple[str, ...] | None = None
+    not_on: tuple[str, ...] = ()
+    content_warning: str | None = None
 
     def status(self, now: dt.datetime) -> Status:
         """Jekyll's publishing rules: `published: false` never, future dates later."""
@@ -76,7 +82,9 @@ class Post:
     @property
     def summary_key(self) -> str:
         """Changes exactly when what readers see of the post changes."""
-        parts = (self.title, self.lead, self.link, self.image_url or "", self.image_path or "")
+        parts = [self.title, self.lead, self.link, self.image_url or "", self.image_path or ""]
+        if self.content_warning:  # kept out when empty: the keys of older releases hold
+            parts.append(self.content_warning)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
@@ -207,6 +215,7 @@ def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime:
     except NoLink as error:
         raise _NotAPost(str(error)) from None
     image = feature_image(metadata, site, notes)
+    routing = syndication(metadata, notes)
     return Post(
         path=path,
         title=_title(metadata, slug),
@@ -221,6 +230,9 @@ def _build(metadata: Mapping[str, Any], body: str, path: str, site: Site, mtime:
         language=_language(metadata),
         published=_published(metadata, site, notes),
         notes=tuple(notes),
+        syndicate=routing.only,
+        not_on=routing.not_on,
+        content_warning=routing.content_warning,
     )
 
 

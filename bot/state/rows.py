@@ -46,6 +46,9 @@ def post_columns(result: Post | Rejected, file: FileState, now: dt.datetime) -> 
         "image_path": result.image_path,
         "image_alt": result.image_alt,
         "language": result.language,
+        "syndicate": None if result.syndicate is None else _json(result.syndicate),
+        "not_on": _json(result.not_on) if result.not_on else None,
+        "content_warning": result.content_warning,
         "summary_key": result.summary_key,
     }
 
@@ -64,4 +67,7 @@ def post_from_row(row: dict[str, Any]) -> Post:
         image_alt=row.get("image_alt"),
         language=row["language"],
         published=row["status"] != "unpublished",
+        syndicate=None if row.get("syndicate") is None else tuple(json.loads(row["syndicate"])),
+        not_on=tuple(json.loads(row.get("not_on") or "[]")),
+        content_warning=row.get("content_warning"),
     )

@@ -140,3 +140,11 @@ def m006_waiting_for_the_page(db: sqlite_utils.Database) -> None:
         "create index deliveries_waiting on deliveries (next_attempt_at, post_id)"
         " where state = 'waiting'"
     )
+
+
+@migrations()
+def m007_where_a_post_goes(db: sqlite_utils.Database) -> None:
+    """A post's own routing (SPEC §10): its `syndicate` names, the platforms it must not
+    go to, its content warning; null in the rows of earlier releases: everywhere."""
+    for column in ("syndicate", "not_on", "content_warning"):
+        db.execute(f"alter table posts add column {column} text")

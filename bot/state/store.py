@@ -29,7 +29,8 @@ from bot.text import search_key
 
 _POST_COLUMNS = (  # what a file's row fills: `post_columns`, first_seen, baseline
     "path", "status", "reason", "title", "date", "date_utc", "link", "lead", "categories",
-    "tags", "image_url", "image_path", "image_alt", "language", "summary_key", "content_hash", "size",
+    "tags", "image_url", "image_path", "image_alt", "language", "syndicate", "not_on",
+    "content_warning", "summary_key", "content_hash", "size",
     "mtime_ns", "baseline", "first_seen", "updated_at",
 )  # fmt: skip
 

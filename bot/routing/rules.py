@@ -1,0 +1,76 @@
+"""Which destinations a post goes to, and how it looks there (SPEC §10), pure.
+
+Names are compared by their search key: case and accents do not matter
+(`Économie` is `economie`); an exclusion wins over everything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.jekyll.posts import Post
+from bot.routing.destinations import PLATFORMS, Destination
+from bot.text import search_key
+
+
+def refusal(post: Post, destination: Destination, site_language: str) -> str | None:
+    """Why the post does not go to the destination, or None when it does."""
+    platform, name = destination.platform, destination.name
+    if post.syndicate is not None:
+        if not post.syndicate:
+            return "syndicate: false"
+        if name not in post.syndicate and platform not in post.syndicate:
+            return f"syndicate names {', '.join(post.syndicate)}, not {name}"
+    if platform in post.not_on:
+        return f"{platform}: false"
+    categories = {search_key(c) for c in post.categories}
+    tags = {search_key(t) for t in post.tags}
+    excluded = sorted(
+        (categories & destination.exclude_categories) | (tags & destination.exclude_tags)
+    )
+    if excluded:
+        return f"excluded here: {excluded[0]}"
+    filtered = destination.categories or destination.tags
+    if filtered and not (categories & destination.categories or tags & destination.tags):
+        return "none of its categories or tags is for this destination"
+    language = post.language or site_language
+    if destination.languages and language not in destination.languages:
+        return (
+            f"in {language}, and this destination takes {', '.join(sorted(destination.languages))}"
+        )
+    return None
+
+
+def unknown_names(post: Post, destinations: Sequence[Destination]) -> tuple[str, ...]:
+    """Names in the post's `syndicate` that are neither a destination nor a platform."""
+    known = {d.name for d in destinations} | set(PLATFORMS)
+    return tuple(name for name in post.syndicate or () if name not in known)
+
+
+def topic(post: Post, destination: Destination) -> int | None:
+    """A forum's topic for the post: that of its first category with one, else "*",
+    else None (the General topic)."""
+    for category in post.categories:
+        thread = destination.topics.get(search_key(category))
+        if thread is not None:
+            return thread
+    return destination.topics.get("*")
+
+
+def is_silent(destination: Destination, at: dt.datetime, zone: dt.tzinfo) -> bool:
+    """Inside the destination's silent hours, read in the site's zone."""
+    hours = destination.silent_hours
+    return hours is not None and at.astimezone(zone).time() in hours
+
+
+def content_warning(post: Post, destination: Destination) -> str | None:
+    """The post's own `content_warning`, else the destination's for its first category
+    that has one."""
+    if post.content_warning:
+        return post.content_warning
+    for category in post.categories:
+        warning = destination.content_warnings.get(search_key(category))
+        if warning:
+            return warning
+    return None

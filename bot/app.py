@@ -13,6 +13,7 @@ from bot.clock import utc_now
 from bot.config import Settings
 from bot.folder.scan import Folder, Progress, ScanReport, Stopping, scan
 from bot.outbox import Outbox
+from bot.state import message_urls
 from bot.state.store import Store
 
 log = logging.getLogger(__name__)
@@ -95,11 +96,29 @@ def _reread_if_the_site_changed(store: Store, folder: Folder, now: dt.datetime) 
     store.set_meta("site", fingerprint)
 
 
+async def learn_urls(store: Store, channels: Sequence[Channel]) -> int:
+    """Record the URLs of messages sent before postbode kept them, where the channel
+    can tell them now (it has started); return how many were recorded."""
+    learned = 0
+    for channel in channels:
+        urls = []
+        for delivery_id, remote_id in message_urls.unknown(store.db, channel.key):
+            url = await channel.public_url(remote_id)
+            if url is not None:
+                urls.append((delivery_id, url))
+        message_urls.record(store.db, urls)
+        learned += len(urls)
+    if learned:
+        log.info("recorded the public URLs of %d messages sent by an earlier release", learned)
+    return learned
+
+
 async def deliver(store: Store, channels: Sequence[Channel], secrets: Sequence[str] = ()) -> int:
     """Send what is due now on every channel, then stop (`run --once`)."""
     for channel in channels:
         await channel.start()
     try:
+        await learn_urls(store, channels)
         return await Outbox(store, channels, secrets=secrets).drain()
     finally:
         for channel in channels:

@@ -187,8 +187,10 @@ class Outbox:
             if delivery.action == EDIT and delivery.remote_id:
                 await channel.edit(post, delivery.remote_id)
                 remote_id: str | None = delivery.remote_id
+                url: str | None = None  # the message keeps its URL
             else:
-                remote_id = await channel.publish(post, self.idempotency_key(delivery))
+                sent = await channel.publish(post, self.idempotency_key(delivery))
+                remote_id, url = sent.remote_id, sent.url
         except Permanent as error:
             self.store.deliveries.mark_failed(delivery.id, self._why(error), self.clock())
             log.error("delivery failed for good: %s to %s: %s", post.path, channel.key, error)
@@ -230,7 +232,9 @@ class Outbox:
                 channel.key, delivery.attempts + 1, delay, error,
             )  # fmt: skip
             return False
-        self.store.deliveries.mark_sent(delivery.id, remote_id, post.summary_key, self.clock())
+        self.store.deliveries.mark_sent(
+            delivery.id, remote_id, post.summary_key, self.clock(), url=url
+        )
         done = "edited" if delivery.action == EDIT else "published"
         log.info("%s %s to %s", done, post.path, channel.key)
         return True

@@ -172,6 +172,9 @@ class Worker:
                 await both
             return False
         report, _ = both.result()
+        # The URLs of messages an earlier release sent; a platform that hangs does not
+        # hold up SIGTERM.
+        await first_of(app.learn_urls(self.store, self.channels), self.stop.wait())
         self._after_scan(report, None)  # wakes the outbox; files still being written: soon
         self._log_state()
         return True

@@ -39,7 +39,7 @@ def test_mastodon_garbled_success_is_retried_safely_with_its_key(
     async def twice(_: object) -> str | None:
         with pytest.raises(Retryable, match="not its JSON"):
             await channel.publish(POST, "key-1")
-        return await channel.publish(POST, "key-1")
+        return (await channel.publish(POST, "key-1")).remote_id
 
     status_id = run(channel, twice)
     (status,) = fake_mastodon.statuses

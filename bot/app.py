@@ -12,6 +12,8 @@ from bot.channels.console import ConsoleChannel
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.folder.scan import Folder, Progress, ScanReport, Stopping, scan
+from bot.jekyll.site import page_path_prefix
+from bot.links_file import LinksFile, LinksKeeper
 from bot.outbox import Outbox
 from bot.state import message_urls
 from bot.state.store import Store
@@ -96,6 +98,24 @@ def _reread_if_the_site_changed(store: Store, folder: Folder, now: dt.datetime) 
     store.set_meta("site", fingerprint)
 
 
+def links_file(settings: Settings) -> LinksFile | None:
+    """LINKS_FILE, keyed as the site's templates look posts up; None when not set."""
+    if settings.links_file is None:
+        return None
+    return LinksFile(settings.links_file, posts_prefix(settings))
+
+
+def posts_prefix(settings: Settings) -> str:
+    """POSTS_DIR in the site, as the links' keys begin: Jekyll's `page.path`."""
+    return page_path_prefix(settings.posts_dir, settings.site_root, settings.site.collections_dir)
+
+
+def links_keeper(settings: Settings) -> LinksKeeper | None:
+    """The worker's LINKS_FILE writer; None when not set."""
+    file = links_file(settings)
+    return LinksKeeper(file, settings.state_db) if file else None
+
+
 async def learn_urls(store: Store, channels: Sequence[Channel]) -> int:
     """Record the URLs of messages sent before postbode kept them, where the channel
     can tell them now (it has started); return how many were recorded."""
@@ -113,16 +133,28 @@ async def learn_urls(store: Store, channels: Sequence[Channel]) -> int:
     return learned
 
 
-async def deliver(store: Store, channels: Sequence[Channel], secrets: Sequence[str] = ()) -> int:
-    """Send what is due now on every channel, then stop (`run --once`)."""
+async def deliver(
+    store: Store,
+    channels: Sequence[Channel],
+    secrets: Sequence[str] = (),
+    links: LinksFile | None = None,
+) -> int:
+    """Send what is due now on every channel, then stop (`run --once`); then LINKS_FILE
+    holds what was sent and removed (once, for the whole run)."""
     for channel in channels:
         await channel.start()
     try:
         await learn_urls(store, channels)
-        return await Outbox(store, channels, secrets=secrets).drain()
+        sent = await Outbox(store, channels, secrets=secrets).drain()
     finally:
         for channel in channels:
             await channel.close()
+    if links is not None:
+        try:
+            links.refresh(store.db)
+        except OSError as error:  # the site's business: what was sent stays sent
+            log.error("LINKS_FILE: cannot write %s (%s)", links.path, error)
+    return sent
 
 
 async def check(settings: Settings) -> list[str]:

@@ -68,6 +68,7 @@ class Settings:
     flood_limit: int = 50
     # Hosts and networks images may come from although they are not public addresses.
     image_hosts_allow: tuple[Allowed, ...] = ()
+    links_file: Path | None = None  # where each post's messages can be read, for the site
     # What start-up should say about how the settings were read (logged, not fatal).
     notes: tuple[str, ...] = ()
 
@@ -97,6 +98,7 @@ class Settings:
             "reconcile_interval": self.reconcile_interval,
             "flood_limit": self.flood_limit,
             "image_hosts_allow": [str(entry) for entry in self.image_hosts_allow],
+            "links_file": str(self.links_file) if self.links_file else None,
             "log_format": self.log_format,
         }
 
@@ -111,7 +113,7 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
     state_db = (cwd / values.get("STATE_DB", "state.db")).resolve()
     if check_folders:
         posts_dir = _folder(cwd, values.get("POSTS_DIR", "posts"))
-        state_db = _state_db(cwd, values.get("STATE_DB", "state.db"))
+        state_db = _file_to_write("STATE_DB", cwd, values.get("STATE_DB", "state.db"))
     site_root, jekyll = _jekyll_config(posts_dir)
     site_url = _site_url(values.get("SITE_URL"), jekyll)
     timezone = _timezone(values.get("TIMEZONE") or jekyll.get("timezone"), env)
@@ -130,6 +132,7 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         reconcile_interval=float(_positive_int(values, "RECONCILE_INTERVAL", 0)) or None,
         flood_limit=_positive_int(values, "FLOOD_LIMIT", 50),
         image_hosts_allow=_image_hosts(values.get("IMAGE_HOSTS_ALLOW", "")),
+        links_file=_links_file(values.get("LINKS_FILE", ""), site_root, check_folders),
         notes=notes,
     )
 
@@ -166,13 +169,21 @@ def _folder(cwd: Path, value: str) -> Path:
     return path
 
 
-def _state_db(cwd: Path, value: str) -> Path:
-    path = (cwd / value).resolve() if value.strip() else Path()
+def _file_to_write(name: str, base: Path, value: str) -> Path:
+    """A file written with others beside it (a journal, a version to rename in)."""
+    path = (base / value).resolve() if value.strip() else Path()
     if not value.strip() or path.is_dir():
-        raise ConfigError(f"STATE_DB: {value!r} is not a file name")
+        raise ConfigError(f"{name}: {value!r} is not a file name")
     if not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
-        raise ConfigError(f"STATE_DB: the folder of {value!r} does not exist or is not writable")
+        raise ConfigError(f"{name}: the folder of {value!r} does not exist or is not writable")
     return path
+
+
+def _links_file(value: str, site_root: Path, check: bool) -> Path | None:
+    """LINKS_FILE, relative to the site (`_data/postbode.json`)."""
+    if not value.strip():
+        return None
+    return _file_to_write("LINKS_FILE", site_root, value) if check else site_root / value
 
 
 def _jekyll_config(posts_dir: Path) -> tuple[Path, dict[str, Any]]:

@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import logging
 import random
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited, Retryable
@@ -57,8 +57,11 @@ class Outbox:
         rng: random.Random | None = None,
         idle_recheck: dt.timedelta = IDLE_RECHECK,
         secrets: Iterable[str] = (),
+        on_change: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
+        # Called when a message came or went (not for an edit): the links file.
+        self.on_change = on_change
         # A platform's error text may echo a token; what is stored (and shown by /status)
         # must not.
         self._redact = Redactor(secrets).redact
@@ -182,6 +185,7 @@ class Outbox:
                     return True
                 await channel.delete(post, delivery.remote_id)
                 self.store.deliveries.mark_deleted(delivery.id, self.clock())
+                self.on_change()
                 log.info("deleted the message of %s from %s", post.path, channel.key)
                 return True
             if delivery.action == EDIT and delivery.remote_id:
@@ -235,6 +239,8 @@ class Outbox:
         self.store.deliveries.mark_sent(
             delivery.id, remote_id, post.summary_key, self.clock(), url=url
         )
+        if url is not None:
+            self.on_change()
         done = "edited" if delivery.action == EDIT else "published"
         log.info("%s %s to %s", done, post.path, channel.key)
         return True

@@ -60,7 +60,10 @@ class Worker:
         self.store = store
         self.channels = list(channels)
         self.folder = app.folder_of(settings, channels)
-        self.outbox = Outbox(store, channels, secrets=settings.secrets)
+        self.links = app.links_keeper(settings)  # None without LINKS_FILE
+        self.outbox = Outbox(
+            store, channels, secrets=settings.secrets, on_change=self._links_changed
+        )
         self.stop = asyncio.Event()
         self.failed = False
         self._progress = progress
@@ -85,6 +88,7 @@ class Worker:
     def _after_scan(self, report: ScanReport, paths: list[str] | None) -> None:
         if report.files or report.withdrawn:  # queued, edited, rescheduled, retracted
             self.outbox.wake()
+            self._links_changed()  # a post renamed, withdrawn, back
         if report.busy:
             for path in sorted(set(report.busy) - self._waiting):
                 log.info("%s is still being written: reading it when it is complete", path)
@@ -92,6 +96,10 @@ class Worker:
             self._look_later(report.busy)
         if paths is not None:  # those of these paths that were read are no longer waiting
             self._waiting -= set(paths) - set(report.busy)
+
+    def _links_changed(self) -> None:
+        if self.links is not None:
+            self.links.changed()
 
     def _look_later(self, paths: Iterable[str]) -> None:
         self._busy.update(paths)
@@ -122,13 +130,16 @@ class Worker:
             task.add_done_callback(self._on_task_done)
         try:
             if await self._start_up():
-                tasks += [
+                started = [
                     asyncio.create_task(self.outbox.run(self.stop), name="outbox"),
                     asyncio.create_task(self._reconcile(), name="reconcile"),
                     asyncio.create_task(self._settle(), name="settle"),
                 ]
-                for task in tasks[-3:]:
+                if self.links is not None:
+                    started.append(asyncio.create_task(self.links.run(self.stop), name="links"))
+                for task in started:
                     task.add_done_callback(self._on_task_done)
+                tasks += started
                 log.info(
                     "watching %s (%s, reconciling every %.0f s); channels: %s",
                     self.settings.posts_dir, self.settings.watch_mode, self._reconcile_interval(),
@@ -140,6 +151,8 @@ class Worker:
             for task in late:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if self.links is not None:  # what the outbox did last is in the file
+                await self.links.flush()
         finally:
             await asyncio.get_running_loop().run_in_executor(self._scans, self._close_scan_store)
             self._scans.shutdown(wait=False, cancel_futures=True)

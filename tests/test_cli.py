@@ -23,8 +23,10 @@ TOKEN = "123456:SECRET-token-never-printed"
 
 
 def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -m bot ...` in a clean environment, as an operator would run it."""
-    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV, **env}
+    """`python -m bot ...` in a clean environment, as an operator would run it, with this
+    checkout's `bot` (the virtualenv's editable install may be another checkout's)."""
+    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV,
+                   "PYTHONPATH": str(REPO), **env}  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
@@ -244,7 +246,8 @@ def test_a_first_run_over_many_posts_shows_a_progress_bar_on_a_terminal(tmp_path
     for n in range(250):
         write_post(posts, f"p{n}.md", f'title: P{n}\nexterne_link: "https://e.nl/{n}"')
     leader, follower = pty.openpty()
-    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV}
+    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV,
+                   "PYTHONPATH": str(REPO)}  # fmt: skip
     process = subprocess.run(
         [sys.executable, "-m", "bot", "run", "--once"],
         cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=follower, timeout=60,

@@ -7,6 +7,7 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 # Jekyll's built-in permalink styles (jekyll/jekyll docs/_data/permalinks.yml).
@@ -38,6 +39,7 @@ class Site:
     timezone: dt.tzinfo = dt.UTC
     permalink: str = PERMALINK_STYLES["date"]
     excerpt_separator: str | None = None
+    collections_dir: str = ""  # `_posts` and the other collections live here in the source
 
 
 def site_from_config(config: Mapping[str, Any], *, url: str | None, timezone: dt.tzinfo) -> Site:
@@ -50,7 +52,20 @@ def site_from_config(config: Mapping[str, Any], *, url: str | None, timezone: dt
         timezone=timezone,
         permalink=permalink or PERMALINK_STYLES["date"],
         excerpt_separator=separator if isinstance(separator, str) and separator else None,
+        collections_dir=str(config.get("collections_dir") or "").strip("/"),
     )
+
+
+def page_path_prefix(posts_dir: PurePath, source: PurePath, collections_dir: str = "") -> str:
+    """What Jekyll's `page.path` of every post under `posts_dir` begins with ("_posts",
+    "world/_posts", "" for the source itself): the folder's path from the collections
+    folder, which is the source or its `collections_dir` (Document#relative_path in
+    lib/jekyll/document.rb). A post's front matter cannot change it, unlike a page's."""
+    for root in (source / collections_dir, source):
+        if posts_dir.is_relative_to(root):
+            inside = posts_dir.relative_to(root).as_posix()
+            return "" if inside == "." else inside
+    return ""
 
 
 def site_url_from_config(config: Mapping[str, Any]) -> str | None:

@@ -60,10 +60,10 @@ def render(rows: Iterable[tuple[str, str, str]], prefix: str = "") -> Iterator[s
 
 
 def table(rows: Iterable[tuple[str, str, str]], prefix: str = "") -> list[str]:
-    """The same links for people: post, destination and URL in aligned columns (the
-    path shown escaped where a name holds control characters)."""
+    """The same links for people: post, destination and URL in aligned columns (shown
+    escaped where a name holds control characters)."""
     cells = [("post", "destination", "URL")] + [
-        (printable(f"{prefix}/{path}" if prefix else path), destination, url)
+        (printable(f"{prefix}/{path}" if prefix else path), printable(destination), printable(url))
         for path, destination, url in rows
     ]
     widths = [max(len(row[column]) for row in cells) for column in (0, 1)]

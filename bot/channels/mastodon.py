@@ -32,6 +32,7 @@ from bot.channels.images import ImageFetcher, ImageRefused
 from bot.channels.serial import SerialThread
 from bot.config import MastodonSettings
 from bot.jekyll.posts import Post
+from bot.jekyll.site import normalize_url
 from bot.summary import (
     MASTODON_DEFAULT_MAX_CHARACTERS,
     MASTODON_DEFAULT_URL_CHARACTERS,
@@ -153,8 +154,10 @@ class MastodonChannel:
         self._note_headers()
         if not _get(created, "id"):  # a 2xx without the status: it may exist all the same
             raise _garbled()
-        # `url` is the status's page; `uri` its ActivityPub id, which shows it too.
-        return Sent(str(_get(created, "id")), _get(created, "url") or _get(created, "uri") or "")
+        # `url` is the status's page; `uri` its ActivityPub id, which shows it too. It goes
+        # into the site's pages: an http(s) URL, percent-encoded, or none.
+        url = normalize_url(_get(created, "url") or _get(created, "uri")) or ""
+        return Sent(str(_get(created, "id")), url)
 
     async def public_url(self, remote_id: str) -> str | None:
         """The account's page and the status id, as Mastodon spells a local status's
@@ -165,8 +168,10 @@ class MastodonChannel:
             except (Retryable, Permanent, AuthFailed) as error:
                 log.warning("%s: cannot tell the account's address now: %s", self.key, error)
                 return None
-            self._account_url = str(_get(account, "url") or "").rstrip("/")
-        return f"{self._account_url}/{remote_id}" if self._account_url else ""
+            self._account_url = (normalize_url(_get(account, "url")) or "").rstrip("/")
+        if not self._account_url:
+            return ""
+        return normalize_url(f"{self._account_url}/{remote_id}") or ""
 
     async def edit(self, post: Post, remote_id: str) -> None:
         status = render_mastodon(post, self.language, self.rules)

@@ -31,6 +31,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable, Sent
 from bot.config import TelegramSettings
 from bot.jekyll.posts import Post
+from bot.jekyll.site import normalize_url
 from bot.summary import TelegramMessage, render_telegram
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ class TelegramChannel:
         """t.me/<channel>/<id> when the channel is public (it has a username); a private
         channel's t.me/c/ links open only for its members, so it has none."""
         self._username = sent.chat.username or ""
-        return (sent.link or "") if self._username else ""
+        return (normalize_url(sent.link) or "") if self._username else ""
 
     async def public_url(self, remote_id: str) -> str | None:
         """From the channel's username: its @name, or what getChat says (once)."""
@@ -131,7 +132,7 @@ class TelegramChannel:
         if not self._username:
             return ""
         # A release-0.1 id may be bare; ours are "text:<id>" or "photo:<id>".
-        return f"https://t.me/{self._username}/{remote_id.rpartition(':')[2]}"
+        return normalize_url(f"https://t.me/{self._username}/{remote_id.rpartition(':')[2]}") or ""
 
     async def edit(self, post: Post, remote_id: str) -> None:
         kind, _, message_id = remote_id.partition(":")

@@ -152,7 +152,7 @@ def test_kill_9_while_writing_leaves_the_old_file_or_the_new_one_whole(tmp_path:
     two versions; at most the one temporary file is left, and the next write takes it."""
     path = tmp_path / "postbode.json"
     seen = set()
-    for kill in range(5):
+    for kill in range(3):
         child = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(path)],
             cwd=REPO,
@@ -169,7 +169,7 @@ def test_kill_9_while_writing_leaves_the_old_file_or_the_new_one_whole(tmp_path:
         assert document["v"] in ("a", "b") and len(document["pad"]) == 4096 * 1000
         seen.add(document["v"])
         assert {p.name for p in tmp_path.iterdir()} <= {"postbode.json", ".postbode.json.tmp"}
-    assert seen  # and every one of the five kills left a whole file
+    assert seen  # and every one of the kills left a whole file
     write_if_changed(path, ["{}\n"], None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["postbode.json"]
 

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
-
-import pytest
 
 from bot import app
 from bot.clock import utc_now
 from bot.config import load_settings
-from bot.state.deliveries import RETURN_WINDOW
+from bot.state.deliveries import EDIT_SETTLE, RETURN_WINDOW
 from tests.conftest import write_post
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.telegram import DEFAULT_CHANNEL_ID, DEFAULT_CHANNEL_USERNAME, FakeTelegram
 from tests.harness import CHANNEL, Publisher, platform_env, worker
+from tests.test_cli import run_cli
 
 PRIVATE_ID = -1009876543210
 A, B = "2026-11-20-storm.md", "2026-11-21-haven.md"
@@ -78,7 +76,7 @@ def test_the_links_follow_sends_edits_removals_and_a_restart(
 
     # An edit keeps each message where it is: the file is not touched.
     a_post(site, A, "Storm, nu ook hagel")
-    publisher.scan(utc_now() + dt.timedelta(seconds=5))  # past the edit's quiet time
+    publisher.scan(utc_now() - EDIT_SETTLE)  # changed that long ago: the edit is due
     publisher.deliver_until(lambda: statuses["Storm"].id in edited_statuses(fake_mastodon))
     publisher.deliver_until(
         lambda: fake_telegram.message(DEFAULT_CHANNEL_ID, message_id(expected, A)).edited
@@ -102,11 +100,12 @@ def test_the_links_follow_sends_edits_removals_and_a_restart(
     # Gone for good (the minute is over): both messages are deleted, the links with them.
     (site / "_posts" / B).unlink()
     publisher.scan(utc_now() - RETURN_WINDOW - dt.timedelta(seconds=1))
-    publisher.deliver_until(lambda: all(s.deleted for s in fake_mastodon.statuses[1:]))
+    assert links.refresh(publisher.store.db)
+    publisher.deliver_until(lambda: fake_mastodon.status(statuses["Haven"].id).deleted)
     publisher.deliver_until(
         lambda: fake_telegram.message(DEFAULT_CHANNEL_ID, message_id(expected, B)).deleted
     )
-    assert links.refresh(publisher.store.db) is True
+    assert not links.refresh(publisher.store.db)  # they left with the file
     kept = links.path.read_bytes()
     assert links_of(links.path) == {f"_posts/{A}": expected[f"_posts/{A}"]}
     publisher.close()
@@ -114,10 +113,11 @@ def test_the_links_follow_sends_edits_removals_and_a_restart(
     # A restart: the same links, from the database alone.
     links.path.unlink()
     restarted = Publisher(load_settings(env, tmp_path))
-    again = app.links_file(restarted.settings)
-    assert again is not None and again.refresh(restarted.store.db)
+    again, later = app.links_file(restarted.settings), app.links_file(restarted.settings)
+    assert again is not None and later is not None
+    assert again.refresh(restarted.store.db)
     assert links.path.read_bytes() == kept
-    assert not app.links_file(restarted.settings).refresh(restarted.store.db)  # type: ignore[union-attr]
+    assert not later.refresh(restarted.store.db)  # a start over a file that is right
     restarted.close()
 
 
@@ -162,44 +162,57 @@ def test_a_private_channel_is_left_out_and_a_public_one_kept(
     publisher.close()
 
 
-@pytest.mark.parametrize("once", [True, False], ids=["run --once", "run"])
-def test_the_worker_writes_the_links_and_a_restart_rebuilds_them(
-    tmp_path: Path, fake_mastodon: FakeMastodon, once: bool
-) -> None:
-    """`postbode run` and `run --once` write LINKS_FILE after sending; the worker, stopped
-    and started again over a lost file, writes it again from its database."""
-    from tests.test_cli import run_cli
-
+def mastodon_site(tmp_path: Path, fake: FakeMastodon) -> tuple[Path, dict[str, str], Path]:
+    """A site, the environment that publishes it to the fake, and its LINKS_FILE."""
     site = a_site(tmp_path)
     env = platform_env(
-        tmp_path, None, fake_mastodon, POSTS_DIR=str(site / "_posts"),
-        LINKS_FILE="_data/postbode.json",
-    )  # fmt: skip
-    path = site / "_data" / "postbode.json"
+        tmp_path, None, fake, POSTS_DIR=str(site / "_posts"), LINKS_FILE="_data/postbode.json"
+    )
+    return site, env, site / "_data" / "postbode.json"
+
+
+def test_run_once_writes_the_links_after_sending_and_the_command_prints_them(
+    tmp_path: Path, fake_mastodon: FakeMastodon
+) -> None:
+    """`run --once` writes LINKS_FILE once it has sent (the first run: no links yet);
+    `postbode links` shows them as a table, `--json` as the file holds them."""
+    site, env, path = mastodon_site(tmp_path, fake_mastodon)
     assert run_cli("run", "--once", cwd=tmp_path, **env).returncode == 0  # the first run
     assert path.read_text() == "{}\n"
     a_post(site, A, "Storm")
-    if once:
-        result = run_cli("run", "--once", cwd=tmp_path, **env)
-        assert result.returncode == 0, result.stderr
-    else:
-        with worker(tmp_path, env) as running:
-            fake_mastodon.wait_for(lambda: len(fake_mastodon.statuses) == 1)
-            running.wait_for_line(f"published {A}")
-            assert running.terminate() == 0  # the last write is made at the stop
-    (status,) = fake_mastodon.statuses
-    url = f"{fake_mastodon.url}/@{status.account}/{status.id}"
+    result = run_cli("run", "--once", cwd=tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    url = status_url(fake_mastodon)
     assert links_of(path) == {f"_posts/{A}": {f"mastodon:{fake_mastodon.url}": url}}
+    shown = run_cli("links", cwd=tmp_path, **env).stdout.splitlines()
+    assert [line.split() for line in shown] == [
+        ["post", "destination", "URL"],
+        [f"_posts/{A}", f"mastodon:{fake_mastodon.url}", url],
+    ]
+    assert run_cli("links", "--json", cwd=tmp_path, **env).stdout == path.read_text()
 
-    os.unlink(path)
+
+def test_the_worker_writes_the_links_and_a_restart_rebuilds_them(
+    tmp_path: Path, fake_mastodon: FakeMastodon
+) -> None:
+    """`postbode run` writes LINKS_FILE after sending (at the latest when it stops);
+    started again over a lost file, it writes it again from its database."""
+    site, env, path = mastodon_site(tmp_path, fake_mastodon)
+    with worker(tmp_path, env) as running:
+        running.wait_for_line("watching")  # the first run, over an empty folder
+        a_post(site, A, "Storm")
+        running.wait_for_line(f"published {A}")
+        assert running.terminate() == 0
+    expected = {f"_posts/{A}": {f"mastodon:{fake_mastodon.url}": status_url(fake_mastodon)}}
+    assert links_of(path) == expected
+
+    path.unlink()
     with worker(tmp_path, env) as restarted:
         restarted.wait_for_line(f"links: wrote {path}")
         assert restarted.terminate() == 0
-    assert links_of(path) == {f"_posts/{A}": {f"mastodon:{fake_mastodon.url}": url}}
-    shown = run_cli("links", cwd=tmp_path, **env)
-    assert shown.stdout.splitlines()[1].split() == [
-        f"_posts/{A}",
-        f"mastodon:{fake_mastodon.url}",
-        url,
-    ]
-    assert run_cli("links", "--json", cwd=tmp_path, **env).stdout == path.read_text()
+    assert links_of(path) == expected
+
+
+def status_url(fake: FakeMastodon) -> str:
+    (status,) = fake.statuses
+    return f"{fake.url}/@{status.account}/{status.id}"

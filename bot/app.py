@@ -13,9 +13,12 @@ from bot.clock import utc_now
 from bot.config import Settings
 from bot.folder.scan import Folder, Progress, ScanReport, Stopping, scan
 from bot.jekyll.posts import READING_RULES
+from bot.jekyll.site import page_path_prefix
+from bot.links_file import LinksFile, LinksKeeper
 from bot.live.checker import LiveChecker
 from bot.live.rules import LiveRules
 from bot.outbox import Outbox
+from bot.state import message_urls
 from bot.state.store import Store
 
 log = logging.getLogger(__name__)
@@ -127,22 +130,66 @@ def live_checker(
     )
 
 
+def links_file(settings: Settings) -> LinksFile | None:
+    """LINKS_FILE, keyed as the site's templates look posts up; None when not set."""
+    if settings.links_file is None:
+        return None
+    return LinksFile(settings.links_file, posts_prefix(settings))
+
+
+def posts_prefix(settings: Settings) -> str:
+    """POSTS_DIR in the site, as the links' keys begin: Jekyll's `page.path`."""
+    return page_path_prefix(settings.posts_dir, settings.site_root, settings.site.collections_dir)
+
+
+def links_keeper(settings: Settings) -> LinksKeeper | None:
+    """The worker's LINKS_FILE writer; None when not set."""
+    file = links_file(settings)
+    return LinksKeeper(file, settings.state_db) if file else None
+
+
+async def learn_urls(store: Store, channels: Sequence[Channel]) -> int:
+    """Record the URLs of messages sent before postbode kept them, where the channel
+    can tell them now (it has started); return how many were recorded."""
+    learned = 0
+    for channel in channels:
+        urls = []
+        for delivery_id, remote_id in message_urls.unknown(store.db, channel.key):
+            url = await channel.public_url(remote_id)
+            if url is not None:
+                urls.append((delivery_id, url))
+        message_urls.record(store.db, urls)
+        learned += len(urls)
+    if learned:
+        log.info("recorded the public URLs of %d messages sent by an earlier release", learned)
+    return learned
+
+
 async def deliver(store: Store, channels: Sequence[Channel], settings: Settings) -> int:
     """Send what is due now on every channel, then stop (`run --once`). Each post waiting
     for its page gets one look: the live ones go too, the others wait for the next run
-    (or, past LIVE_TIMEOUT, go anyway)."""
+    (or, past LIVE_TIMEOUT, go anyway). Then LINKS_FILE holds what was sent and removed
+    (once, for the whole run)."""
     live = live_checker(store, settings)
     try:
         await live.check_every()
     finally:
         await live.close()
+    links = links_file(settings)
     for channel in channels:
         await channel.start()
     try:
-        return await Outbox(store, channels, secrets=settings.secrets).drain()
+        await learn_urls(store, channels)
+        sent = await Outbox(store, channels, secrets=settings.secrets).drain()
     finally:
         for channel in channels:
             await channel.close()
+    if links is not None:
+        try:
+            links.refresh(store.db)
+        except OSError as error:  # the site's business: what was sent stays sent
+            log.error("LINKS_FILE: cannot write %s (%s)", links.path, error)
+    return sent
 
 
 async def check(settings: Settings) -> list[str]:

@@ -52,6 +52,14 @@ def _open_store(settings: Settings) -> Iterator[Store]:
         store.close()
 
 
+def _require_state(settings: Settings) -> None:
+    """Reports read the state database; they do not make an empty one."""
+    if not settings.state_db.exists():
+        raise click.ClickException(
+            f"no state database at {settings.state_db} yet: run `postbode run` first"
+        )
+
+
 def _start(settings: Settings) -> None:
     logs.configure(settings.log_format, settings.secrets)
     for note in settings.notes:
@@ -148,10 +156,7 @@ def status(as_json: bool) -> None:
     Example: postbode status --json
     """
     settings = _settings()
-    if not settings.state_db.exists():
-        raise click.ClickException(
-            f"no state database at {settings.state_db} yet: run `postbode run` first"
-        )
+    _require_state(settings)
     with _open_store(settings) as store:
         report = Catalog(store.db).report()
     from bot import preview as previews
@@ -161,6 +166,31 @@ def status(as_json: bool) -> None:
         if as_json
         else previews.status_text(report)
     )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the object LINKS_FILE holds.")
+def links(as_json: bool) -> None:
+    """Where each post's messages can be read: post, destination, public URL.
+
+    The same links as LINKS_FILE, keyed by the post's path in the site (Jekyll's
+    page.path). A private Telegram channel's messages have no public URL: not shown.
+
+    Example: postbode links --json
+    """
+    from bot.links_file import render, table
+    from bot.state import message_urls
+
+    settings = _settings()
+    _require_state(settings)
+    with _open_store(settings) as store:
+        rows = message_urls.live(store.db)
+        if as_json:
+            for piece in render(rows, app.posts_prefix(settings)):
+                click.echo(piece, nl=False)
+        else:
+            lines = table(rows, app.posts_prefix(settings))
+            click.echo("\n".join(lines) if len(lines) > 1 else "no message has a public URL yet")
 
 
 @cli.command()

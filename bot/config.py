@@ -73,6 +73,7 @@ class Settings:
     # at most live_timeout seconds (SPEC §12).
     wait_for_live: bool = True
     live_timeout: float = 3600.0
+    links_file: Path | None = None  # where each post's messages can be read, for the site
     # What start-up should say about how the settings were read (logged, not fatal).
     notes: tuple[str, ...] = ()
 
@@ -104,6 +105,7 @@ class Settings:
             "image_hosts_allow": [str(entry) for entry in self.image_hosts_allow],
             "wait_for_live": self.wait_for_live,
             "live_timeout": self.live_timeout,
+            "links_file": str(self.links_file) if self.links_file else None,
             "log_format": self.log_format,
         }
 
@@ -118,7 +120,7 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
     state_db = (cwd / values.get("STATE_DB", "state.db")).resolve()
     if check_folders:
         posts_dir = _folder(cwd, values.get("POSTS_DIR", "posts"))
-        state_db = _state_db(cwd, values.get("STATE_DB", "state.db"))
+        state_db = _file_to_write("STATE_DB", cwd, values.get("STATE_DB", "state.db"))
     site_root, jekyll = _jekyll_config(posts_dir)
     site_url = _site_url(values.get("SITE_URL"), jekyll)
     timezone = _timezone(values.get("TIMEZONE") or jekyll.get("timezone"), env)
@@ -127,7 +129,8 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         jekyll,
         url=site_url,
         timezone=timezone,
-        prefix=_prefix(posts_dir, site_root),
+        posts_dir=posts_dir,
+        source=site_root,
         announce_hidden=_choice(values, "ANNOUNCE_HIDDEN", ("on", "off"), "off") == "on",
     )
     try:
@@ -153,6 +156,7 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         image_hosts_allow=_image_hosts(values.get("IMAGE_HOSTS_ALLOW", "")),
         wait_for_live=wait_for_live,
         live_timeout=float(_positive_int(values, "LIVE_TIMEOUT", 3600)),
+        links_file=_links_file(values.get("LINKS_FILE", ""), site_root, check_folders),
         notes=notes,
     )
 
@@ -189,13 +193,21 @@ def _folder(cwd: Path, value: str) -> Path:
     return path
 
 
-def _state_db(cwd: Path, value: str) -> Path:
-    path = (cwd / value).resolve() if value.strip() else Path()
+def _file_to_write(name: str, base: Path, value: str) -> Path:
+    """A file written with others beside it (a journal, a version to rename in)."""
+    path = (base / value).resolve() if value.strip() else Path()
     if not value.strip() or path.is_dir():
-        raise ConfigError(f"STATE_DB: {value!r} is not a file name")
+        raise ConfigError(f"{name}: {value!r} is not a file name")
     if not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
-        raise ConfigError(f"STATE_DB: the folder of {value!r} does not exist or is not writable")
+        raise ConfigError(f"{name}: the folder of {value!r} does not exist or is not writable")
     return path
+
+
+def _links_file(value: str, site_root: Path, check: bool) -> Path | None:
+    """LINKS_FILE, relative to the site (`_data/postbode.json`)."""
+    if not value.strip():
+        return None
+    return _file_to_write("LINKS_FILE", site_root, value) if check else site_root / value
 
 
 def _jekyll_config(posts_dir: Path) -> tuple[Path, dict[str, Any]]:
@@ -209,11 +221,6 @@ def _jekyll_config(posts_dir: Path) -> tuple[Path, dict[str, Any]]:
                 raise ConfigError(f"_config.yml: {path} cannot be read: {error}") from None
             return folder, data if isinstance(data, dict) else {}
     return posts_dir, {}
-
-
-def _prefix(posts_dir: Path, site_root: Path) -> str:
-    """The posts folder's path under the site root, as Jekyll's paths start: "_posts/"."""
-    return "" if posts_dir == site_root else posts_dir.name + "/"
 
 
 def _site_url(value: str | None, jekyll: Mapping[str, Any]) -> str | None:

@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import logging
 import random
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited, Retryable
@@ -57,8 +57,11 @@ class Outbox:
         rng: random.Random | None = None,
         idle_recheck: dt.timedelta = IDLE_RECHECK,
         secrets: Iterable[str] = (),
+        on_change: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
+        # Called when a message came or went (not for an edit): the links file.
+        self.on_change = on_change
         # A platform's error text may echo a token; what is stored (and shown by /status)
         # must not.
         self._redact = Redactor(secrets).redact
@@ -182,13 +185,16 @@ class Outbox:
                     return True
                 await channel.delete(post, delivery.remote_id)
                 self.store.deliveries.mark_deleted(delivery.id, self.clock())
+                self.on_change()
                 log.info("deleted the message of %s from %s", post.path, channel.key)
                 return True
             if delivery.action == EDIT and delivery.remote_id:
                 await channel.edit(post, delivery.remote_id)
                 remote_id: str | None = delivery.remote_id
+                url: str | None = None  # the message keeps its URL
             else:
-                remote_id = await channel.publish(post, self.idempotency_key(delivery))
+                sent = await channel.publish(post, self.idempotency_key(delivery))
+                remote_id, url = sent.remote_id, sent.url
         except Permanent as error:
             self.store.deliveries.mark_failed(delivery.id, self._why(error), self.clock())
             log.error("delivery failed for good: %s to %s: %s", post.path, channel.key, error)
@@ -230,7 +236,11 @@ class Outbox:
                 channel.key, delivery.attempts + 1, delay, error,
             )  # fmt: skip
             return False
-        self.store.deliveries.mark_sent(delivery.id, remote_id, post.summary_key, self.clock())
+        self.store.deliveries.mark_sent(
+            delivery.id, remote_id, post.summary_key, self.clock(), url=url
+        )
+        if url is not None:
+            self.on_change()
         done = "edited" if delivery.action == EDIT else "published"
         log.info("%s %s to %s", done, post.path, channel.key)
         return True

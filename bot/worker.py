@@ -60,7 +60,10 @@ class Worker:
         self.store = store
         self.channels = list(channels)
         self.folder = app.folder_of(settings, channels)
-        self.outbox = Outbox(store, channels, secrets=settings.secrets)
+        self.links = app.links_keeper(settings)  # None without LINKS_FILE
+        self.outbox = Outbox(
+            store, channels, secrets=settings.secrets, on_change=self._links_changed
+        )
         # Posts waiting for their page (SPEC §12) go to the outbox as their pages go live.
         self.live = app.live_checker(store, settings, on_release=self.outbox.wake)
         self.stop = asyncio.Event()
@@ -88,6 +91,7 @@ class Worker:
         if report.files or report.withdrawn:  # queued, edited, rescheduled, retracted
             self.outbox.wake()
             self.live.wake()
+            self._links_changed()  # a post renamed, withdrawn, back
         if report.busy:
             for path in sorted(set(report.busy) - self._waiting):
                 log.info("%s is still being written: reading it when it is complete", path)
@@ -95,6 +99,10 @@ class Worker:
             self._look_later(report.busy)
         if paths is not None:  # those of these paths that were read are no longer waiting
             self._waiting -= set(paths) - set(report.busy)
+
+    def _links_changed(self) -> None:
+        if self.links is not None:
+            self.links.changed()
 
     def _look_later(self, paths: Iterable[str]) -> None:
         self._busy.update(paths)
@@ -125,14 +133,17 @@ class Worker:
             task.add_done_callback(self._on_task_done)
         try:
             if await self._start_up():
-                tasks += [
+                started = [
                     asyncio.create_task(self.outbox.run(self.stop), name="outbox"),
                     asyncio.create_task(self._reconcile(), name="reconcile"),
                     asyncio.create_task(self._settle(), name="settle"),
                     asyncio.create_task(self.live.run(self.stop), name="live check"),
                 ]
-                for task in tasks[-4:]:
+                if self.links is not None:
+                    started.append(asyncio.create_task(self.links.run(self.stop), name="links"))
+                for task in started:
                     task.add_done_callback(self._on_task_done)
+                tasks += started
                 log.info(
                     "watching %s (%s, reconciling every %.0f s); channels: %s",
                     self.settings.posts_dir, self.settings.watch_mode, self._reconcile_interval(),
@@ -144,6 +155,8 @@ class Worker:
             for task in late:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if self.links is not None:  # what the outbox did last is in the file
+                await self.links.flush()
         finally:
             await asyncio.get_running_loop().run_in_executor(self._scans, self._close_scan_store)
             self._scans.shutdown(wait=False, cancel_futures=True)
@@ -176,6 +189,9 @@ class Worker:
                 await both
             return False
         report, _ = both.result()
+        # The URLs of messages an earlier release sent; a platform that hangs does not
+        # hold up SIGTERM.
+        await first_of(app.learn_urls(self.store, self.channels), self.stop.wait())
         self._after_scan(report, None)  # wakes the outbox; files still being written: soon
         self._log_state()
         return True

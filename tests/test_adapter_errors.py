@@ -155,7 +155,7 @@ def test_telegram_edit_that_changes_nothing_is_a_success(
     channel = telegram_channel(tmp_path, fake_telegram)
 
     async def publish_then_edit(c: Channel) -> str | None:
-        remote_id = await c.publish(post, "key-1")
+        remote_id = (await c.publish(post, "key-1")).remote_id
         assert remote_id is not None
         await c.edit(post, remote_id)  # must not raise
         return remote_id
@@ -178,7 +178,7 @@ def test_telegram_photo_message_is_edited_through_its_caption(
     changed = dataclasses.replace(PHOTO_POST, title="Storm voorbij, haven weer open")
 
     async def publish_then_edit(c: Channel) -> str | None:
-        remote_id = await c.publish(PHOTO_POST, "key-1")
+        remote_id = (await c.publish(PHOTO_POST, "key-1")).remote_id
         assert remote_id is not None and remote_id.startswith("photo:")
         await c.edit(changed, remote_id)
         return remote_id
@@ -204,7 +204,7 @@ def test_mastodon_edit_of_a_vanished_status_is_permanent(
     channel = mastodon_channel(tmp_path, fake_mastodon)
 
     async def publish_delete_edit(c: Channel) -> str:
-        remote_id = await c.publish(POST, "key-1")
+        remote_id = (await c.publish(POST, "key-1")).remote_id
         assert remote_id is not None
         await c.delete(POST, remote_id)
         changed = dataclasses.replace(POST, title="Nieuwe titel")
@@ -229,7 +229,7 @@ def test_mastodon_delete_of_a_vanished_status_is_a_success(
     channel = mastodon_channel(tmp_path, fake_mastodon)
 
     async def delete_twice(c: Channel) -> str:
-        remote_id = await c.publish(POST, "key-1")
+        remote_id = (await c.publish(POST, "key-1")).remote_id
         assert remote_id is not None
         await c.delete(POST, remote_id)
         await c.delete(POST, remote_id)  # must not raise
@@ -256,7 +256,7 @@ def test_mastodon_never_uploads_an_image_from_outside_the_site(
     image_path = {"dotdot": "../secret.png", "symlink": "assets/storm.png"}.get(how, str(secret))
     post = dataclasses.replace(POST, image_path=image_path)
 
-    remote_id = run(channel, lambda c: c.publish(post, "key-1"))
+    remote_id = run(channel, lambda c: c.publish(post, "key-1")).remote_id
 
     assert fake_mastodon.requests_to("media_upload") == []
     assert fake_mastodon.media == []
@@ -281,7 +281,7 @@ def test_mastodon_path_guard_does_not_touch_the_file(
         monkeypatch.setattr(Path, name, spy)
     post = dataclasses.replace(POST, image_path="../../etc/passwd")
 
-    remote_id = run(channel, lambda c: c.publish(post, "key-1"))
+    remote_id = run(channel, lambda c: c.publish(post, "key-1")).remote_id
 
     assert touched == []
     assert fake_mastodon.requests_to("media_upload") == []

@@ -262,7 +262,8 @@ def test_a_first_run_over_many_posts_shows_a_progress_bar_on_a_terminal(tmp_path
     for n in range(250):
         write_post(posts, f"p{n}.md", f'title: P{n}\nexterne_link: "https://e.nl/{n}"')
     leader, follower = pty.openpty()
-    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV}
+    environment = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TZ": "UTC", **OFFLINE_ENV,
+                   "PYTHONPATH": str(REPO)}  # fmt: skip
     process = subprocess.run(
         [sys.executable, "-m", "bot", "run", "--once"],
         cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=follower, timeout=60,

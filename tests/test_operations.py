@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot import logs
+from bot.channels.base import Sent
 from bot.clock import utc_now
 from bot.config import load_settings
 from bot.folder.scan import Folder, scan
@@ -159,12 +160,15 @@ class FlakyChannel:
     async def check(self) -> str | None:
         return None
 
-    async def publish(self, post: Post, idempotency_key: str) -> str | None:
+    async def publish(self, post: Post, idempotency_key: str) -> Sent:
         self.calls += 1
         if self.calls == 1:
             raise KeyError("a bug in an adapter")
         self.sent.append(post.title)
-        return "1"
+        return Sent("1")
+
+    async def public_url(self, remote_id: str) -> str | None:
+        return None
 
     async def edit(self, post: Post, remote_id: str) -> None: ...
 

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot.channels.base import Sent
 from bot.clock import utc_now
 from bot.folder.scan import Folder, scan
 from bot.jekyll.posts import Post
@@ -40,12 +41,15 @@ class RecordingChannel:
     async def check(self) -> str | None:
         return None
 
-    async def publish(self, post: Post, idempotency_key: str) -> str | None:
+    async def publish(self, post: Post, idempotency_key: str) -> Sent:
         self.in_flight.set()
         await self.hold.wait()
         self.calls.append(("publish", post.title))
         self.keys.append(idempotency_key)
-        return f"m{len(self.calls)}"
+        return Sent(f"m{len(self.calls)}", f"https://example.social/m{len(self.calls)}")
+
+    async def public_url(self, remote_id: str) -> str | None:
+        return None
 
     async def edit(self, post: Post, remote_id: str) -> None:
         self.calls.append(("edit", post.title))

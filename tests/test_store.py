@@ -54,6 +54,7 @@ def test_database_is_wal_and_migrations_are_idempotent(tmp_path: Path) -> None:
         ("m002_post_categories",),
         ("m003_delivery_actions",),
         ("m004_image_alt",),
+        ("m005_message_urls",),
         ("m006_waiting_for_the_page",),
         ("m007_where_a_post_goes",),
     ]

@@ -14,12 +14,22 @@ from typing import Any
 import pytest
 
 from bot import app
+from bot.app import learn_urls
+from bot.channels.base import Sent
+from bot.channels.mastodon import MastodonChannel
+from bot.channels.telegram import TelegramChannel
+from bot.config import MastodonSettings, TelegramSettings
 from bot.folder.scan import Folder
 from bot.jekyll.posts import Post
 from bot.jekyll.site import Site
 from bot.outbox import Outbox
+from bot.state import message_urls
 from bot.state.store import Store
 from tests.conftest import AMSTERDAM, REPO, write_post
+from tests.fakes.mastodon import DEFAULT_TOKEN as MASTODON_TOKEN
+from tests.fakes.mastodon import FakeMastodon
+from tests.fakes.telegram import DEFAULT_TOKEN as TELEGRAM_TOKEN
+from tests.fakes.telegram import FakeTelegram
 
 FIXTURE = REPO / "tests" / "data" / "release-0.1"
 MANIFEST: dict[str, Any] = json.loads((FIXTURE / "manifest.json").read_text())
@@ -44,10 +54,13 @@ class Recorder:
     async def check(self) -> str | None:
         return None
 
-    async def publish(self, post: Post, idempotency_key: str) -> str | None:
+    async def publish(self, post: Post, idempotency_key: str) -> Sent:
         self.calls.append((self.key, "publish", post.path))
         self.keys[post.path] = idempotency_key
-        return f"new-{len(self.calls)}"
+        return Sent(f"new-{len(self.calls)}")
+
+    async def public_url(self, remote_id: str) -> str | None:
+        return None
 
     async def edit(self, post: Post, remote_id: str) -> None:
         self.calls.append((self.key, "edit", post.path))
@@ -150,4 +163,54 @@ def test_the_release_database_holds_none_of_its_work_for_the_pages(
         " where p.path = '2027-01-02-nieuw.md' order by channel"
     ).fetchall()
     assert waiting == [(channel, "waiting") for channel in sorted(MANIFEST["channels"])]
+
+
+def test_the_release_messages_get_their_public_urls_after_the_upgrade(
+    upgraded: tuple[Store, Path], fake_telegram: FakeTelegram, fake_mastodon: FakeMastodon
+) -> None:
+    """m005 keeps no URL for the release's messages (null); at the first start the real
+    adapters derive them (t.me/<channel>/<id>, the account's page and the status id), and
+    the links hold every message still on a platform, of a post still on the site."""
+    store, _ = upgraded
+    assert store.db.execute(
+        "select count(*) from deliveries where remote_url is not null"
+    ).fetchone() == (0,)
+    fake_telegram.add_channel(-1002000000001, "nieuws")
+    telegram = TelegramSettings(
+        token=TELEGRAM_TOKEN, channels=("@nieuws",), api_url=fake_telegram.url
+    )
+    mastodon = MastodonChannel(MastodonSettings(fake_mastodon.url, MASTODON_TOKEN), "nl", REPO)
+    # The release's real adapter named itself mastodon:<URL>; the fixture's is `mastodon`.
+    store.db.execute("update deliveries set channel = ? where channel = 'mastodon'", [mastodon.key])
+    channels = [TelegramChannel(telegram, "@nieuws", "nl"), mastodon]
+
+    async def start_and_learn() -> int:
+        for channel in channels:
+            await channel.start()
+        try:
+            return await learn_urls(store, channels) + await learn_urls(store, channels)
+        finally:
+            for channel in channels:
+                await channel.close()
+
+    learned = asyncio.run(start_and_learn())
+    account = f"{fake_mastodon.url}/@{fake_mastodon.default_username}"
+    url = {"telegram:@nieuws": "https://t.me/nieuws/{}", "mastodon": account + "/{}"}
+    expected = sorted(
+        (
+            d["path"],
+            d["channel"].replace("mastodon", mastodon.key),
+            url[d["channel"]].format(d["remote_id"]),
+        )
+        for d in MANIFEST["deliveries"]
+        if d["message_on_platform"]
+        and d["pending_work"] != "delete"
+        and MANIFEST["posts"][d["path"]]["status"] == "ready"
+    )
+    assert sorted(message_urls.live(store.db)) == expected
+    # Every message the release sent got one, deleted ones too, once: the second start
+    # finds none left to learn.
+    assert learned == sum(1 for d in MANIFEST["deliveries"] if d["remote_id"])
+    assert len(fake_mastodon.requests_to("verify_credentials")) == 1
+    assert fake_telegram.requests_for("getChat") == []  # an @name says it all
     store.close()

@@ -6,6 +6,7 @@ decides what to do without knowing any platform.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.jekyll.posts import Post
@@ -40,6 +41,16 @@ class AuthFailed(ChannelError):
     """The credentials or rights are wrong (401/403): the whole channel pauses."""
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A message that now exists: its id on the platform (None if it has none) and
+    the address where anyone can read it ("" where there is none: a private Telegram
+    channel, the console)."""
+
+    remote_id: str | None
+    url: str = ""
+
+
 class Channel(Protocol):
     """Somewhere summaries are published: a Telegram channel, a Mastodon account."""
 
@@ -63,8 +74,14 @@ class Channel(Protocol):
         """None when the credentials work and we may post here, else the problem."""
         ...
 
-    async def publish(self, post: Post, idempotency_key: str) -> str | None:
-        """Send a new message; return its id on the platform (None if it has none)."""
+    async def publish(self, post: Post, idempotency_key: str) -> Sent:
+        """Send a new message; return its id and public URL."""
+        ...
+
+    async def public_url(self, remote_id: str) -> str | None:
+        """The public URL of a message sent before postbode kept them (an earlier
+        release), "" if it has none, None when that cannot be told now (the platform
+        is out of reach): it is asked again at the next start."""
         ...
 
     async def edit(self, post: Post, remote_id: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from bot.channels.base import Sent
 from bot.jekyll.posts import Post
 from bot.summary import render_console
 
@@ -26,10 +27,13 @@ class ConsoleChannel:
     async def close(self) -> None:
         self.stream.flush()
 
-    async def publish(self, post: Post, idempotency_key: str) -> str | None:
+    async def publish(self, post: Post, idempotency_key: str) -> Sent:
         self.sent += 1
         self._write(render_console(post, self.language))
-        return f"console-{self.sent}"
+        return Sent(f"console-{self.sent}")  # printed, not published: no URL
+
+    async def public_url(self, remote_id: str) -> str | None:
+        return ""
 
     async def check(self) -> str | None:
         return None  # standard output needs no credentials

@@ -27,11 +27,12 @@ from mastodon import (
 )
 
 from bot.addresses import Allowed
-from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable
+from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable, Sent
 from bot.channels.images import ImageFetcher, ImageRefused
 from bot.channels.serial import SerialThread
 from bot.config import MastodonSettings
 from bot.jekyll.posts import Post
+from bot.jekyll.site import normalize_url
 from bot.summary import (
     MASTODON_DEFAULT_MAX_CHARACTERS,
     MASTODON_DEFAULT_URL_CHARACTERS,
@@ -99,6 +100,7 @@ class MastodonChannel:
         self._created: collections.deque[float] = collections.deque()
         self._blocked_until = 0.0
         self._server_counts = False  # whether the instance sends rate-limit headers
+        self._account_url: str | None = None  # the account's page, once asked
 
     async def start(self) -> None:
         """Read the instance's limits; without them the defaults (500, 23) are used."""
@@ -132,7 +134,7 @@ class MastodonChannel:
         self._thread.close()
         self.api.session.close()
 
-    async def publish(self, post: Post, idempotency_key: str) -> str | None:
+    async def publish(self, post: Post, idempotency_key: str) -> Sent:
         status = render_mastodon(post, self.language, self.rules)
         self._check_budget()
         media_ids = await self._upload_image(status, post.path)
@@ -152,7 +154,24 @@ class MastodonChannel:
         self._note_headers()
         if not _get(created, "id"):  # a 2xx without the status: it may exist all the same
             raise _garbled()
-        return str(_get(created, "id"))
+        # `url` is the status's page; `uri` its ActivityPub id, which shows it too. It goes
+        # into the site's pages: an http(s) URL, percent-encoded, or none.
+        url = normalize_url(_get(created, "url") or _get(created, "uri")) or ""
+        return Sent(str(_get(created, "id")), url)
+
+    async def public_url(self, remote_id: str) -> str | None:
+        """The account's page and the status id, as Mastodon spells a local status's
+        URL (https://host/@name/<id>); the account is asked once."""
+        if self._account_url is None:
+            try:
+                account = await self._run(self.api.account_verify_credentials)
+            except (Retryable, Permanent, AuthFailed) as error:
+                log.warning("%s: cannot tell the account's address now: %s", self.key, error)
+                return None
+            self._account_url = (normalize_url(_get(account, "url")) or "").rstrip("/")
+        if not self._account_url:
+            return ""
+        return normalize_url(f"{self._account_url}/{remote_id}") or ""
 
     async def edit(self, post: Post, remote_id: str) -> None:
         status = render_mastodon(post, self.language, self.rules)

@@ -28,9 +28,10 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable
+from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable, Sent
 from bot.config import TelegramSettings
 from bot.jekyll.posts import Post
+from bot.jekyll.site import normalize_url
 from bot.summary import TelegramMessage, render_telegram
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ class TelegramChannel:
         self.key = f"telegram:{chat}"
         self.language = language
         self.bot = bot or make_bot(settings)
+        # The channel's public name (t.me links): "" for a private one, None until known.
+        self._username: str | None = chat[1:] if isinstance(self.chat_id, str) else None
         # The channel's per-minute budget, and never more than Telegram's 30/s overall;
         # 2 % more, so that the jitter of the network never puts N+1 in a minute.
         self.min_interval = max(60.0 / settings.max_per_minute, 1.0 / _OVERALL_PER_SECOND) * 1.02
@@ -94,13 +97,13 @@ class TelegramChannel:
         except TelegramError as error:
             log.warning("%s: closing the connection failed: %s", self.key, _describe(error))
 
-    async def publish(self, post: Post, idempotency_key: str) -> str | None:
+    async def publish(self, post: Post, idempotency_key: str) -> Sent:
         """Send the summary; the remote id records whether it is a photo or a text."""
         message = render_telegram(post, self.language)
         if message.method == "sendPhoto":
             try:
                 sent = await self._call(self._send_photo(message))
-                return f"photo:{sent.message_id}"
+                return Sent(f"photo:{sent.message_id}", self._public_link(sent))
             except Permanent as error:
                 if not any(p in str(error).lower() for p in _PHOTO_PROBLEMS):
                     raise
@@ -109,7 +112,27 @@ class TelegramChannel:
                 )
                 message = render_telegram(dataclasses.replace(post, image_url=None), self.language)
         sent = await self._call(self._send_text(message))
-        return f"text:{sent.message_id}"
+        return Sent(f"text:{sent.message_id}", self._public_link(sent))
+
+    def _public_link(self, sent: Message) -> str:
+        """t.me/<channel>/<id> when the channel is public (it has a username); a private
+        channel's t.me/c/ links open only for its members, so it has none."""
+        self._username = sent.chat.username or ""
+        return (normalize_url(sent.link) or "") if self._username else ""
+
+    async def public_url(self, remote_id: str) -> str | None:
+        """From the channel's username: its @name, or what getChat says (once)."""
+        if self._username is None:
+            try:
+                chat = await self.bot.get_chat(self.chat_id)
+            except TelegramError as error:
+                log.warning("%s: cannot tell its public name now: %s", self.key, _describe(error))
+                return None
+            self._username = chat.username or ""
+        if not self._username:
+            return ""
+        # A release-0.1 id may be bare; ours are "text:<id>" or "photo:<id>".
+        return normalize_url(f"https://t.me/{self._username}/{remote_id.rpartition(':')[2]}") or ""
 
     async def edit(self, post: Post, remote_id: str) -> None:
         kind, _, message_id = remote_id.partition(":")

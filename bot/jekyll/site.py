@@ -7,6 +7,7 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from bot.jekyll.defaults import Default, post_defaults
@@ -37,12 +38,13 @@ class Site:
     excerpt_separator: str | None = None
     markdown_ext: frozenset[str] = MARKDOWN_EXT  # suffixes Jekyll renders to .html
     defaults: tuple[Default, ...] = ()  # `defaults:` entries that may apply to posts
-    # The posts folder under the site's root ("_posts/" when POSTS_DIR is the site's
-    # _posts): Jekyll's rules read paths from the root.
+    # The posts folder's path in the site ("_posts/" when POSTS_DIR is the site's
+    # _posts), from its collections folder: Jekyll's rules read paths from there.
     prefix: str = ""
     # `hidden: true` keeps a post out of the site's lists; postbode's messages are a
     # list too, so such a post is not announced unless ANNOUNCE_HIDDEN=on.
     announce_hidden: bool = False
+    collections_dir: str = ""  # `_posts` and the other collections live here in the source
 
 
 def site_from_config(
@@ -50,11 +52,15 @@ def site_from_config(
     *,
     url: str | None,
     timezone: dt.tzinfo,
-    prefix: str = "",
+    posts_dir: PurePath | None = None,
+    source: PurePath | None = None,
     announce_hidden: bool = False,
 ) -> Site:
-    """Build a Site from a parsed `_config.yml`; explicit settings win over it."""
+    """Build a Site from a parsed `_config.yml`; explicit settings win over it.
+    `posts_dir` and `source` (the folder of `_config.yml`) place the posts in the site."""
     separator = config.get("excerpt_separator")
+    collections_dir = str(config.get("collections_dir") or "").strip("/")
+    inside = page_path_prefix(posts_dir, source, collections_dir) if posts_dir and source else ""
     return Site(
         url=url,
         timezone=timezone,
@@ -62,8 +68,9 @@ def site_from_config(
         excerpt_separator=separator if isinstance(separator, str) and separator else None,
         markdown_ext=_markdown_ext(config.get("markdown_ext")),
         defaults=post_defaults(config),
-        prefix=prefix,
+        prefix=inside + "/" if inside else "",
         announce_hidden=announce_hidden,
+        collections_dir=collections_dir,
     )
 
 
@@ -72,6 +79,18 @@ def _markdown_ext(value: Any) -> frozenset[str]:
     if not isinstance(value, str):
         return MARKDOWN_EXT
     return frozenset("." + ext.strip().lower() for ext in value.split(",") if ext.strip())
+
+
+def page_path_prefix(posts_dir: PurePath, source: PurePath, collections_dir: str = "") -> str:
+    """What Jekyll's `page.path` of every post under `posts_dir` begins with ("_posts",
+    "world/_posts", "" for the source itself): the folder's path from the collections
+    folder, which is the source or its `collections_dir` (Document#relative_path in
+    lib/jekyll/document.rb). A post's front matter cannot change it, unlike a page's."""
+    for root in (source / collections_dir, source):
+        if posts_dir.is_relative_to(root):
+            inside = posts_dir.relative_to(root).as_posix()
+            return "" if inside == "." else inside
+    return ""
 
 
 def site_url_from_config(config: Mapping[str, Any]) -> str | None:

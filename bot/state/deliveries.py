@@ -203,18 +203,25 @@ class Deliveries:
         return cursor.rowcount == 1
 
     def mark_sent(
-        self, delivery_id: int, remote_id: str | None, sent_key: str, now: dt.datetime
+        self,
+        delivery_id: int,
+        remote_id: str | None,
+        sent_key: str,
+        now: dt.datetime,
+        *,
+        url: str | None = None,
     ) -> None:
-        """The message exists. If its post went meanwhile, its removal is next; if the
-        post changed while it was in flight, an edit is."""
+        """The message exists (at `url`; None: where it was). If its post went meanwhile,
+        its removal is next; if the post changed while it was in flight, an edit is."""
         changed = "? != (select summary_key from posts where id = deliveries.post_id)"
         self.db.execute(
             "update deliveries set remote_id = coalesce(?, remote_id), sent_key = ?,"
+            " remote_url = coalesce(?, remote_url),"
             " sent_at = coalesce(sent_at, ?), last_error = '', updated_at = ?,"
             f" action = case when action = ? then action when {changed} then ? else action end,"
             f" next_attempt_at = case when {changed} then ? else next_attempt_at end,"
             f" state = case when action = ? or {changed} then ? else ? end where id = ?",
-            [remote_id, sent_key, utc_text(now), utc_text(now), DELETE, sent_key, EDIT,
+            [remote_id, sent_key, url, utc_text(now), utc_text(now), DELETE, sent_key, EDIT,
              sent_key, utc_text(now + EDIT_SETTLE), DELETE, sent_key, PENDING, SENT,
              delivery_id],
         )  # fmt: skip

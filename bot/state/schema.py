@@ -131,6 +131,20 @@ def m004_image_alt(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m005_message_urls(db: sqlite_utils.Database) -> None:
+    """Where anyone can read a sent message (the links file): a t.me or status URL, ""
+    where there is none (a private channel). Messages sent before this migration have
+    none recorded (null): the adapters derive theirs at the next start, found through
+    the partial index, which holds only those."""
+    db.execute("alter table deliveries add column remote_url text")
+    # Spelled as message_urls.UNKNOWN is (a test holds them together).
+    db.execute(
+        "create index deliveries_unknown_url on deliveries (channel)"
+        " where remote_url is null and remote_id is not null"
+    )
+
+
+@migrations()
 def m006_waiting_for_the_page(db: sqlite_utils.Database) -> None:
     """First publications waiting for their post's page to go live (state `waiting`,
     SPEC §12), found through their own partial index, in the order their next look is

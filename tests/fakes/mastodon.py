@@ -383,6 +383,8 @@ class FakeMastodon(FakeServer[RecordedRequest]):
         self.status_limit = status_limit
         self.status_period = status_period
         self.failure_endpoints = failure_endpoints  # validated by the setter
+        # A hostile (or broken) instance: the `url` it gives every status, when set.
+        self.status_url: str | None = None
 
         self._clock = clock
         self._offset = 0.0
@@ -1218,7 +1220,7 @@ class FakeMastodon(FakeServer[RecordedRequest]):
             "visibility": status.visibility,
             "language": status.language,
             "uri": f"{base}/users/{status.account}/statuses/{status.id}",
-            "url": f"{base}/@{status.account}/{status.id}",
+            "url": self.status_url or f"{base}/@{status.account}/{status.id}",
             "replies_count": 0,
             "reblogs_count": 0,
             "favourites_count": 0,

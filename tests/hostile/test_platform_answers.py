@@ -39,7 +39,7 @@ def test_mastodon_garbled_success_is_retried_safely_with_its_key(
     async def twice(_: object) -> str | None:
         with pytest.raises(Retryable, match="not its JSON"):
             await channel.publish(POST, "key-1")
-        return await channel.publish(POST, "key-1")
+        return (await channel.publish(POST, "key-1")).remote_id
 
     status_id = run(channel, twice)
     (status,) = fake_mastodon.statuses
@@ -64,3 +64,25 @@ def test_a_token_echoed_in_an_error_is_neither_stored_nor_shown(
     (error,) = {c["last_error"] for c in report["channels"].values()}
     assert "upstream refused the request with Authorization" in error and "[redacted]" in error
     assert_no_secrets([repr(report)], tmp_path / "state.db")
+
+
+@pytest.mark.parametrize(
+    ("answered", "kept"),
+    [
+        ("javascript:alert(document.cookie)", ""),  # not a page: no link at all
+        ('https://m.example/@a/1 " onmouseover="steal()', ""),  # spaces: not a URL
+        (
+            'https://m.example/@a/1"onmouseover="steal()',
+            "https://m.example/@a/1%22onmouseover=%22steal()",  # cannot leave an href="…"
+        ),
+    ],
+)
+def test_a_status_url_that_is_not_a_plain_web_address_never_reaches_the_site(
+    tmp_path: Path, fake_mastodon: FakeMastodon, answered: str, kept: str
+) -> None:
+    """The URL goes into the site's pages (LINKS_FILE, a template's href): only an http(s)
+    URL, percent-encoded, so that it cannot run a script or leave its attribute."""
+    fake_mastodon.status_url = answered
+    channel = mastodon_channel(tmp_path, fake_mastodon)
+    sent = run(channel, lambda c: c.publish(POST, "key-1"))
+    assert sent.url == kept

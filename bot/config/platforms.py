@@ -1,0 +1,66 @@
+"""The environment's Telegram bot and Mastodon account (SPEC §2)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from bot.config.settings import ConfigError, MastodonSettings, TelegramSettings
+from bot.config.values import choice, positive_int
+from bot.jekyll.site import normalize_url
+
+_BOT_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_CHANNEL_NAME = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+
+def telegram_settings(values: Mapping[str, str]) -> TelegramSettings | None:
+    if "TELEGRAM_BOT_TOKEN" not in values:
+        if values.get("TELEGRAM_CHANNEL"):
+            raise ConfigError("TELEGRAM_BOT_TOKEN: TELEGRAM_CHANNEL is set but the token is not")
+        return None
+    token = values["TELEGRAM_BOT_TOKEN"].strip()
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: is set but empty")
+    if not _BOT_TOKEN.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN: does not look like a bot token (digits, ':', letters)"
+        )
+    channels = tuple(c.strip() for c in values.get("TELEGRAM_CHANNEL", "").split(",") if c.strip())
+    if not channels:
+        raise ConfigError("TELEGRAM_CHANNEL: set the channel to publish to (@name or -100… id)")
+    for channel in channels:
+        if not (_CHANNEL_NAME.match(channel) or re.fullmatch(r"-?\d+", channel)):
+            raise ConfigError(f"TELEGRAM_CHANNEL: {channel!r} is not an @name or a numeric chat id")
+    api_url = values.get("TELEGRAM_API_URL", "").strip() or "https://api.telegram.org"
+    if normalize_url(api_url) is None:
+        raise ConfigError(f"TELEGRAM_API_URL: {api_url!r} is not an http(s) URL")
+    admin_ids = values.get("TELEGRAM_ADMIN_IDS", "")
+    try:
+        admins = frozenset(int(a) for a in admin_ids.split(",") if a.strip())
+    except ValueError:
+        raise ConfigError(f"TELEGRAM_ADMIN_IDS: {admin_ids!r} is not a list of user ids") from None
+    return TelegramSettings(
+        token=token,
+        channels=channels,
+        api_url=api_url.rstrip("/"),
+        admin_ids=admins,
+        max_per_minute=positive_int(values, "TELEGRAM_MAX_PER_MINUTE", 20),
+        commands=choice(values, "TELEGRAM_COMMANDS", ("on", "off"), "on") == "on",
+    )
+
+
+def mastodon_settings(values: Mapping[str, str]) -> MastodonSettings | None:
+    base_url = values.get("MASTODON_BASE_URL", "").strip()
+    has_token = "MASTODON_ACCESS_TOKEN" in values
+    if not base_url and not has_token:
+        return None
+    if not has_token:
+        raise ConfigError("MASTODON_ACCESS_TOKEN: MASTODON_BASE_URL is set but the token is not")
+    token = values["MASTODON_ACCESS_TOKEN"].strip()
+    if not token:
+        raise ConfigError("MASTODON_ACCESS_TOKEN: is set but empty")
+    if not base_url:
+        raise ConfigError("MASTODON_BASE_URL: set the instance, e.g. https://mastodon.social")
+    if normalize_url(base_url) is None:
+        raise ConfigError(f"MASTODON_BASE_URL: {base_url!r} is not an http(s) URL")
+    return MastodonSettings(base_url=base_url.rstrip("/"), access_token=token)

@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.clock import utc_now
-from bot.config import Settings
+from bot.config import MastodonSettings, Settings
 from bot.folder.scan import Folder, Progress, ScanReport, Stopping, scan
 from bot.jekyll.posts import READING_RULES
 from bot.jekyll.site import page_path_prefix
@@ -25,26 +25,35 @@ log = logging.getLogger(__name__)
 
 
 def build_channels(settings: Settings, console: TextIO | None = None) -> list[Channel]:
-    """One adapter per configured destination; the console when none is configured."""
+    """One adapter per destination; the console when there is none."""
     channels: list[Channel] = []
-    if settings.telegram:
-        from bot.channels.telegram import TelegramChannel
+    for destination in settings.destinations:
+        if destination.platform == "telegram" and settings.telegram:
+            from bot.channels.telegram import TelegramChannel
 
-        channels += [
-            TelegramChannel(settings.telegram, chat, settings.language)
-            for chat in settings.telegram.channels
-        ]
-    if settings.mastodon:
-        from bot.channels.mastodon import MastodonChannel
-
-        channels.append(
-            MastodonChannel(
-                settings.mastodon,
-                settings.language,
-                settings.site_root,
-                image_hosts=settings.image_hosts_allow,
+            channels.append(
+                TelegramChannel(
+                    settings.telegram,
+                    destination.target,
+                    settings.language,
+                    destination=destination,
+                )
             )
-        )
+        elif destination.platform == "mastodon" and destination.credential_env:
+            from bot.channels.mastodon import MastodonChannel
+
+            account = MastodonSettings(
+                destination.target, settings.credentials[destination.credential_env]
+            )
+            channels.append(
+                MastodonChannel(
+                    account,
+                    settings.language,
+                    settings.site_root,
+                    image_hosts=settings.image_hosts_allow,
+                    destination=destination,
+                )
+            )
     return channels or [ConsoleChannel(settings.language, console)]
 
 
@@ -64,7 +73,7 @@ def live_site(settings: Settings) -> str | None:
     """The site whose pages first messages wait for (SPEC §12): SITE_URL, with
     WAIT_FOR_LIVE on and a platform configured. The console shows no link preview, so
     the sample run never waits, and never asks the network."""
-    if not settings.wait_for_live or not (settings.telegram or settings.mastodon):
+    if not settings.wait_for_live or not settings.destinations:
         return None
     return settings.site.url
 

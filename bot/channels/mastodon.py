@@ -33,6 +33,7 @@ from bot.channels.serial import SerialThread
 from bot.config import MastodonSettings
 from bot.jekyll.posts import Post
 from bot.jekyll.site import normalize_url
+from bot.routing.destinations import Destination
 from bot.summary import (
     MASTODON_DEFAULT_MAX_CHARACTERS,
     MASTODON_DEFAULT_URL_CHARACTERS,
@@ -81,8 +82,10 @@ class MastodonChannel:
         *,
         image_hosts: tuple[Allowed, ...] = (),
         clock: Callable[[], float] = time.time,
+        destination: Destination | None = None,
     ) -> None:
-        self.key = f"mastodon:{settings.base_url}"
+        self.key = destination.key if destination else f"mastodon:{settings.base_url}"
+        self.destination = destination
         self.settings = settings
         self.language = language
         self.clock = clock

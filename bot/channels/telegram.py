@@ -32,6 +32,7 @@ from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable, Sen
 from bot.config import TelegramSettings
 from bot.jekyll.posts import Post
 from bot.jekyll.site import normalize_url
+from bot.routing.destinations import Destination
 from bot.summary import TelegramMessage, render_telegram
 
 log = logging.getLogger(__name__)
@@ -71,17 +72,25 @@ class TelegramChannel:
     """Publishes summaries into one Telegram channel."""
 
     def __init__(
-        self, settings: TelegramSettings, chat: str, language: str, bot: Bot | None = None
+        self,
+        settings: TelegramSettings,
+        chat: str,
+        language: str,
+        bot: Bot | None = None,
+        *,
+        destination: Destination | None = None,
     ) -> None:
         self.chat_id: int | str = int(chat) if chat.lstrip("-").isdigit() else chat
-        self.key = f"telegram:{chat}"
+        self.key = destination.key if destination else f"telegram:{chat}"
+        self.destination = destination
         self.language = language
         self.bot = bot or make_bot(settings)
         # The channel's public name (t.me links): "" for a private one, None until known.
         self._username: str | None = chat[1:] if isinstance(self.chat_id, str) else None
         # The channel's per-minute budget, and never more than Telegram's 30/s overall;
         # 2 % more, so that the jitter of the network never puts N+1 in a minute.
-        self.min_interval = max(60.0 / settings.max_per_minute, 1.0 / _OVERALL_PER_SECOND) * 1.02
+        per_minute = (destination and destination.max_per_minute) or settings.max_per_minute
+        self.min_interval = max(60.0 / per_minute, 1.0 / _OVERALL_PER_SECOND) * 1.02
 
     async def start(self) -> None:
         try:

@@ -18,20 +18,31 @@ CONFIG_FILE = "postbode.toml"
 SECRET_NAMES = ("TELEGRAM_BOT_TOKEN", "MASTODON_ACCESS_TOKEN")
 
 
-def read_toml(path: Path) -> dict[str, str]:
+def config_path(env: Mapping[str, str], cwd: Path) -> tuple[Path, bool]:
+    """postbode.toml: POSTBODE_CONFIG (`--config PATH`) names it, and must then exist;
+    else the one in the working folder, if there is one."""
+    named = env.get("POSTBODE_CONFIG", "").strip()
+    return (cwd / named, True) if named else (cwd / CONFIG_FILE, False)
+
+
+def read_toml(path: Path, required: bool = False) -> tuple[dict[str, str], Any]:
+    """The file's settings as text, and its `[[destinations]]` tables (None: none)."""
     if not path.exists():
-        return {}
+        if required:
+            raise ConfigError(f"POSTBODE_CONFIG: {str(path)!r} does not exist")
+        return {}, None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{CONFIG_FILE}: cannot be read: {error}") from None
+        raise ConfigError(f"{path.name}: cannot be read: {error}") from None
+    tables = data.pop("destinations", None)
     values = {str(key).upper(): str(value) for key, value in data.items()}
     for name in SECRET_NAMES:
         if name in values:
             raise ConfigError(
                 f"{name}: secrets are read from the environment only, not {CONFIG_FILE}"
             )
-    return values
+    return values, tables
 
 
 def posts_folder(cwd: Path, value: str) -> Path:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from bot.config.destinations import platforms
 from bot.config.files import (
-    CONFIG_FILE,
+    config_path,
     file_to_write,
     jekyll_config,
     links_file,
@@ -14,7 +15,6 @@ from bot.config.files import (
     read_toml,
     site_url_setting,
 )
-from bot.config.platforms import mastodon_settings, telegram_settings
 from bot.config.settings import ConfigError, Settings
 from bot.config.values import choice, image_hosts, language_setting, positive_int, timezone_setting
 from bot.jekyll.permalinks import UnknownPlaceholder, check_template
@@ -22,11 +22,15 @@ from bot.jekyll.site import site_from_config
 
 
 def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = True) -> Settings:
-    """Build Settings from `env` over `cwd/postbode.toml` (non-secret keys only).
+    """Build Settings from `env` over postbode.toml (non-secret keys only, and the
+    `[[destinations]]`; POSTBODE_CONFIG names another file).
 
     `check_folders=False` is for `preview`, which reads the files it is given.
     """
-    values = {**read_toml(cwd / CONFIG_FILE), **{k: v for k, v in env.items() if k.isupper()}}
+    path, required = config_path(env, cwd)
+    from_file, tables = read_toml(path, required)
+    values = {**from_file, **{k: v for k, v in env.items() if k.isupper()}}
+    reach = platforms(values, tables, env)
     posts_dir = (cwd / values.get("POSTS_DIR", "posts")).resolve()
     state_db = (cwd / values.get("STATE_DB", "state.db")).resolve()
     if check_folders:
@@ -56,8 +60,8 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         state_db=state_db,
         site=site,
         language=language,
-        telegram=telegram_settings(values),
-        mastodon=mastodon_settings(values),
+        telegram=reach.telegram,
+        mastodon=reach.mastodon,
         log_format=choice(values, "LOG_FORMAT", ("text", "json"), "text"),  # type: ignore[arg-type]
         on_delete=choice(values, "ON_DELETE", ("keep", "delete"), "keep"),  # type: ignore[arg-type]
         site_root=site_root,
@@ -68,5 +72,7 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         wait_for_live=wait_for_live,
         live_timeout=float(positive_int(values, "LIVE_TIMEOUT", 3600)),
         links_file=links_file(values.get("LINKS_FILE", ""), site_root, check_folders),
+        destinations=reach.destinations,
+        credentials=reach.credentials,
         notes=notes,
     )

@@ -13,9 +13,12 @@ _BOT_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _CHANNEL_NAME = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
-def telegram_settings(values: Mapping[str, str]) -> TelegramSettings | None:
+def telegram_settings(
+    values: Mapping[str, str], chats: tuple[str, ...] | None = None
+) -> TelegramSettings | None:
+    """The bot, and the chats of TELEGRAM_CHANNEL, or `chats` (those of the destinations)."""
     if "TELEGRAM_BOT_TOKEN" not in values:
-        if values.get("TELEGRAM_CHANNEL"):
+        if values.get("TELEGRAM_CHANNEL") and chats is None:
             raise ConfigError("TELEGRAM_BOT_TOKEN: TELEGRAM_CHANNEL is set but the token is not")
         return None
     token = values["TELEGRAM_BOT_TOKEN"].strip()
@@ -26,7 +29,9 @@ def telegram_settings(values: Mapping[str, str]) -> TelegramSettings | None:
             "TELEGRAM_BOT_TOKEN: does not look like a bot token (digits, ':', letters)"
         )
     channels = tuple(c.strip() for c in values.get("TELEGRAM_CHANNEL", "").split(",") if c.strip())
-    if not channels:
+    if chats is not None:
+        channels = chats
+    elif not channels:
         raise ConfigError("TELEGRAM_CHANNEL: set the channel to publish to (@name or -100… id)")
     for channel in channels:
         if not (_CHANNEL_NAME.match(channel) or re.fullmatch(r"-?\d+", channel)):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from bot.addresses import Allowed
 from bot.jekyll.site import Site
+from bot.routing.destinations import Destination
 
 
 class ConfigError(ValueError):
@@ -55,6 +57,9 @@ class Settings:
     wait_for_live: bool = True
     live_timeout: float = 3600.0
     links_file: Path | None = None  # where each post's messages can be read, for the site
+    # Where posts go (SPEC §10), and the tokens of their accounts by variable name.
+    destinations: tuple[Destination, ...] = ()
+    credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
     # What start-up should say about how the settings were read (logged, not fatal).
     notes: tuple[str, ...] = ()
 
@@ -64,8 +69,9 @@ class Settings:
         values = [
             self.telegram.token if self.telegram else "",
             self.mastodon.access_token if self.mastodon else "",
+            *self.credentials.values(),
         ]
-        return tuple(v for v in values if v)
+        return tuple(dict.fromkeys(v for v in values if v))
 
     def describe(self) -> dict[str, object]:
         """The settings in effect, fit for a log line: no secrets."""
@@ -87,5 +93,6 @@ class Settings:
             "wait_for_live": self.wait_for_live,
             "live_timeout": self.live_timeout,
             "links_file": str(self.links_file) if self.links_file else None,
+            "destinations": [f"{d.name} ({d.platform} {d.target})" for d in self.destinations],
             "log_format": self.log_format,
         }

@@ -18,7 +18,7 @@ from bot.links_file import LinksFile, LinksKeeper
 from bot.live.checker import LiveChecker
 from bot.live.rules import LiveRules
 from bot.outbox import Outbox
-from bot.state import message_urls
+from bot.state import message_urls, routes
 from bot.state.store import Store
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
 
 def folder_of(settings: Settings, channels: Sequence[Channel]) -> Folder:
     """The posts folder as the scans need it, built once."""
+    keys = {channel.key for channel in channels}
     return Folder(
         root=settings.posts_dir,
         site=settings.site,
@@ -66,6 +67,10 @@ def folder_of(settings: Settings, channels: Sequence[Channel]) -> Folder:
         delete_remote=settings.on_delete == "delete",
         flood_limit=settings.flood_limit,
         live_site=live_site(settings),
+        # Routing applies to the destinations that have a channel here (not the
+        # console, which shows everything).
+        destinations=tuple(d for d in settings.destinations if d.key in keys),
+        language=settings.language,
     )
 
 
@@ -87,6 +92,7 @@ def index(
 ) -> ScanReport:
     """Scan the posts folder into the store and say what happened."""
     now = now or utc_now()
+    routes.register(store.db, folder.destinations, now)  # a new one starts now
     _reread_if_the_site_changed(store, folder, now)
     report = scan(store, folder, now, progress=progress, stopping=stopping)
     if report.stopped:

@@ -18,6 +18,8 @@ from bot.folder.listing import Listing, list_post_files, stat_post_files
 from bot.folder.reading import Loaded, read_changed
 from bot.jekyll.posts import Post, Rejected
 from bot.jekyll.site import Site
+from bot.routing.destinations import Destination
+from bot.routing.rules import refusal
 from bot.state.rows import FileState
 from bot.state.store import Recorded, Store
 
@@ -44,6 +46,15 @@ class Folder:
     delete_remote: bool = False  # ON_DELETE=delete: a removed post's messages go too
     flood_limit: int = 50  # more new files than this in one scan: maybe an import
     live_site: str | None = None  # new posts under this site wait for their page (§12)
+    # Where posts go (SPEC §10); none: every channel, as before destinations.
+    destinations: tuple[Destination, ...] = ()
+    language: str = "nl"  # a post without `lang` is in the site's language
+
+    def route(self, post: Post) -> tuple[str, ...]:
+        """The keys of the channels this post goes to."""
+        if not self.destinations:
+            return self.channels
+        return tuple(d.key for d in self.destinations if refusal(post, d, self.language) is None)
 
 
 @dataclass
@@ -224,7 +235,7 @@ def _flush(
     for recorded, (result, _) in zip(
         store.record_new(
             fresh,
-            folder.channels,
+            folder,
             now,
             baseline=report.baseline,
             archive_before=report.archive_before,
@@ -258,7 +269,7 @@ def _record(
     recorded = store.record(
         result,
         file,
-        folder.channels,
+        folder,
         now,
         baseline=report.baseline,
         renamed_from=renamed_from,

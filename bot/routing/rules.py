@@ -74,3 +74,16 @@ def content_warning(post: Post, destination: Destination) -> str | None:
         if warning:
             return warning
     return None
+
+
+# A post that comes to match a destination (a category added), or reaches one that
+# started after the post was first seen, goes there only while it is still news.
+NEWS_WINDOW = dt.timedelta(hours=48)
+
+
+def may_start_here(
+    *, first_seen: str, started: str | None, date: dt.datetime, now: dt.datetime
+) -> bool:
+    """Whether a destination may get this post's first message: it was there when
+    postbode first saw the post, or the post is still news. Times are UTC texts."""
+    return started is None or first_seen >= started or date >= now - NEWS_WINDOW

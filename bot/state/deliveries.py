@@ -12,7 +12,7 @@ the live check lets it go, as `pending`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -137,28 +137,34 @@ class Deliveries:
             [utc_text(max(date, now)), utc_text(now), post_id, PUBLISH, PENDING, WAITING],
         )
 
-    def retract(self, post_id: int, now: dt.datetime, delete_remote: bool) -> int:
-        """The post is gone or unpublished. Unsent publications are withdrawn; sent
-        messages are deleted (after RETURN_WINDOW) or kept. One in flight is left to
-        finish: with delete_remote its removal follows (mark_sent keeps the action)."""
+    def retract(
+        self, post_id: int, now: dt.datetime, delete_remote: bool, channels: Sequence[str] = ()
+    ) -> int:
+        """The post is gone or unpublished (or no longer for `channels`: only those).
+        Unsent publications are withdrawn; sent messages are deleted (after
+        RETURN_WINDOW) or kept. One in flight is left to finish: with delete_remote its
+        removal follows (mark_sent keeps the action)."""
         stamp, later = utc_text(now), utc_text(now + RETURN_WINDOW)
+        only = f" and channel in ({', '.join('?' * len(channels))})" if channels else ""
         unsent = self.db.execute(
             "update deliveries set state = ?, updated_at = ? where post_id = ?"
-            " and action = ? and state in (?, ?, ?)",
-            [WITHDRAWN, stamp, post_id, PUBLISH, PENDING, FAILED, WAITING],
+            " and action = ? and state in (?, ?, ?)" + only,
+            [WITHDRAWN, stamp, post_id, PUBLISH, PENDING, FAILED, WAITING, *channels],
         ).rowcount
         if delete_remote:  # every message that exists, or may exist (in flight)
             self.db.execute(
                 "update deliveries set action = ?, attempts = 0, next_attempt_at = ?,"
-                " updated_at = ?, state = case when state = ? then state else ? end"
-                " where post_id = ? and (state = ? or (remote_id is not null and state in (?, ?, ?)))",
-                [DELETE, later, stamp, SENDING, PENDING, post_id, SENDING, SENT, PENDING, FAILED],
-            )
+                " updated_at = ?, state = case when state = ? then state else ? end where"
+                " post_id = ? and (state = ? or (remote_id is not null and state in (?, ?, ?)))"
+                + only,
+                [DELETE, later, stamp, SENDING, PENDING, post_id, SENDING, SENT, PENDING, FAILED,
+                 *channels],
+            )  # fmt: skip
         else:  # the message stays; an edit that was waiting is dropped with the post
             self.db.execute(
                 "update deliveries set state = ?, updated_at = ? where post_id = ?"
-                " and action = ? and state in (?, ?)",
-                [SENT, stamp, post_id, EDIT, PENDING, FAILED],
+                " and action = ? and state in (?, ?)" + only,
+                [SENT, stamp, post_id, EDIT, PENDING, FAILED, *channels],
             )
         return int(unsent)
 

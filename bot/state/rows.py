@@ -7,11 +7,20 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot import lifecycle
 from bot.clock import utc_text
 from bot.jekyll.posts import Post, Rejected
 
 # One encoder: json.dumps with an option builds a new one per call.
 _json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+POST_COLUMNS = (  # what a file's row fills: `post_columns`, first_seen, baseline
+    "path", "status", "reason", "title", "date", "date_utc", "link", "lead", "categories",
+    "tags", "image_url", "image_path", "image_alt", "language", "syndicate", "not_on",
+    "content_warning", "summary_key", "content_hash", "size",
+    "mtime_ns", "baseline", "first_seen", "updated_at",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,4 +79,15 @@ def post_from_row(row: dict[str, Any]) -> Post:
         syndicate=None if row.get("syndicate") is None else tuple(json.loads(row["syndicate"])),
         not_on=tuple(json.loads(row.get("not_on") or "[]")),
         content_warning=row.get("content_warning"),
+    )
+
+
+def known(row: dict[str, Any] | None) -> lifecycle.Known | None:
+    if row is None:
+        return None
+    return lifecycle.Known(
+        status=row["status"],
+        seen=bool(row["baseline"]),
+        date_utc=row["date_utc"],
+        summary_key=row["summary_key"],
     )

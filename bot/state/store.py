@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,18 +21,13 @@ from bot import lifecycle
 from bot.clock import utc_text
 from bot.jekyll.posts import Post, Rejected
 from bot.live.rules import under_site
+from bot.state import routes
 from bot.state.deliveries import RETURN_WINDOW, Deliveries
-from bot.state.rows import FileState, post_columns
+from bot.state.routes import Channels
+from bot.state.rows import POST_COLUMNS, FileState, known, post_columns
 from bot.state.schema import migrations
 from bot.state.transaction import write_failure, write_transaction
 from bot.text import search_key
-
-_POST_COLUMNS = (  # what a file's row fills: `post_columns`, first_seen, baseline
-    "path", "status", "reason", "title", "date", "date_utc", "link", "lead", "categories",
-    "tags", "image_url", "image_path", "image_alt", "language", "syndicate", "not_on",
-    "content_warning", "summary_key", "content_hash", "size",
-    "mtime_ns", "baseline", "first_seen", "updated_at",
-)  # fmt: skip
 
 
 class StateError(RuntimeError):
@@ -123,7 +118,7 @@ class Store:
         self,
         result: Post | Rejected,
         file: FileState,
-        channels: Iterable[str],
+        channels: Channels,
         now: dt.datetime,
         *,
         baseline: bool = False,
@@ -155,15 +150,22 @@ class Store:
                     live_site=live_site,
                 )[0]
             step = lifecycle.plan(
-                _known(old), result, first_run=baseline, now=now, renamed=renamed_from is not None
+                known(old), result, first_run=baseline, now=now, renamed=renamed_from is not None
             )
             post_id = int(old["id"])
-            self.db.table("posts").update(post_id, post_columns(result, file, now))
+            columns = post_columns(result, file, now)
+            self.db.table("posts").update(post_id, columns)
             self.db.execute("delete from post_categories where post_id = ?", [post_id])
             self._add_categories([(post_id, result)])
-            return self._carry_out(
-                step, post_id, result, channels, now, delete_remote, live_site=live_site
-            )
+            recorded = self._carry_out(
+                step, post_id, result, channels, now, delete_remote,
+                live_site=live_site, first_seen=old["first_seen"] or "",
+            )  # fmt: skip
+            if old["status"] == "ready" and isinstance(result, Post) and result.published:
+                routes.reroute(
+                    self.deliveries, post_id, result, channels, old, columns, now, delete_remote
+                )
+            return recorded
 
     def post_ids(self, paths: list[str]) -> dict[str, int]:
         """The row id of those of `paths` the database holds (withdrawn ones included)."""
@@ -173,7 +175,7 @@ class Store:
     def record_new(
         self,
         files: list[tuple[Post | Rejected, FileState]],
-        channels: Iterable[str],
+        channels: Channels,
         now: dt.datetime,
         *,
         baseline: bool = False,
@@ -194,15 +196,22 @@ class Store:
                 for (result, file), step in zip(files, steps, strict=True)
             ]
             self.db.conn.executemany(
-                f"insert into posts ({', '.join(_POST_COLUMNS)}) values ({', '.join('?' * len(_POST_COLUMNS))})",
-                [[row.get(column) for column in _POST_COLUMNS] for row in rows],
+                f"insert into posts ({', '.join(POST_COLUMNS)}) values ({', '.join('?' * len(POST_COLUMNS))})",
+                [[row.get(column) for column in POST_COLUMNS] for row in rows],
             )
             ids = self.post_ids([result.path for result, _ in files])
             self._add_categories([(ids[result.path], result) for result, _ in files])
             return [
                 # A new row has no deliveries: "revive" has nothing to bring back.
                 self._carry_out(
-                    step, ids[result.path], result, channels, now, False, live_site=live_site
+                    step,
+                    ids[result.path],
+                    result,
+                    channels,
+                    now,
+                    False,
+                    live_site=live_site,
+                    first_seen=stamp,
                 )
                 if step.publish == "new"
                 else Recorded(result.path, step.outcome)
@@ -219,7 +228,7 @@ class Store:
                 row["id"], {"status": "withdrawn", "updated_at": utc_text(now)}
             )
             self.db.execute("delete from post_categories where post_id = ?", [row["id"]])
-            step = lifecycle.plan(_known(row), None, first_run=False, now=now)
+            step = lifecycle.plan(known(row), None, first_run=False, now=now)
             self._carry_out(step, int(row["id"]), None, (), now, delete_remote)
 
     def _carry_out(
@@ -227,11 +236,12 @@ class Store:
         step: lifecycle.Plan,
         post_id: int,
         result: Post | Rejected | None,
-        channels: Iterable[str],
+        channels: Channels,
         now: dt.datetime,
         delete_remote: bool,
         *,
         live_site: str | None = None,
+        first_seen: str = "",
     ) -> Recorded:
         """The plan's steps on the post's deliveries, inside the caller's transaction."""
         path = result.path if result is not None else ""
@@ -249,7 +259,7 @@ class Store:
         if step.publish != "none":
             queued = self.deliveries.queue(
                 post_id,
-                channels,
+                routes.first_messages(self.db, channels, result, first_seen, now),
                 result.date,
                 now,
                 revive_only=step.publish == "revive",
@@ -300,14 +310,3 @@ class Store:
             [link, content_hash, utc_text(now - RETURN_WINDOW)],
         )
         return [(path, status) for path, status in rows.fetchall()]
-
-
-def _known(row: dict[str, Any] | None) -> lifecycle.Known | None:
-    if row is None:
-        return None
-    return lifecycle.Known(
-        status=row["status"],
-        seen=bool(row["baseline"]),
-        date_utc=row["date_utc"],
-        summary_key=row["summary_key"],
-    )

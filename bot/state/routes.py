@@ -1,0 +1,129 @@
+"""Destinations in the state database (SPEC §10): when each started, so that one
+added later never gets the archive, and the deliveries a renamed destination takes
+over from the channel the environment used to make."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import sqlite_utils
+
+from bot.clock import utc_text
+from bot.jekyll.posts import Post
+from bot.routing.destinations import Destination
+from bot.routing.rules import NEWS_WINDOW, may_start_here
+from bot.state.deliveries import WITHDRAWN, Deliveries
+from bot.state.transaction import write_transaction
+
+log = logging.getLogger(__name__)
+_PREFIX = "destination_started:"
+# What a post's destinations depend on: when one of these changes, it is routed again.
+_ROUTING = ("categories", "tags", "language", "syndicate", "not_on")
+
+
+@runtime_checkable
+class Router(Protocol):
+    """Where posts go: every channel, and which of them a post is for (scan.Folder)."""
+
+    @property
+    def channels(self) -> tuple[str, ...]: ...
+
+    def route(self, post: Post) -> tuple[str, ...]: ...
+
+
+Channels = Iterable[str] | Router  # every channel (tests, backfill), or the rules
+
+
+def first_messages(
+    db: sqlite_utils.Database, channels: Channels, post: Post, first_seen: str, now: dt.datetime
+) -> list[str]:
+    """The channels a post's first message may go to: those its rules send it to,
+    less destinations that started after the post was first seen, unless it is news."""
+    keys = channels.route(post) if isinstance(channels, Router) else channels
+    starts = started(db)
+    return [
+        key
+        for key in keys
+        if may_start_here(first_seen=first_seen, started=starts.get(key), date=post.date, now=now)
+    ]
+
+
+def reroute(
+    deliveries: Deliveries,
+    post_id: int,
+    post: Post,
+    channels: Channels,
+    old: Mapping[str, Any],
+    columns: Mapping[str, Any],
+    now: dt.datetime,
+    delete_remote: bool,
+) -> None:
+    """A live post whose categories, tags, language or syndication changed: where it
+    is no longer for, it is a removal (ON_DELETE); where it comes to be for, it goes
+    only while it is news, and never as an archive post."""
+    if not isinstance(channels, Router):
+        return
+    if all(old.get(key) == columns.get(key) for key in _ROUTING):
+        return
+    wanted = set(channels.route(post))
+    have = delivered_to(deliveries.db, post_id)
+    gone = [
+        key for key, state in have.items()
+        if key not in wanted and state != WITHDRAWN and key in channels.channels
+    ]  # fmt: skip
+    if gone:
+        deliveries.retract(post_id, now, delete_remote, channels=gone)
+    new = [key for key in channels.channels if key in wanted and key not in have]
+    if new and not old["baseline"] and post.date >= now - NEWS_WINDOW:
+        deliveries.queue(post_id, new, post.date, now)
+
+
+def register(
+    db: sqlite_utils.Database, destinations: Sequence[Destination], now: dt.datetime
+) -> None:
+    """Record when each destination first appeared. A `[[destinations]]` table that
+    names a chat or account the environment used to send to takes over that channel's
+    deliveries (and its start): nothing it sent is sent again."""
+    known = started(db)
+    with write_transaction(db):
+        for destination in destinations:
+            if destination.key in known:
+                continue
+            old_key = f"{destination.platform}:{destination.target}"
+            adopted = (
+                old_key != destination.key
+                and destination.credential_env in (None, "MASTODON_ACCESS_TOKEN")
+                and _has_deliveries(db, old_key)
+                and not _has_deliveries(db, destination.key)
+            )
+            if adopted:
+                db.execute(
+                    "update deliveries set channel = ? where channel = ?",
+                    [destination.key, old_key],
+                )
+                log.info("destination %s takes over the messages of %s", destination.name, old_key)
+            since = known.get(old_key, "") if adopted else ""
+            db.execute(
+                "insert or replace into meta (key, value) values (?, ?)",
+                [_PREFIX + destination.key, since or utc_text(now)],
+            )
+
+
+def started(db: sqlite_utils.Database) -> dict[str, str]:
+    """When each destination started (UTC text), by its key."""
+    rows = db.execute("select key, value from meta where key like ?", [_PREFIX + "%"])
+    return {key[len(_PREFIX) :]: value for key, value in rows.fetchall()}
+
+
+def delivered_to(db: sqlite_utils.Database, post_id: int) -> dict[str, str]:
+    """The post's deliveries: channel → state."""
+    rows = db.execute("select channel, state from deliveries where post_id = ?", [post_id])
+    return dict(rows.fetchall())
+
+
+def _has_deliveries(db: sqlite_utils.Database, channel: str) -> bool:
+    row = db.execute("select 1 from deliveries where channel = ? limit 1", [channel]).fetchone()
+    return row is not None

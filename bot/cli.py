@@ -21,6 +21,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.folder.scan import Progress
 from bot.folder.settle import ignore_lease_breaks
 from bot.jekyll.dates import DateError, parse_date
+from bot.state import routes
 from bot.state.catalog import Catalog
 from bot.state.lock import AlreadyRunning, WorkerLock
 from bot.state.store import StateError, Store
@@ -196,12 +197,14 @@ def links(as_json: bool) -> None:
 @cli.command()
 @click.option("--since", help="Publish live posts dated on or after DATE (YYYY-MM-DD).")
 @click.option("--latest", type=click.IntRange(min=1), help="Publish the newest N live posts.")
-def backfill(since: str | None, latest: int | None) -> None:
-    """Queue older posts that were recorded as seen but never published.
+@click.option("--destination", "destination", help="Only to this destination (its name).")
+def backfill(since: str | None, latest: int | None, destination: str | None) -> None:
+    """Queue older posts that were recorded as seen but never published, each to the
+    destinations its rules send it to (or to one: --destination NAME).
 
     They go out in date order at the channels' pace, with the next `run`.
 
-    Example: postbode backfill --latest 10 && postbode run --once
+    Example: postbode backfill --destination sport --latest 10 && postbode run --once
     """
     if (since is None) == (latest is None):
         raise click.UsageError("give exactly one of --since DATE or --latest N")
@@ -212,14 +215,21 @@ def backfill(since: str | None, latest: int | None) -> None:
     except DateError as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
     channels = app.build_channels(settings)
+    folder = app.folder_of(settings, channels)
+    only = [d.key for d in settings.destinations if d.name == destination]
+    if destination is not None and not only:
+        names = ", ".join(d.name for d in settings.destinations) or "none"
+        raise click.BadParameter(
+            f"no destination {destination!r} ({names})", param_hint="--destination"
+        )
     with _open_store(settings) as store:
         try:
             with WorkerLock(settings.state_db), _progress() as progress:
-                app.index(store, app.folder_of(settings, channels), progress=progress)
+                app.index(store, folder, progress=progress)
         except AlreadyRunning:
             click.echo("a worker is running: it keeps the posts up to date and sends these")
-        queued = store.deliveries.queue_backfill(
-            [c.key for c in channels], utc_now(), since=since_date, latest=latest
+        queued = routes.backfill(
+            store.deliveries, folder, utc_now(), since=since_date, latest=latest, only=only
         )
     click.echo(f"queued {queued} deliveries; `postbode run` sends them in date order")
 

@@ -17,6 +17,7 @@ from bot.jekyll.site import Site
 from bot.live.checker import LiveChecker
 from bot.live.rules import LiveRules
 from bot.outbox import Outbox
+from bot.state import routes
 from bot.state.deliveries import EDIT_SETTLE
 from bot.state.store import Store
 from bot.state.waiting import Waiting
@@ -318,7 +319,7 @@ def test_backfill_and_retry_do_not_wait(tmp_path: Path, fake_site: FakeSite) -> 
     )
     room = Newsroom(tmp_path, fake_site)  # the first run: recorded as seen
     keys = [c.key for c in room.channels]
-    assert room.store.deliveries.queue_backfill(keys, room.clock(), since=None, latest=1) == 2
+    assert routes.backfill(room.store.deliveries, keys, room.clock(), since=None, latest=1) == 2
     assert room.states() == ["pending"]
     head = room.store.deliveries.head(keys[0], room.clock())
     assert head is not None

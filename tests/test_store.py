@@ -15,6 +15,7 @@ from bot.folder import reading
 from bot.folder.scan import Folder, scan
 from bot.jekyll.posts import read_post
 from bot.jekyll.site import Site
+from bot.state import routes
 from bot.state.deliveries import EDIT_SETTLE, RETURN_WINDOW
 from bot.state.rows import FileState
 from bot.state.store import Store
@@ -210,9 +211,9 @@ def test_backfill_queues_the_newest_live_posts(tmp_path: Path, store: Store, sit
     for day in range(1, 6):
         write_post(posts, f"p{day}.md", front(day, f"2026-11-0{day} 10:00:00 +0100"))
     scan(store, Folder(posts, site, CHANNELS), NOW)
-    assert store.deliveries.queue_backfill(["console"], NOW, since=None, latest=2) == 2
+    assert routes.backfill(store.deliveries, ["console"], NOW, since=None, latest=2) == 2
     # Already queued posts do not count: the next 2 are the 2 after them.
-    assert store.deliveries.queue_backfill(["console"], NOW, since=None, latest=2) == 2
+    assert routes.backfill(store.deliveries, ["console"], NOW, since=None, latest=2) == 2
     assert [d[0] for d in deliveries(store)] == ["p2.md", "p3.md", "p4.md", "p5.md"]
     store.db.execute(
         "delete from deliveries where post_id in (select id from posts where path in ('p2.md', 'p3.md'))"
@@ -220,7 +221,7 @@ def test_backfill_queues_the_newest_live_posts(tmp_path: Path, store: Store, sit
     assert [d[0] for d in deliveries(store)] == ["p4.md", "p5.md"]
     since = dt.datetime(2026, 11, 3, tzinfo=dt.UTC)
     assert (
-        store.deliveries.queue_backfill(["console"], NOW, since=since, latest=None) == 1
+        routes.backfill(store.deliveries, ["console"], NOW, since=since, latest=None) == 1
     )  # p3; p4, p5 already queued
 
 

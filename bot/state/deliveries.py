@@ -22,7 +22,6 @@ from bot.clock import utc_text
 from bot.jekyll.posts import Post
 from bot.state.queues import NEXT_EITHER, NEXT_WAKE
 from bot.state.rows import post_from_row
-from bot.state.transaction import write_transaction
 
 Action = Literal["publish", "edit", "delete"]
 PUBLISH, EDIT, DELETE = "publish", "edit", "delete"
@@ -270,36 +269,6 @@ class Deliveries:
             sql += " and channel = ?"
             params.append(channel)
         return int(self.db.execute(sql, params).rowcount)
-
-    def queue_backfill(
-        self,
-        channels: Iterable[str],
-        now: dt.datetime,
-        *,
-        since: dt.datetime | None,
-        latest: int | None,
-    ) -> int:
-        """Queue live posts that were never queued: those since a date, or the newest N."""
-        channels = list(channels)
-        marks = ", ".join("?" for _ in channels)
-        sql = (
-            "select id, date_utc from posts where status = 'ready' and date_utc <= ? and id not in"
-            f" (select post_id from deliveries where channel in ({marks}))"
-        )
-        params: list[Any] = [utc_text(now), *channels]
-        if since is not None:
-            sql += " and date_utc >= ?"
-            params.append(utc_text(since))
-        sql += " order by date_utc desc, id desc"
-        if latest is not None:
-            sql += " limit ?"
-            params.append(latest)
-        rows = self.db.execute(sql, params).fetchall()
-        with write_transaction(self.db):
-            return sum(
-                self.queue(post_id, channels, dt.datetime.fromisoformat(date), now)
-                for post_id, date in rows
-            )
 
 
 def _delivery(row: dict[str, Any]) -> Delivery:

@@ -16,6 +16,7 @@ from bot.jekyll.posts import Post
 from bot.routing.destinations import Destination
 from bot.routing.rules import NEWS_WINDOW, may_start_here
 from bot.state.deliveries import WITHDRAWN, Deliveries
+from bot.state.rows import post_from_row
 from bot.state.transaction import write_transaction
 
 log = logging.getLogger(__name__)
@@ -127,3 +128,45 @@ def delivered_to(db: sqlite_utils.Database, post_id: int) -> dict[str, str]:
 def _has_deliveries(db: sqlite_utils.Database, channel: str) -> bool:
     row = db.execute("select 1 from deliveries where channel = ? limit 1", [channel]).fetchone()
     return row is not None
+
+
+def backfill(
+    deliveries: Deliveries,
+    channels: Channels,
+    now: dt.datetime,
+    *,
+    since: dt.datetime | None,
+    latest: int | None,
+    only: Sequence[str] = (),
+) -> int:
+    """Queue live posts that never went to a channel (`only` these): those since a
+    date, or its newest N, each where its rules send it. Returns the deliveries queued."""
+    keys = [key for key in _keys(channels) if not only or key in only]
+    queued = 0
+    with write_transaction(deliveries.db):
+        for key in keys:
+            sql = (
+                "select * from posts where status = 'ready' and date_utc <= ? and id not in"
+                " (select post_id from deliveries where channel = ?)"
+            )
+            params: list[Any] = [utc_text(now), key]
+            if since is not None:
+                sql += " and date_utc >= ?"
+                params.append(utc_text(since))
+            cursor = deliveries.db.execute(sql + " order by date_utc desc, id desc", params)
+            names = [column[0] for column in cursor.description]
+            taken = 0
+            for values in cursor:
+                if latest is not None and taken >= latest:
+                    break
+                post = post_from_row(dict(zip(names, values, strict=True)))
+                if isinstance(channels, Router) and key not in channels.route(post):
+                    continue
+                row_id = int(values[names.index("id")])
+                queued += deliveries.queue(row_id, [key], post.date, now)
+                taken += 1
+    return queued
+
+
+def _keys(channels: Channels) -> tuple[str, ...]:
+    return channels.channels if isinstance(channels, Router) else tuple(channels)

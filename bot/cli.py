@@ -159,7 +159,7 @@ def status(as_json: bool) -> None:
     settings = _settings()
     _require_state(settings)
     with _open_store(settings) as store:
-        report = Catalog(store.db).report()
+        report = Catalog(store.db).report(d.name for d in settings.destinations)
     from bot import preview as previews
 
     click.echo(

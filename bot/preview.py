@@ -156,6 +156,8 @@ def status_text(report: dict[str, Any]) -> str:
         lines.append(f"waiting for its page: {post['path']} {waiting_text(post)}")
     for invalid in report["invalid"]:
         lines.append(f"invalid: {invalid['path']}: {invalid['reason']}")
+    for post in report.get("unknown_destinations", ()):
+        lines.append(f"syndicate names no destination: {post['path']}: {', '.join(post['names'])}")
     return "\n".join(lines)
 
 

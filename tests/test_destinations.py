@@ -233,3 +233,15 @@ def test_backfill_sends_a_destination_some_of_the_archive_and_only_what_is_for_i
     assert landed(fake_telegram, fake_mastodon) == Counter(
         {("sport", "Later"): 1, ("sport", "Derby"): 1}  # the newest two that are for it
     )
+
+
+def test_a_post_naming_an_unknown_destination_is_reported_in_status(site: Publisher) -> None:
+    index(site)
+    write_all(site, {"typo.md": "title: Typo\nsyndicate: [sprot, telegram]\ncategories: [Sport]"})
+    index(site)
+    names = [d.name for d in site.settings.destinations]
+    report = Catalog(site.store.db).report(names)
+    assert report["unknown_destinations"] == [{"path": "typo.md", "names": ["sprot"]}]
+    from bot.preview import status_text
+
+    assert "syndicate names no destination: typo.md: sprot" in status_text(report)

@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ import sqlite_utils
 
 from bot.clock import utc_text
 from bot.jekyll.posts import Post
+from bot.jekyll.syndication import PLATFORM_WORDS
 from bot.state.deliveries import FAILED
 from bot.state.queues import REMOVALS
 from bot.state.rows import post_from_row
@@ -92,15 +94,33 @@ class Catalog:
             info["last_error"] = error[0] if error else None
         return {"posts": posts, "channels": channels}
 
-    def report(self) -> dict[str, Any]:
+    def report(self, destinations: Iterable[str] = ()) -> dict[str, Any]:
         """Everything `status` shows: counts, failed deliveries, invalid files, the posts
-        waiting for their page."""
+        waiting for their page, and posts whose `syndicate` names no destination (of
+        `destinations`, the names; with none configured, nothing is checked)."""
         return {
             **self.counts(),
             "failures": self.failures(),
             "invalid": list(self.invalid_files()),
             "waiting": [post.shown() for post in Waiting(self.db).every()],
+            "unknown_destinations": self.unknown_destinations(set(destinations)),
         }
+
+    def unknown_destinations(self, known: set[str]) -> list[dict[str, Any]]:
+        """Live posts whose `syndicate` names what is neither a destination nor a
+        platform: they are not silently dropped."""
+        if not known:
+            return []
+        rows = self.db.execute(
+            "select path, syndicate from posts where status = 'ready' and syndicate is not null"
+            " order by path"
+        ).fetchall()
+        found = []
+        for path, names in rows:
+            unknown = [n for n in json.loads(names) if n not in known and n not in PLATFORM_WORDS]
+            if unknown:
+                found.append({"path": path, "names": unknown})
+        return found
 
     def failures(self) -> list[dict[str, Any]]:
         return list(

@@ -17,6 +17,8 @@ from bot.folder.listing import list_post_files
 from bot.folder.reading import read_changed
 from bot.jekyll.posts import Post, Rejected, read_post
 from bot.live.rules import under_site
+from bot.routing.destinations import Destination
+from bot.routing.rules import content_warning, refusal, topic
 from bot.state.waiting import Waiting
 from bot.summary import MastodonRules, render_console, render_mastodon, render_telegram
 
@@ -107,7 +109,37 @@ def preview_post(
         # SPEC §12: its first Telegram or Mastodon message waits for the page to be live.
         "waits_for_page": settings.wait_for_live and under_site(result.link, settings.site.url),
         "waiting": waiting,
+        "destinations": [_destination(result, d, settings) for d in settings.destinations],
     }
+
+
+def _destination(post: Post, destination: Destination, settings: Settings) -> dict[str, Any]:
+    """Whether the post goes to the destination, and why not, or how it looks there."""
+    why = refusal(post, destination, settings.language)
+    return {
+        "name": destination.name,
+        "platform": destination.platform,
+        "target": destination.target,
+        "goes": why is None,
+        "why_not": why,
+        "topic": topic(post, destination) if destination.platform == "telegram" else None,
+        "content_warning": (
+            content_warning(post, destination) if destination.platform == "mastodon" else None
+        ),
+    }
+
+
+def _destination_lines(shown: dict[str, Any]) -> list[str]:
+    lines = ["-- destinations"] if shown.get("destinations") else []
+    for d in shown.get("destinations", ()):
+        extra = (f", topic {d['topic']}" if d["topic"] else "") + (
+            f", content warning {d['content_warning']!r}" if d["content_warning"] else ""
+        )
+        lines.append(
+            f"{d['name']} ({d['platform']} {d['target']}): "
+            + (f"yes{extra}" if d["goes"] else f"no: {d['why_not']}")
+        )
+    return lines
 
 
 def as_text(shown: dict[str, Any]) -> str:
@@ -119,6 +151,7 @@ def as_text(shown: dict[str, Any]) -> str:
     lines = [
         head + (f"  ({shown['reason']})" if shown["reason"] else ""),
         *_waits(shown),
+        *_destination_lines(shown),
         "-- console",
         shown["console"],
         f"-- telegram {telegram['method']} ({telegram['used']}/{telegram['limit']} UTF-16 units)"

@@ -245,3 +245,19 @@ def test_a_post_naming_an_unknown_destination_is_reported_in_status(site: Publis
     from bot.preview import status_text
 
     assert "syndicate names no destination: typo.md: sprot" in status_text(report)
+
+
+def test_preview_shows_every_destination_with_what_it_gets_or_why_not(site: Publisher) -> None:
+    from bot.preview import as_text, preview_paths
+
+    write_all(site, {"english.md": POSTS["english.md"]})
+    (shown,) = preview_paths(site.settings.posts_dir / "english.md", site.settings, NOW)
+    goes = {d["name"]: (d["goes"], d["why_not"]) for d in shown["destinations"]}
+    assert goes == {
+        "nieuws": (False, "excluded here: sport"),
+        "sport": (True, None),
+        "mastodon-nl": (False, "in en, and this destination takes nl"),
+        "mastodon-sport": (False, "none of its categories or tags is for this destination"),
+    }
+    text = as_text(shown)
+    assert "mastodon-nl (mastodon " in text and ": no: in en, and this destination takes nl" in text

@@ -84,13 +84,14 @@ def main() -> None:
         catalog = Catalog(store.db)
         now = dt.datetime.now(dt.UTC)
         cases: dict[str, Callable[[], object]] = {
-            "/latest": lambda: replies.latest_reply(catalog.latest(5, now), "nl"),
-            "/latest 20": lambda: replies.latest_reply(catalog.latest(20, now), "nl"),
+            "/latest": lambda: replies.latest_reply(catalog.latest(5, now), "nl", now),
+            "/latest 20": lambda: replies.latest_reply(catalog.latest(20, now), "nl", now),
             "/category (menu)": lambda: replies.categories_reply(catalog.categories(now), "nl"),
             "/category Economie": lambda: replies.category_reply(
                 replies.find_category("Economie", catalog.categories(now)),  # type: ignore[arg-type]
                 catalog.in_category("economie", 5, now),
                 "nl",
+                now,
             ),
             "/category Ekonomie (unknown)": lambda: replies.unknown_category_reply(
                 "Ekonomie", catalog.categories(now), "nl"

@@ -240,6 +240,7 @@ def test_pick_takes_the_first_we_speak_else_the_fallback() -> None:
     assert pick("xx", "pt-br", fallback="nl") == "pt"
     assert pick(None, "xx", fallback="nl") == "nl"
     assert words("xx") == words(FALLBACK) == words("en")
+    assert short_date(NOW, "xx", NOW) == short_date(NOW, "en", NOW) == "Dec 2"
 
 
 def test_babel_is_not_imported_on_the_publishing_path() -> None:

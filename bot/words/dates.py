@@ -3,7 +3,8 @@
 "14 mei", "May 14", "14. Mai", "5月14日": CLDR's own pattern for a day and a month in
 each language (through Babel), with the year when it is not this year. Babel costs
 ~30 ms to import and ~15 ms per language to load its data, so it is imported at the
-first date asked for, not when postbode starts; a date then takes a few µs.
+first date asked for, not when postbode starts. A date then takes ~10 µs, and one
+already shown (the same posts are asked for again and again) a lookup.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from typing import TYPE_CHECKING
+
+from bot.words import FALLBACK, LANGUAGES
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -20,12 +23,19 @@ SKELETON_WITH_YEAR = "yMMMd"
 
 
 def short_date(when: dt.datetime, language: str, now: dt.datetime) -> str:
-    """`when` as its own zone has it; the year is left out when it is `now`'s there."""
+    """`when` as its own zone has it; the year is left out when it is `now`'s there.
+    A language postbode does not speak gets English, as its words do."""
+    language = language if language in LANGUAGES else FALLBACK
     this_year = when.year == now.astimezone(when.tzinfo).year
-    locale, pattern = _pattern(language, SKELETON if this_year else SKELETON_WITH_YEAR)
+    return _formatted(when.date(), language, SKELETON if this_year else SKELETON_WITH_YEAR)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(day: dt.date, language: str, skeleton: str) -> str:
     from babel.dates import format_date
 
-    return format_date(when.date(), format=pattern, locale=locale)
+    locale, pattern = _pattern(language, skeleton)
+    return format_date(day, format=pattern, locale=locale)
 
 
 @functools.cache

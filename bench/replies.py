@@ -1,5 +1,6 @@
 """How long a chat reply takes to compute from the state database: the query plus the
-HTML, for /latest and /category, with N posts known.
+HTML, for /latest and /category, with N posts known; and what dates in readers'
+languages cost (Babel: its import and a language's data at the first date, then each date).
 
     python -m bench.replies --posts 100000
 """
@@ -21,6 +22,7 @@ from bot.jekyll.posts import Post
 from bot.state.catalog import Catalog
 from bot.state.rows import FileState
 from bot.state.store import Store
+from bot.words.dates import short_date
 
 CATEGORIES = [
     "Binnenland",
@@ -83,14 +85,32 @@ def main() -> None:
         )
         catalog = Catalog(store.db)
         now = dt.datetime.now(dt.UTC)
+        started = time.perf_counter()
+        short_date(now, "nl", now)  # Babel is imported here, with the Dutch data
+        first = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        short_date(now, "ja", now)
+        another = (time.perf_counter() - started) * 1000
+        days = [now - dt.timedelta(days=n) for n in range(args.runs)]  # none shown before
+        started = time.perf_counter()
+        for day in days:
+            short_date(day, "de", now)
+        each = (time.perf_counter() - started) / len(days) * 1e6
+        again = statistics.median(timed(lambda: short_date(now, "de", now), args.runs)) * 1000
+        print(
+            f"dates: the first {first:.1f} ms (Babel's import and nl), the first in ja"
+            f" {another:.1f} ms, then {each:.1f} µs each, {again:.1f} µs for one shown before"
+        )
         cases: dict[str, Callable[[], object]] = {
-            "/latest": lambda: replies.latest_reply(catalog.latest(5, now), "nl"),
-            "/latest 20": lambda: replies.latest_reply(catalog.latest(20, now), "nl"),
+            "/latest": lambda: replies.latest_reply(catalog.latest(5, now), "nl", now),
+            "/latest 20": lambda: replies.latest_reply(catalog.latest(20, now), "nl", now),
+            "/latest 20 (ja)": lambda: replies.latest_reply(catalog.latest(20, now), "ja", now),
             "/category (menu)": lambda: replies.categories_reply(catalog.categories(now), "nl"),
             "/category Economie": lambda: replies.category_reply(
                 replies.find_category("Economie", catalog.categories(now)),  # type: ignore[arg-type]
                 catalog.in_category("economie", 5, now),
                 "nl",
+                now,
             ),
             "/category Ekonomie (unknown)": lambda: replies.unknown_category_reply(
                 "Ekonomie", catalog.categories(now), "nl"

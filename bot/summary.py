@@ -15,6 +15,7 @@ from typing import Literal
 
 from bot.jekyll.posts import Post
 from bot.text import shorten, strip_controls, utf16_len
+from bot.words import pick, words
 
 TELEGRAM_TEXT_LIMIT = 4096  # sendMessage text, after entity parsing, UTF-16 units
 TELEGRAM_CAPTION_LIMIT = 1024  # sendPhoto caption, same unit
@@ -24,7 +25,6 @@ MAX_HASHTAGS = 5
 # Keep the hashtags only when the lead keeps at least this much of itself.
 _MIN_LEAD_WITH_TAGS = 100
 
-READ_MORE = {"nl": "Lees verder", "en": "Read more"}
 _HTTP = re.compile(r"https?://", re.IGNORECASE)
 _SEPARATOR = "\n\n"
 
@@ -88,11 +88,17 @@ def hashtags(post: Post) -> list[str]:
     return list(seen.values())[:MAX_HASHTAGS]
 
 
-def render_telegram(post: Post, language: str) -> TelegramMessage:
-    """HTML parse mode: bold title, lead, a "Lees verder" link, hashtags."""
+def render_telegram(
+    post: Post, language: str, *, words_in: str | None = None, read_more: str | None = None
+) -> TelegramMessage:
+    """HTML parse mode: bold title, lead, a "Lees verder" link, hashtags.
+
+    The link's words: `read_more` when given (a destination's own), else those of
+    `words_in` (a destination's language), else of the post's language where
+    postbode speaks it, else of `language` (LANGUAGE)."""
     has_photo = post.image_url is not None
     limit = TELEGRAM_CAPTION_LIMIT if has_photo else TELEGRAM_TEXT_LIMIT
-    read_more = READ_MORE.get(language_of(post, language), READ_MORE["en"])
+    read_more = read_more or words(pick(words_in, post.language, fallback=language)).read_more
     link_html = f'<a href="{html.escape(post.link)}">{html.escape(read_more)}</a>'
     title, lead, tags = _fit(post, limit, utf16_len, fixed=[read_more])
     visible = [title, lead, read_more, " ".join(tags)]

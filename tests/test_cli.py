@@ -328,17 +328,23 @@ def test_a_state_file_that_is_not_a_database_is_one_clear_line(tmp_path: Path) -
     [
         ("en", "en", False),
         ("en_US:en", "en", False),
-        ("fr_FR:nl_BE:en", "nl", False),
-        ("de_DE.UTF-8", "nl", True),
+        ("fr_FR:nl_BE:en", "fr", False),
+        ("de_DE.UTF-8", "de", False),
         ("nl_NL@euro", "nl", False),
+        ("pt-BR", "pt", False),
+        ("zh_CN.UTF-8", "zh", False),
+        ("sr_RS@latin:uk_UA", "uk", False),  # the first we speak
+        ("ID", "id", False),
+        ("ar_EG.UTF-8", "nl", True),
+        ("C.UTF-8", "nl", True),
         ("", "nl", False),
     ],
 )
 def test_language_in_gettext_form_never_stops_start_up(
     tmp_path: Path, value: str, language: str, noted: bool
 ) -> None:
-    """LANGUAGE as desktops set it (`en_US:en`) picks its first known language, else nl
-    with a note for the log."""
+    """LANGUAGE as desktops set it (`en_US:en`) or as a tag (`pt-BR`) picks its first
+    language postbode speaks, else nl with a note for the log."""
     (tmp_path / "posts").mkdir()
     settings = load_settings({"LANGUAGE": value, "POSTS_DIR": "posts"}, tmp_path)
     assert settings.language == language

@@ -21,8 +21,10 @@ from tests import telegram_html
 from tests.conftest import write_post
 from tests.fakes.telegram import BOT_USERNAME, DEFAULT_TOKEN, FakeTelegram, FakeUser
 
-ADMIN = FakeUser(id=4242, first_name="Beheer", username="beheer")
-READER = FakeUser(id=1001)
+# Their apps are set to Dutch, LANGUAGE here: what they get is what everyone got before
+# readers had languages of their own.
+ADMIN = FakeUser(id=4242, first_name="Beheer", username="beheer", language_code="nl")
+READER = FakeUser(id=1001, language_code="nl")
 GROUP = -1009876543210
 CATEGORIES = [
     "Economie",
@@ -157,7 +159,7 @@ def test_latest_lists_the_newest_titles_in_order(
     assert len(titles(default)) == 5
     assert len(titles(all_)) == 8  # the draft is not there
     assert '<a href="https://example.nl/7?a=1&amp;b=2">' in three
-    assert "8 nov 2026" in three
+    assert "— 8 nov" in three  # with the year when it is not this one
 
 
 @pytest.mark.parametrize(
@@ -333,3 +335,38 @@ def test_status_in_a_group_tells_the_admin_to_ask_in_private(
     fake_telegram.add_group(GROUP, "Lezers")
     (reply,) = conversation(fake_telegram, catalog, [(GROUP, ADMIN, "/status")])
     assert reply.startswith("Vraag /status in een privégesprek") and "ready" not in reply
+
+
+def test_readers_get_their_own_language_else_languages(
+    fake_telegram: FakeTelegram, catalog: Catalog
+) -> None:
+    """A reader whose app speaks German gets German words and dates, Brazilian Portuguese
+    our Portuguese; a language postbode does not speak gets LANGUAGE's (nl here); the
+    menu is registered in every language, LANGUAGE's as the default."""
+    german = FakeUser(id=3001, language_code="de")
+    brazilian = FakeUser(id=3002, language_code="pt-br")
+    other = FakeUser(id=3003, language_code="xx")
+    unset = FakeUser(id=3004, language_code=None)
+    answers = conversation(
+        fake_telegram,
+        catalog,
+        [
+            (german.id, german, "/latest 2"),
+            (german.id, german, "/latest 99"),
+            (german.id, german, "/category Ekonomie"),
+            (brazilian.id, brazilian, "/help"),
+            (other.id, other, "/latest 1"),
+            (unset.id, unset, "/help"),
+        ],
+    )
+    latest, usage, unknown, help_pt, latest_other, help_unset = answers
+    assert latest.startswith("<b>Neueste Artikel</b>") and "— 8. Nov." in latest
+    assert usage == "Verwendung: /latest [Anzahl], mit einer Anzahl von 1 bis 20."
+    assert unknown.startswith("Keine Kategorie „Ekonomie“.\nMeinten Sie: /category Economie?")
+    assert help_pt.startswith("Sou o bot de @postbode_test")
+    assert latest_other.startswith("<b>Nieuwste berichten</b>") and "— 8 nov" in latest_other
+    assert help_unset.startswith("Ik ben de bot van @postbode_test")
+    assert fake_telegram.commands()[0]["description"] == "De nieuwste berichten"
+    assert fake_telegram.commands(language="de")[0]["description"] == "Die neuesten Artikel"
+    assert fake_telegram.commands(language="ja")[2]["description"] == "このボットについて"
+    assert fake_telegram.commands(language="nl") == []  # the default is Dutch already

@@ -824,6 +824,34 @@ def test_commands_and_webhook(fake_telegram: FakeTelegram) -> None:
     assert [c["command"] for c in fake_telegram.commands()] == ["latest", "category"]
 
 
+@pytest.mark.parametrize(
+    ("language", "error"),
+    [
+        ("de", None),
+        ("", None),
+        ("zh-hans", "Invalid language code specified"),
+        ("pt_BR", "Invalid language code specified"),
+        ("deu", "Invalid language code specified"),
+    ],
+)
+def test_commands_per_language(
+    fake_telegram: FakeTelegram, language: str, error: str | None
+) -> None:
+    """A menu per language_code, which is two letters or none, as Telegram takes it."""
+
+    async def action(bot: Bot) -> str | None:
+        try:
+            await bot.set_my_commands([("latest", "Neueste Artikel")], language_code=language)
+        except BadRequest as err:
+            return err.message
+        return None
+
+    assert with_bot(fake_telegram, action) == error
+    menu = [{"command": "latest", "description": "Neueste Artikel"}] if error is None else []
+    assert fake_telegram.commands(language=language) == menu
+    assert fake_telegram.commands() == ([] if language else menu)  # the default is apart
+
+
 # --- transport ------------------------------------------------------------------------
 
 

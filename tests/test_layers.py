@@ -12,7 +12,7 @@ from tests.conftest import REPO
 BOT = REPO / "bot"
 # The core: pure rules and the state. It knows no platform and no adapter.
 CORE = ("bot/jekyll/", "bot/summary.py", "bot/lifecycle.py", "bot/text.py", "bot/clock.py",
-        "bot/live/rules.py", "bot/state/")  # fmt: skip
+        "bot/live/rules.py", "bot/state/", "bot/words/")  # fmt: skip
 PLATFORM_LIBRARIES = ("telegram", "mastodon", "atproto", "bot.channels", "bot.chat")
 
 

@@ -364,7 +364,7 @@ def test_a_burst_of_commands_does_not_slow_or_break_publishing(
     posts.mkdir()
     env = platform_env(tmp_path, fake_telegram, None, TELEGRAM_MAX_PER_MINUTE="60")
     fake_telegram.set_rate_limits(per_chat_per_minute=60)
-    users = [FakeUser(id=5000 + n, first_name=f"Lezer {n}") for n in range(10)]
+    users = [FakeUser(id=5000 + n, first_name=f"Lezer {n}", language_code="nl") for n in range(10)]
     with worker(tmp_path, env) as process:
         process.wait_for_line("answering chat commands")
         for n in range(5):

@@ -1,10 +1,13 @@
 """What the bot answers readers: Telegram HTML built from posts and counts (pure).
 
-Every text fragment is escaped, and every reply fits Telegram's 4096 limit.
+Every text fragment is escaped, and every reply fits Telegram's 4096 limit. The
+words are postbode's own (bot.words) in the language the handler picked for the
+reader; dates are in it too.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import html
@@ -17,64 +20,14 @@ from bot.jekyll.posts import Post
 from bot.state.catalog import Category
 from bot.summary import TELEGRAM_TEXT_LIMIT
 from bot.text import search_key, shorten, utf16_len
+from bot.words import words
+from bot.words.dates import short_date
 
 DEFAULT_LATEST, MAX_LATEST = 5, 20
 MAX_BUTTONS = 30  # Telegram allows 100; more than this is a wall, not a menu
 MAX_TITLE = 200
 _ECHO = 60  # how much of a reader's own argument is quoted back
 _TAG = re.compile(r"<[^>]*>")
-
-MONTHS = {
-    "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
-TEXTS: Mapping[str, Mapping[str, str]] = {
-    "nl": {
-        "help": "Ik ben de bot van {channels}: ik plaats daar elk nieuw bericht.\n\n"
-        "/latest [aantal]: de nieuwste berichten (standaard 5, hoogstens 20)\n"
-        "/category: de categorieën\n/category naam: de nieuwste berichten in een categorie\n"
-        "/help: deze uitleg",
-        "latest": "Nieuwste berichten",
-        "none": "Er zijn nog geen berichten.",
-        "usage": "Gebruik: /latest [aantal], met een aantal van 1 tot 20.",
-        "categories": "Kies een categorie:",
-        "no_categories": "Er zijn nog geen categorieën.",
-        "unknown": "Geen categorie «{asked}».",
-        "did_you_mean": "Bedoel je: {names}?",
-        "pick": "Kies er een met /category.",
-        "flood": "Rustig aan: je stuurt veel opdrachten achter elkaar. Probeer het zo nog eens.",
-        "private": "Vraag /status in een privégesprek met mij: hier lezen anderen mee.",
-    },
-    "en": {
-        "help": "I am the bot of {channels}: I post every new article there.\n\n"
-        "/latest [count]: the newest articles (5 by default, at most 20)\n"
-        "/category: the categories\n/category name: the newest articles in a category\n"
-        "/help: this text",
-        "latest": "Newest articles",
-        "none": "There are no articles yet.",
-        "usage": "Usage: /latest [count], with a count from 1 to 20.",
-        "categories": "Pick a category:",
-        "no_categories": "There are no categories yet.",
-        "unknown": "No category «{asked}».",
-        "did_you_mean": "Did you mean: {names}?",
-        "pick": "Pick one with /category.",
-        "flood": "Easy now: that is a lot of commands in a row. Try again in a moment.",
-        "private": "Ask me for /status in a private chat: others read along here.",
-    },
-}
-COMMANDS = {
-    "nl": {
-        "latest": "De nieuwste berichten",
-        "category": "Berichten per categorie",
-        "help": "Wat deze bot doet",
-    },
-    "en": {
-        "latest": "The newest articles",
-        "category": "Articles by category",
-        "help": "What this bot does",
-    },
-}
-STATUS_COMMAND = {"nl": "Stand van de publicatie (beheer)", "en": "Publishing status (admins)"}
 
 
 @dataclass(frozen=True)
@@ -85,8 +38,13 @@ class Reply:
     buttons: tuple[tuple[str, str], ...] = ()
 
 
-def text(language: str, name: str, **values: str) -> str:
-    return TEXTS.get(language, TEXTS["en"])[name].format(**values)
+def say(template: str, **values: str) -> str:
+    """One of postbode's texts as Telegram HTML: the text escaped, `values` already markup."""
+    return html.escape(template, quote=False).format(**values)
+
+
+def usage_reply(language: str) -> Reply:
+    return Reply(say(words(language).usage, most=str(MAX_LATEST)))
 
 
 def parse_count(args: Sequence[str]) -> int | None:
@@ -106,41 +64,48 @@ def parse_count(args: Sequence[str]) -> int | None:
 
 def help_reply(language: str, channels: Sequence[str]) -> Reply:
     names = ", ".join(html.escape(c) for c in channels) or "postbode"
-    return Reply(text(language, "help", channels=names))
+    help_text = words(language).help
+    return Reply(say(help_text, channels=names, default=str(DEFAULT_LATEST), most=str(MAX_LATEST)))
 
 
-def latest_reply(posts: Sequence[Post], language: str) -> Reply:
+def latest_reply(posts: Sequence[Post], language: str, now: dt.datetime) -> Reply:
     if not posts:
-        return Reply(text(language, "none"))
-    return Reply(_listing(f"<b>{html.escape(text(language, 'latest'))}</b>", posts, language))
+        return Reply(say(words(language).none))
+    heading = f"<b>{say(words(language).latest)}</b>"
+    return Reply(_listing(heading, posts, language, now))
 
 
-def category_reply(category: Category, posts: Sequence[Post], language: str) -> Reply:
+def category_reply(
+    category: Category, posts: Sequence[Post], language: str, now: dt.datetime
+) -> Reply:
     heading = f"<b>{html.escape(category.name)}</b> ({category.count})"
-    return Reply(_listing(heading, posts, language) if posts else text(language, "none"))
+    if not posts:
+        return Reply(say(words(language).none))
+    return Reply(_listing(heading, posts, language, now))
 
 
 def categories_reply(categories: Sequence[Category], language: str) -> Reply:
     if not categories:
-        return Reply(text(language, "no_categories"))
+        return Reply(say(words(language).no_categories))
     shown = categories[:MAX_BUTTONS]
     buttons = tuple(
         (shorten(f"{c.name} ({c.count})", 40, len), callback_data(c.key)) for c in shown
     )
-    return Reply(text(language, "categories"), buttons)
+    return Reply(say(words(language).categories), buttons)
 
 
 def unknown_category_reply(asked: str, categories: Sequence[Category], language: str) -> Reply:
     """The closest known names instead of silence."""
+    said = words(language)
     echo = html.escape(shorten(" ".join(asked.split()), _ECHO, len))
-    lines = [text(language, "unknown", asked=echo)]
+    lines = [say(said.unknown, asked=echo)]
     by_key = {c.key: c for c in categories}
     close = difflib.get_close_matches(search_key(asked)[:200], list(by_key), n=3, cutoff=0.5)
     if close:
         names = ", ".join(f"/category {html.escape(by_key[k].name)}" for k in close)
-        lines.append(text(language, "did_you_mean", names=names))
+        lines.append(say(said.did_you_mean, names=names))
     else:
-        lines.append(text(language, "pick"))
+        lines.append(say(said.pick))
     return Reply("\n".join(lines))
 
 
@@ -178,13 +143,12 @@ def status_reply(report: Mapping[str, Any], language: str) -> Reply:
     return Reply(_join_within_limit(blocks, "\n\n"))
 
 
-def _listing(heading: str, posts: Sequence[Post], language: str) -> str:
+def _listing(heading: str, posts: Sequence[Post], language: str, now: dt.datetime) -> str:
     """A heading and one line per post (linked title — date), as many as fit."""
-    months = MONTHS.get(language, MONTHS["en"])
     lines = [heading + "\n"]
     for post in posts:
         title = html.escape(shorten(post.title, MAX_TITLE, len))
-        date = f"{post.date.day} {months[post.date.month - 1]} {post.date.year}"
+        date = html.escape(short_date(post.date, language, now), quote=False)
         lines.append(f'• <a href="{html.escape(post.link)}">{title}</a> — {date}')
     return _join_within_limit(lines, "\n")
 

@@ -22,6 +22,7 @@ from telegram import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Update,
+    User,
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, InvalidToken, TelegramError
@@ -42,6 +43,7 @@ from bot.chat.replies import Reply
 from bot.clock import first_of, utc_now
 from bot.config import TelegramSettings
 from bot.state.catalog import Catalog, Category
+from bot.words import LANGUAGES, Words, pick, words
 
 log = logging.getLogger(__name__)
 
@@ -158,15 +160,15 @@ class ChatBot:
             await self.app.shutdown()
 
     async def _set_commands(self) -> None:
-        """The command menu, in LANGUAGE and for users whose app speaks the other one."""
+        """The command menu in LANGUAGE for everyone, and in each language postbode
+        speaks for the readers whose app is set to it (Telegram picks by language_code).
+        Admins get LANGUAGE's with /status: a chat's own menu has no language of its own."""
         bot = self.app.bot
-        for language, names in replies.COMMANDS.items():
-            commands = [BotCommand(name, description) for name, description in names.items()]
+        for language in LANGUAGES:
             code = None if language == self.language else language
-            await bot.set_my_commands(commands, language_code=code)
-        default = replies.COMMANDS.get(self.language, replies.COMMANDS["en"])
-        admin_commands = [BotCommand(n, d) for n, d in default.items()]
-        admin_commands.append(BotCommand("status", replies.STATUS_COMMAND[self.language]))
+            await bot.set_my_commands(_menu(words(language)), language_code=code)
+        said = words(self.language)
+        admin_commands = [*_menu(said), BotCommand("status", said.cmd_status)]
         for admin in self.settings.admin_ids:
             # BadRequest: the admin has not started a chat with the bot yet.
             with contextlib.suppress(BadRequest):
@@ -174,30 +176,38 @@ class ChatBot:
 
     # -- handlers -------------------------------------------------------------
 
+    def _reader_language(self, user: User | None) -> str:
+        """The reader's app language where postbode speaks it, else LANGUAGE."""
+        return pick(user.language_code if user else None, fallback=self.language)
+
     async def _help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._answer(
-            update, lambda: replies.help_reply(self.language, self.settings.channels)
-        )
+        language = self._reader_language(update.effective_user)
+        await self._answer(update, lambda: replies.help_reply(language, self.settings.channels))
 
     async def _latest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = self._reader_language(update.effective_user)
+
         def reply() -> Reply:
             count = replies.parse_count(context.args or [])
             if count is None:
-                return Reply(replies.text(self.language, "usage"))
-            return replies.latest_reply(self.catalog.latest(count, self.clock()), self.language)
+                return replies.usage_reply(language)
+            now = self.clock()
+            return replies.latest_reply(self.catalog.latest(count, now), language, now)
 
         await self._answer(update, reply)
 
     async def _category(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = self._reader_language(update.effective_user)
+
         def reply() -> Reply:
             categories = self.catalog.categories(self.clock())
             asked = " ".join(context.args or [])
             if not asked:
-                return replies.categories_reply(categories, self.language)
+                return replies.categories_reply(categories, language)
             found = replies.find_category(asked, categories)
             if found is None:
-                return replies.unknown_category_reply(asked, categories, self.language)
-            return self._category_posts(found)
+                return replies.unknown_category_reply(asked, categories, language)
+            return self._category_posts(found, language)
 
         await self._answer(update, reply)
 
@@ -205,7 +215,8 @@ class ChatBot:
         user, chat = update.effective_user, update.effective_chat
         if user is not None and user.id in self.settings.admin_ids:
             if chat is not None and chat.type != ChatType.PRIVATE:  # others read along
-                await self._answer(update, lambda: Reply(replies.text(self.language, "private")))
+                private = words(self._reader_language(user)).private
+                await self._answer(update, lambda: Reply(replies.say(private)))
                 return
             await self._answer(
                 update, lambda: replies.status_reply(self.catalog.report(), self.language)
@@ -218,14 +229,15 @@ class ChatBot:
         if query is None or query.data is None:
             return
         user = query.from_user.id if query.from_user else 0
+        language = self._reader_language(query.from_user)
         if self.flood.check(user) != "answer":
-            await query.answer(replies.text(self.language, "flood"))
+            await query.answer(words(language).flood)  # a toast: plain text, not HTML
             return
         category = replies.category_for_callback(query.data, self.catalog.categories(self.clock()))
         await query.answer()
         if category is None or query.message is None:
             return
-        reply = self._category_posts(category)
+        reply = self._category_posts(category, language)
         try:  # the list replaces the menu's text; the buttons stay for the next choice
             await query.edit_message_text(
                 reply.text,
@@ -237,9 +249,10 @@ class ChatBot:
             if "not modified" not in error.message.lower():
                 raise
 
-    def _category_posts(self, category: Category) -> Reply:
-        posts = self.catalog.in_category(category.key, replies.DEFAULT_LATEST, self.clock())
-        return replies.category_reply(category, posts, self.language)
+    def _category_posts(self, category: Category, language: str) -> Reply:
+        now = self.clock()
+        posts = self.catalog.in_category(category.key, replies.DEFAULT_LATEST, now)
+        return replies.category_reply(category, posts, language, now)
 
     async def _answer(self, update: Update, build: Callable[[], Reply]) -> None:
         """Flood control, then the reply, built from the database only when it is sent."""
@@ -251,7 +264,11 @@ class ChatBot:
             return
         if message.chat.type != ChatType.PRIVATE and self.groups.check(message.chat_id) != "answer":
             return
-        reply = Reply(replies.text(self.language, "flood")) if verdict == "notice" else build()
+        if verdict == "notice":
+            flood = words(self._reader_language(user)).flood
+            reply = Reply(replies.say(flood))
+        else:
+            reply = build()
         markup = None
         if reply.buttons:
             rows = [reply.buttons[i : i + 2] for i in range(0, len(reply.buttons), 2)]
@@ -280,6 +297,15 @@ class ChatBot:
             type(error).__name__,
             error.message,
         )
+
+
+def _menu(said: Words) -> list[BotCommand]:
+    """The readers' commands, described in one language."""
+    return [
+        BotCommand("latest", said.cmd_latest),
+        BotCommand("category", said.cmd_category),
+        BotCommand("help", said.cmd_help),
+    ]
 
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)

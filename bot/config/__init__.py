@@ -7,7 +7,7 @@ that is present but wrong raises ConfigError with one line naming the setting.
 from bot.config.files import CONFIG_FILE
 from bot.config.load import load_settings
 from bot.config.settings import ConfigError, MastodonSettings, Settings, TelegramSettings
-from bot.config.values import LANGUAGES
+from bot.words import LANGUAGES  # the languages postbode speaks, LANGUAGE among them
 
 __all__ = [
     "CONFIG_FILE",

@@ -11,8 +11,7 @@ from typing import Any
 
 from bot.addresses import Allowed, parse_allowed
 from bot.config.settings import ConfigError
-
-LANGUAGES = ("nl", "en")
+from bot.words import LANGUAGES, resolve
 
 
 def timezone_setting(value: Any, env: Mapping[str, str]) -> dt.tzinfo:
@@ -43,12 +42,11 @@ def machine_zone(env: Mapping[str, str]) -> dt.tzinfo:
 
 def language_setting(value: str) -> tuple[str, tuple[str, ...]]:
     """LANGUAGE in GNU gettext's form too (`en_US:en`, `de_DE.UTF-8`), as desktops set
-    it: its first language we have words for, else the default, said in a note."""
-    wanted = [
-        part.split("_")[0].split(".")[0].split("@")[0].strip().lower() for part in value.split(":")
-    ]
-    for code in wanted:
-        if code in LANGUAGES:
+    it, or a language tag (`pt-BR`): its first language we have words for, else the
+    default, said in a note."""
+    for part in value.split(":"):
+        code = resolve(part)
+        if code is not None:
             return code, ()
     if not value.strip():
         return "nl", ()

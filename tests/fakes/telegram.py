@@ -112,6 +112,8 @@ _PATH = re.compile(r"/bot([^/]+)/([A-Za-z0-9_]+)/?")
 _TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 _COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 _BOT_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+# setMyCommands & co.: "a two-letter ISO 639-1 language code" or none; "zh-hans" is refused.
+_COMMANDS_LANGUAGE = re.compile(r"(?:[a-z]{2})?")
 # Update types Telegram leaves out when allowed_updates is not set (Bot API #getupdates).
 _NOT_DEFAULT_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
@@ -1326,11 +1328,10 @@ def _scope_key(scope: Any) -> str:
 
 def _commands_key(call: _Call) -> tuple[str, str, str]:
     """setMyCommands & co. keep one list per bot, scope and language."""
-    return (
-        call.token,
-        _scope_key(call.params.get("scope")),
-        call.params.get("language_code") or "",
-    )
+    language = str(call.params.get("language_code") or "")
+    if not _COMMANDS_LANGUAGE.fullmatch(language):
+        raise _ApiError(400, "Bad Request: invalid language code specified")
+    return (call.token, _scope_key(call.params.get("scope")), language)
 
 
 def _retry_value(seconds: float, integral: bool) -> float:

@@ -1,0 +1,32 @@
+"""What postbode says in its own words: one `Words` value per language.
+
+Texts are plain (no markup): whoever sends one as Telegram HTML escapes it there.
+Placeholders: {channels} (the channels, already markup), {default} and {most} (the
+counts /latest takes), {asked} (the reader's own words), {names} (the suggestions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Words:
+    read_more: str  # the link under a summary, as news sites in the language write it
+    # Chat replies (bot.chat.replies).
+    help: str
+    latest: str
+    none: str
+    usage: str
+    categories: str
+    no_categories: str
+    unknown: str
+    did_you_mean: str
+    pick: str
+    flood: str
+    private: str
+    # The command menu (setMyCommands): one description per command, 1–256 characters.
+    cmd_latest: str
+    cmd_category: str
+    cmd_help: str
+    cmd_status: str

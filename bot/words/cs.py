@@ -1,0 +1,26 @@
+"""Czech."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="Číst dále",
+    help="Jsem bot, který na {channels} zveřejňuje každý nový článek.\n\n"
+    "/latest [počet]: nejnovější články (výchozí {default}, nejvýše {most})\n"
+    "/category: kategorie\n"
+    "/category název: nejnovější články v kategorii\n"
+    "/help: tato nápověda",
+    latest="Nejnovější články",
+    none="Zatím tu nejsou žádné články.",
+    usage="Použití: /latest [počet], kde počet je 1 až {most}.",
+    categories="Vyberte kategorii:",
+    no_categories="Zatím tu nejsou žádné kategorie.",
+    unknown="Kategorie „{asked}“ neexistuje.",
+    did_you_mean="Mysleli jste: {names}?",
+    pick="Vyberte si jednu pomocí /category.",
+    flood="Pomalu: posíláte hodně příkazů za sebou. Zkuste to za chvíli znovu.",
+    private="O /status mě požádejte v soukromém chatu: tady čtou i ostatní.",
+    cmd_latest="Nejnovější články",
+    cmd_category="Články podle kategorií",
+    cmd_help="Co tento bot umí",
+    cmd_status="Stav zveřejňování (správci)",
+)

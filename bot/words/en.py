@@ -1,0 +1,26 @@
+"""English."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="Read more",
+    help="I am the bot of {channels}: I post every new article there.\n\n"
+    "/latest [count]: the newest articles ({default} by default, at most {most})\n"
+    "/category: the categories\n"
+    "/category name: the newest articles in a category\n"
+    "/help: this text",
+    latest="Newest articles",
+    none="There are no articles yet.",
+    usage="Usage: /latest [count], with a count from 1 to {most}.",
+    categories="Pick a category:",
+    no_categories="There are no categories yet.",
+    unknown="No category “{asked}”.",
+    did_you_mean="Did you mean: {names}?",
+    pick="Pick one with /category.",
+    flood="Easy now: that is a lot of commands in a row. Try again in a moment.",
+    private="Ask me for /status in a private chat: others read along here.",
+    cmd_latest="The newest articles",
+    cmd_category="Articles by category",
+    cmd_help="What this bot does",
+    cmd_status="Publishing status (admins)",
+)

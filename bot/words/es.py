@@ -1,0 +1,26 @@
+"""Spanish."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="Leer más",
+    help="Soy el bot de {channels}: allí publico cada artículo nuevo.\n\n"
+    "/latest [número]: los artículos más recientes ({default} por defecto, {most} como máximo)\n"
+    "/category: las categorías\n"
+    "/category nombre: los artículos más recientes de una categoría\n"
+    "/help: esta ayuda",
+    latest="Últimos artículos",
+    none="Todavía no hay artículos.",
+    usage="Uso: /latest [número], con un número del 1 al {most}.",
+    categories="Elige una categoría:",
+    no_categories="Todavía no hay categorías.",
+    unknown="No hay ninguna categoría «{asked}».",
+    did_you_mean="¿Quisiste decir: {names}?",
+    pick="Elige una con /category.",
+    flood="Más despacio: son muchos comandos seguidos. Inténtalo de nuevo en un momento.",
+    private="Pídeme /status en un chat privado: aquí también leen otras personas.",
+    cmd_latest="Los artículos más recientes",
+    cmd_category="Artículos por categoría",
+    cmd_help="Qué hace este bot",
+    cmd_status="Estado de la publicación (administradores)",
+)

@@ -1,0 +1,26 @@
+"""French. Before : ? and inside « » a no-break space (U+00A0), as French typesetting has it."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="Lire la suite",
+    help="Je suis le bot de {channels}\u00a0: j’y publie chaque nouvel article.\n\n"
+    "/latest [nombre]\u00a0: les derniers articles ({default} par défaut, {most} au maximum)\n"
+    "/category\u00a0: les catégories\n"
+    "/category nom\u00a0: les derniers articles d’une catégorie\n"
+    "/help\u00a0: cette aide",
+    latest="Derniers articles",
+    none="Il n’y a pas encore d’articles.",
+    usage="Utilisation\u00a0: /latest [nombre], avec un nombre de 1 à {most}.",
+    categories="Choisissez une catégorie\u00a0:",
+    no_categories="Il n’y a pas encore de catégories.",
+    unknown="Aucune catégorie «\u00a0{asked}\u00a0».",
+    did_you_mean="Vouliez-vous dire\u00a0: {names}\u00a0?",
+    pick="Choisissez-en une avec /category.",
+    flood="Doucement\u00a0: cela fait beaucoup de commandes d’affilée. Réessayez dans un instant.",
+    private="Demandez-moi /status en message privé\u00a0: ici, d’autres lisent aussi.",
+    cmd_latest="Les derniers articles",
+    cmd_category="Les articles par catégorie",
+    cmd_help="Ce que fait ce bot",
+    cmd_status="État de la publication (admins)",
+)

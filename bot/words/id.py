@@ -1,0 +1,26 @@
+"""Indonesian."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="Baca selengkapnya",
+    help="Saya bot {channels}: setiap artikel baru saya terbitkan di sana.\n\n"
+    "/latest [jumlah]: artikel terbaru (bawaan {default}, paling banyak {most})\n"
+    "/category: daftar kategori\n"
+    "/category nama: artikel terbaru dalam satu kategori\n"
+    "/help: bantuan ini",
+    latest="Artikel terbaru",
+    none="Belum ada artikel.",
+    usage="Cara pakai: /latest [jumlah], dengan jumlah 1 sampai {most}.",
+    categories="Pilih kategori:",
+    no_categories="Belum ada kategori.",
+    unknown="Tidak ada kategori “{asked}”.",
+    did_you_mean="Maksud Anda: {names}?",
+    pick="Pilih salah satu dengan /category.",
+    flood="Pelan-pelan: Anda mengirim banyak perintah berturut-turut. Coba lagi sebentar lagi.",
+    private="Minta /status di obrolan pribadi dengan saya: di sini orang lain ikut membaca.",
+    cmd_latest="Artikel terbaru",
+    cmd_category="Artikel per kategori",
+    cmd_help="Apa yang dilakukan bot ini",
+    cmd_status="Status penerbitan (admin)",
+)

@@ -1,0 +1,26 @@
+"""Italian."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="Leggi di più",
+    help="Sono il bot di {channels}: lì pubblico ogni nuovo articolo.\n\n"
+    "/latest [numero]: gli articoli più recenti ({default} se non indicato, al massimo {most})\n"
+    "/category: le categorie\n"
+    "/category nome: gli articoli più recenti di una categoria\n"
+    "/help: questa guida",
+    latest="Ultimi articoli",
+    none="Non ci sono ancora articoli.",
+    usage="Uso: /latest [numero], con un numero da 1 a {most}.",
+    categories="Scegli una categoria:",
+    no_categories="Non ci sono ancora categorie.",
+    unknown="Nessuna categoria «{asked}».",
+    did_you_mean="Forse cercavi: {names}?",
+    pick="Scegline una con /category.",
+    flood="Piano: sono molti comandi di fila. Riprova tra un momento.",
+    private="Chiedimi /status in una chat privata: qui leggono anche altri.",
+    cmd_latest="Gli articoli più recenti",
+    cmd_category="Articoli per categoria",
+    cmd_help="Cosa fa questo bot",
+    cmd_status="Stato della pubblicazione (amministratori)",
+)

@@ -1,0 +1,26 @@
+"""Japanese."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="続きを読む",
+    help="{channels} に新しい記事をすべて投稿するボットです。\n\n"
+    "/latest [件数]: 最新の記事（既定は{default}件、最大{most}件）\n"
+    "/category: カテゴリーの一覧\n"
+    "/category 名前: そのカテゴリーの最新の記事\n"
+    "/help: このヘルプ",
+    latest="最新の記事",
+    none="まだ記事はありません。",
+    usage="使い方: /latest [件数]（件数は1〜{most}）",
+    categories="カテゴリーを選んでください。",
+    no_categories="まだカテゴリーはありません。",
+    unknown="「{asked}」というカテゴリーはありません。",
+    did_you_mean="もしかして: {names}",
+    pick="/category で選んでください。",
+    flood="コマンドが続けて送られています。少し待ってから、もう一度お試しください。",
+    private="/status は私との個人チャットで送ってください。ここは他の人も読んでいます。",
+    cmd_latest="最新の記事",
+    cmd_category="カテゴリー別の記事",
+    cmd_help="このボットについて",
+    cmd_status="配信状況（管理者用）",
+)

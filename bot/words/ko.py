@@ -1,0 +1,26 @@
+"""Korean."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="자세히 보기",
+    help="{channels}에 새 기사를 모두 올리는 봇입니다.\n\n"
+    "/latest [개수]: 최신 기사 (기본 {default}개, 최대 {most}개)\n"
+    "/category: 카테고리 목록\n"
+    "/category 이름: 해당 카테고리의 최신 기사\n"
+    "/help: 이 도움말",
+    latest="최신 기사",
+    none="아직 기사가 없습니다.",
+    usage="사용법: /latest [개수] (개수는 1~{most})",
+    categories="카테고리를 선택하세요.",
+    no_categories="아직 카테고리가 없습니다.",
+    unknown="‘{asked}’ 카테고리가 없습니다.",
+    did_you_mean="이것을 찾으셨나요: {names}",
+    pick="/category로 카테고리를 선택하세요.",
+    flood="명령이 연달아 너무 많이 들어왔습니다. 잠시 후 다시 시도해 주세요.",
+    private="/status는 저와의 개인 대화에서 요청해 주세요. 여기는 다른 사람들도 읽습니다.",
+    cmd_latest="최신 기사",
+    cmd_category="카테고리별 기사",
+    cmd_help="이 봇이 하는 일",
+    cmd_status="게시 현황 (관리자)",
+)

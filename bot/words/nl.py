@@ -1,0 +1,26 @@
+"""Dutch."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="Lees verder",
+    help="Ik ben de bot van {channels}: ik plaats daar elk nieuw bericht.\n\n"
+    "/latest [aantal]: de nieuwste berichten (standaard {default}, hoogstens {most})\n"
+    "/category: de categorieën\n"
+    "/category naam: de nieuwste berichten in een categorie\n"
+    "/help: deze uitleg",
+    latest="Nieuwste berichten",
+    none="Er zijn nog geen berichten.",
+    usage="Gebruik: /latest [aantal], met een aantal van 1 tot {most}.",
+    categories="Kies een categorie:",
+    no_categories="Er zijn nog geen categorieën.",
+    unknown="Geen categorie «{asked}».",
+    did_you_mean="Bedoel je: {names}?",
+    pick="Kies er een met /category.",
+    flood="Rustig aan: je stuurt veel opdrachten achter elkaar. Probeer het zo nog eens.",
+    private="Vraag /status in een privégesprek met mij: hier lezen anderen mee.",
+    cmd_latest="De nieuwste berichten",
+    cmd_category="Berichten per categorie",
+    cmd_help="Wat deze bot doet",
+    cmd_status="Stand van de publicatie (beheer)",
+)

@@ -1,0 +1,26 @@
+"""Polish."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="Czytaj dalej",
+    help="Jestem botem, który publikuje na {channels} każdy nowy artykuł.\n\n"
+    "/latest [liczba]: najnowsze artykuły (domyślnie {default}, najwyżej {most})\n"
+    "/category: kategorie\n"
+    "/category nazwa: najnowsze artykuły z kategorii\n"
+    "/help: ta pomoc",
+    latest="Najnowsze artykuły",
+    none="Nie ma jeszcze żadnych artykułów.",
+    usage="Użycie: /latest [liczba], gdzie liczba to od 1 do {most}.",
+    categories="Wybierz kategorię:",
+    no_categories="Nie ma jeszcze żadnych kategorii.",
+    unknown="Nie ma kategorii „{asked}”.",
+    did_you_mean="Czy chodziło o: {names}?",
+    pick="Wybierz jedną za pomocą /category.",
+    flood="Spokojnie: to dużo poleceń naraz. Spróbuj ponownie za chwilę.",
+    private="O /status zapytaj mnie na czacie prywatnym: tutaj czytają też inni.",
+    cmd_latest="Najnowsze artykuły",
+    cmd_category="Artykuły według kategorii",
+    cmd_help="Co robi ten bot",
+    cmd_status="Stan publikacji (administratorzy)",
+)

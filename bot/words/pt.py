@@ -1,0 +1,26 @@
+"""Portuguese, as written in Brazil (most of Telegram's Portuguese readers)."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="Leia mais",
+    help="Sou o bot de {channels}: publico lá cada novo artigo.\n\n"
+    "/latest [número]: os artigos mais recentes ({default} por padrão, no máximo {most})\n"
+    "/category: as categorias\n"
+    "/category nome: os artigos mais recentes de uma categoria\n"
+    "/help: esta ajuda",
+    latest="Últimos artigos",
+    none="Ainda não há artigos.",
+    usage="Uso: /latest [número], com um número de 1 a {most}.",
+    categories="Escolha uma categoria:",
+    no_categories="Ainda não há categorias.",
+    unknown="Nenhuma categoria “{asked}”.",
+    did_you_mean="Você quis dizer: {names}?",
+    pick="Escolha uma com /category.",
+    flood="Calma: são muitos comandos seguidos. Tente de novo daqui a pouco.",
+    private="Peça /status em uma conversa privada comigo: aqui outras pessoas também leem.",
+    cmd_latest="Os artigos mais recentes",
+    cmd_category="Artigos por categoria",
+    cmd_help="O que este bot faz",
+    cmd_status="Status da publicação (administradores)",
+)

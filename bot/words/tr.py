@@ -1,0 +1,26 @@
+"""Turkish. Sentences are built so that no suffix hangs on a placeholder."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="Devamını oku",
+    help="Her yeni haberi şu kanalda yayımlayan bir botum: {channels}\n\n"
+    "/latest [sayı]: en yeni haberler (varsayılan {default}, en fazla {most})\n"
+    "/category: kategoriler\n"
+    "/category ad: bir kategorideki en yeni haberler\n"
+    "/help: bu yardım metni",
+    latest="Son haberler",
+    none="Henüz haber yok.",
+    usage="Kullanım: /latest [sayı]; sayı 1 ile {most} arasında olmalı.",
+    categories="Bir kategori seçin:",
+    no_categories="Henüz kategori yok.",
+    unknown="Böyle bir kategori yok: “{asked}”.",
+    did_you_mean="Şunu mu demek istediniz: {names}?",
+    pick="/category ile bir kategori seçin.",
+    flood="Biraz yavaş: art arda çok fazla komut gönderdiniz. Birazdan yeniden deneyin.",
+    private="/status komutunu bana özel sohbetten gönderin: burayı başkaları da okuyor.",
+    cmd_latest="En yeni haberler",
+    cmd_category="Kategorilere göre haberler",
+    cmd_help="Bu bot ne yapar",
+    cmd_status="Yayın durumu (yöneticiler)",
+)

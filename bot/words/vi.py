@@ -1,0 +1,26 @@
+"""Vietnamese."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="Đọc thêm",
+    help="Tôi là bot của {channels}: tôi đăng mọi bài viết mới lên đó.\n\n"
+    "/latest [số lượng]: các bài viết mới nhất (mặc định {default}, tối đa {most})\n"
+    "/category: các chuyên mục\n"
+    "/category tên: các bài viết mới nhất trong một chuyên mục\n"
+    "/help: phần hướng dẫn này",
+    latest="Bài viết mới nhất",
+    none="Chưa có bài viết nào.",
+    usage="Cách dùng: /latest [số lượng], với số lượng từ 1 đến {most}.",
+    categories="Chọn một chuyên mục:",
+    no_categories="Chưa có chuyên mục nào.",
+    unknown="Không có chuyên mục “{asked}”.",
+    did_you_mean="Có phải bạn muốn tìm: {names}?",
+    pick="Hãy chọn một chuyên mục bằng /category.",
+    flood="Chậm lại một chút: bạn đã gửi nhiều lệnh liên tiếp. Hãy thử lại sau giây lát.",
+    private="Hãy hỏi /status trong cuộc trò chuyện riêng với tôi: ở đây người khác cũng đọc được.",
+    cmd_latest="Các bài viết mới nhất",
+    cmd_category="Bài viết theo chuyên mục",
+    cmd_help="Bot này làm gì",
+    cmd_status="Tình trạng đăng bài (quản trị viên)",
+)

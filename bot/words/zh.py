@@ -1,0 +1,26 @@
+"""Chinese, in Simplified characters."""
+
+from bot.words.base import Words
+
+WORDS = Words(
+    read_more="阅读全文",
+    help="我是 {channels} 的机器人：每篇新文章都会发布在那里。\n\n"
+    "/latest [数量]：最新文章（默认 {default} 篇，最多 {most} 篇）\n"
+    "/category：所有分类\n"
+    "/category 名称：某个分类的最新文章\n"
+    "/help：本帮助",
+    latest="最新文章",
+    none="还没有文章。",
+    usage="用法：/latest [数量]，数量为 1 到 {most}。",
+    categories="请选择分类：",
+    no_categories="还没有分类。",
+    unknown="没有名为“{asked}”的分类。",
+    did_you_mean="您是不是要找：{names}？",
+    pick="请用 /category 选择一个分类。",
+    flood="请慢一点：您连续发送了太多命令，请稍后再试。",
+    private="请在与我的私聊中发送 /status：这里还有其他人在看。",
+    cmd_latest="最新文章",
+    cmd_category="按分类浏览文章",
+    cmd_help="这个机器人能做什么",
+    cmd_status="发布状态（管理员）",
+)

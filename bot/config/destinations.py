@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.config.platforms import mastodon_settings, telegram_settings
 from bot.config.settings import ConfigError, MastodonSettings, TelegramSettings
+from bot.words import LANGUAGES
 from bot.routing.destinations import (
     Destination,
     DestinationError,
@@ -45,6 +46,11 @@ def platforms(values: Mapping[str, str], tables: Any, env: Mapping[str, str]) ->
         if destination.platform == "telegram" and telegram is None:
             raise ConfigError(
                 f'destination "{destination.name}": telegram: TELEGRAM_BOT_TOKEN is not set'
+            )
+        if destination.language and destination.language not in LANGUAGES:
+            raise ConfigError(
+                f'destination "{destination.name}": language: postbode has no words in'
+                f" {destination.language!r} ({', '.join(LANGUAGES)})"
             )
         if destination.platform == "bluesky":
             raise ConfigError(

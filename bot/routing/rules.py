@@ -7,6 +7,7 @@ Names are compared by their search key: case and accents do not matter
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 
 from bot.jekyll.posts import Post
@@ -24,13 +25,10 @@ def refusal(post: Post, destination: Destination, site_language: str) -> str | N
             return f"syndicate names {', '.join(post.syndicate)}, not {name}"
     if platform in post.not_on:
         return f"{platform}: false"
-    categories = {search_key(c) for c in post.categories}
-    tags = {search_key(t) for t in post.tags}
-    excluded = sorted(
-        (categories & destination.exclude_categories) | (tags & destination.exclude_tags)
-    )
+    categories, tags = _folded(post.categories), _folded(post.tags)
+    excluded = (categories & destination.exclude_categories) | (tags & destination.exclude_tags)
     if excluded:
-        return f"excluded here: {excluded[0]}"
+        return f"excluded here: {min(excluded)}"
     filtered = destination.categories or destination.tags
     if filtered and not (categories & destination.categories or tags & destination.tags):
         return "none of its categories or tags is for this destination"
@@ -40,6 +38,11 @@ def refusal(post: Post, destination: Destination, site_language: str) -> str | N
             f"in {language}, and this destination takes {', '.join(sorted(destination.languages))}"
         )
     return None
+
+
+@functools.lru_cache(maxsize=4096)  # a site's posts share a few category lists
+def _folded(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(search_key(name) for name in names)
 
 
 def unknown_names(post: Post, destinations: Sequence[Destination]) -> tuple[str, ...]:

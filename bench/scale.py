@@ -3,6 +3,11 @@ the same posts, each timed to the "watching" log line, with peak memory; and the
 floor (bench/floor.py) measured in the same run, so the first run is also a ratio.
 
     python -m bench.scale --posts 100000
+    python -m bench.scale --posts 100000 --destinations 10
+
+With --destinations N the worker has N Telegram destinations (a loopback fake Bot
+API, category rules on most of them), and after the restart one more destination is
+added and the worker started again: what adding a destination to the site costs.
 """
 
 from __future__ import annotations
@@ -17,7 +22,18 @@ from pathlib import Path
 
 from bench import floor
 from bench.generate_site import generate
+from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.harness import WorkerProcess
+
+CATEGORY_RULES = ["", 'categories = ["Sport"]', 'exclude_categories = ["Sport"]',
+                  'categories = ["Politiek", "Economie"]', 'languages = ["nl"]']  # fmt: skip
+
+
+def destination_table(fake: FakeTelegram, n: int) -> str:
+    """Destination number `n`, on a channel the fake knows."""
+    fake.add_channel(-1003000000000 - n, f"bench_channel_{n:02d}")
+    rules = CATEGORY_RULES[n % len(CATEGORY_RULES)]
+    return f'[[destinations]]\nname = "d{n}"\ntelegram = "@bench_channel_{n:02d}"\n{rules}\n\n'
 
 
 class ChildWatch(threading.Thread):
@@ -77,8 +93,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--site", type=Path, help="reuse a generated site folder (made if missing)")
+    parser.add_argument("--destinations", type=int, default=0, help="Telegram destinations")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, FakeTelegram() as fake:
         root = Path(tmp)
         site = args.site or root / "site"
         if not site.exists():
@@ -88,6 +105,12 @@ def main() -> None:
         posts = root / "posts"
         os.symlink(site.resolve(), posts) if args.site else shutil.move(site, posts)
         env = {"POSTS_DIR": str(posts), "STATE_DB": str(root / "state.db"), "TZ": "UTC"}
+        if args.destinations:
+            env |= {"TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN, "TELEGRAM_API_URL": fake.url,
+                    "TELEGRAM_COMMANDS": "off", "WAIT_FOR_LIVE": "off"}  # fmt: skip
+            tables = "".join(destination_table(fake, n) for n in range(args.destinations))
+            (root / "postbode.toml").write_text(tables)
+            print(f"{args.destinations} Telegram destinations (loopback Bot API)")
         size = sum(f.stat().st_size for f in posts.iterdir()) / 1e6
         print(f"site: {args.posts} posts, {size:.0f} MB; {floor.cpu_count()} cores")
         bottom = floor.measure(posts)
@@ -106,6 +129,11 @@ def main() -> None:
             f"restart over {args.posts} known posts to watching: {again:.2f} s,"
             f" {cpu:.2f} CPU s; worker peak RSS {again_peak:.0f} MB; {children}"
         )
+        if args.destinations:
+            toml = root / "postbode.toml"
+            toml.write_text(toml.read_text() + destination_table(fake, args.destinations))
+            added, _, _, _, cpu = timed_start(root, env)
+            print(f"restart with a destination added: {added:.2f} s, {cpu:.2f} CPU s")
         print(f"state.db: {(root / 'state.db').stat().st_size / 1e6:.0f} MB")
 
 

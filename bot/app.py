@@ -27,19 +27,19 @@ log = logging.getLogger(__name__)
 def build_channels(settings: Settings, console: TextIO | None = None) -> list[Channel]:
     """One adapter per destination; the console when there is none."""
     channels: list[Channel] = []
-    for destination in settings.destinations:
-        if destination.platform == "telegram" and settings.telegram:
-            from bot.channels.telegram import TelegramChannel
+    chats = [d for d in settings.destinations if d.platform == "telegram"]
+    if chats and settings.telegram:
+        from bot.channels.telegram import TelegramChannel, make_bot
 
-            channels.append(
-                TelegramChannel(
-                    settings.telegram,
-                    destination.target,
-                    settings.language,
-                    destination=destination,
-                )
+        bot = make_bot(settings.telegram, len(chats))
+        channels += [
+            TelegramChannel(
+                settings.telegram, chat.target, settings.language, bot, destination=chat
             )
-        elif destination.platform == "mastodon" and destination.credential_env:
+            for chat in chats
+        ]
+    for destination in settings.destinations:
+        if destination.platform == "mastodon" and destination.credential_env:
             from bot.channels.mastodon import MastodonChannel
 
             account = MastodonSettings(

@@ -44,14 +44,16 @@ _PHOTO_PROBLEMS = ("wrong file identifier", "http url", "failed to get http url"
 _OVERALL_PER_SECOND = 30
 
 
-def make_bot(settings: TelegramSettings) -> Bot:
-    """A Bot for the configured API server, with short timeouts: waiting is our call."""
+def make_bot(settings: TelegramSettings, chats: int = 1) -> Bot:
+    """A Bot for the configured API server, with short timeouts: waiting is our call.
+    One serves all the bot's chats (each client loads the CA certificates: 60 ms), its
+    pool big enough for each to have a request out at once."""
     # httpx logs each request URL at INFO, and Bot API URLs hold the token: keep
     # these loggers quiet whoever configured logging (SPEC §8).
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
     request = HTTPXRequest(
-        connection_pool_size=8,
+        connection_pool_size=max(8, chats),
         connect_timeout=5.0,
         read_timeout=15.0,
         write_timeout=15.0,

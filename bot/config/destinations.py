@@ -9,13 +9,13 @@ from typing import Any
 
 from bot.config.platforms import mastodon_settings, telegram_settings
 from bot.config.settings import ConfigError, MastodonSettings, TelegramSettings
-from bot.words import LANGUAGES
 from bot.routing.destinations import (
     Destination,
     DestinationError,
     from_environment,
     parse_destinations,
 )
+from bot.words import LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
                     destination.target,
                     settings.language,
                     destination=destination,
+                    zone=settings.site.timezone,  # silent hours are the site's hours
                 )
             )
         elif destination.platform == "mastodon" and destination.credential_env:

@@ -1,4 +1,5 @@
-"""Mastodon adapter (Mastodon.py): posts summaries as statuses on one account.
+"""Mastodon adapter (Mastodon.py): posts summaries as statuses on one account, with its
+destination's visibility, content warning (spoiler_text) and hashtags.
 
 Mastodon.py is synchronous, and its rate-limit bookkeeping is not thread-safe:
 every call runs in a worker thread, one at a time. `ratelimit_method="throw"`
@@ -42,6 +43,7 @@ from bot.config import MastodonSettings
 from bot.jekyll.posts import Post
 from bot.jekyll.site import normalize_url
 from bot.routing.destinations import Destination
+from bot.routing.rules import content_warning
 from bot.summary import (
     MASTODON_DEFAULT_MAX_CHARACTERS,
     MASTODON_DEFAULT_URL_CHARACTERS,
@@ -78,7 +80,7 @@ def instance_rules(
 
 
 class MastodonChannel:
-    """Publishes summaries as public statuses on one Mastodon account."""
+    """Publishes summaries as statuses on one Mastodon account."""
 
     min_interval = 0.0  # the instance's headers pace us, see _check_budget
 
@@ -94,6 +96,7 @@ class MastodonChannel:
     ) -> None:
         self.key = destination.key if destination else f"mastodon:{settings.base_url}"
         self.destination = destination
+        self.visibility = destination.visibility if destination else "public"
         self.settings = settings
         self.language = language
         self.clock = clock
@@ -146,7 +149,7 @@ class MastodonChannel:
         self.api.session.close()
 
     async def publish(self, post: Post, idempotency_key: str) -> Sent:
-        status = render_mastodon(post, self.language, self.rules)
+        status = self._render(post)
         self._check_budget()
         media_ids = await self._upload_image(status, post.path)
         try:
@@ -154,7 +157,8 @@ class MastodonChannel:
                 lambda: self.api.status_post(
                     status.text,
                     media_ids=media_ids or None,
-                    visibility="public",
+                    visibility=self.visibility,
+                    spoiler_text=status.spoiler_text or None,
                     language=status.language,
                     idempotency_key=idempotency_key,
                 )
@@ -185,11 +189,28 @@ class MastodonChannel:
         return normalize_url(f"{self._account_url}/{remote_id}") or ""
 
     async def edit(self, post: Post, remote_id: str) -> None:
-        status = render_mastodon(post, self.language, self.rules)
+        """Text and content warning as the post has them now (an absent spoiler_text
+        would clear the warning). Mastodon cannot change a status's visibility: a
+        changed `visibility` holds for new statuses only."""
+        status = self._render(post)
         try:
-            await self._run(lambda: self.api.status_update(remote_id, status=status.text))
+            await self._run(
+                lambda: self.api.status_update(
+                    remote_id, status.text, spoiler_text=status.spoiler_text
+                )
+            )
         except Gone:
             raise Permanent(f"status {remote_id} no longer exists, it cannot be edited") from None
+
+    def _render(self, post: Post) -> MastodonStatus:
+        """The status as this destination shows it: its hashtags and content warning."""
+        if self.destination is None:
+            return render_mastodon(post, self.language, self.rules)
+        warning = content_warning(post, self.destination)
+        tags = self.destination.hashtags
+        return render_mastodon(
+            post, self.language, self.rules, extra_tags=tags, spoiler_text=warning
+        )
 
     async def delete(self, post: Post, remote_id: str) -> None:
         try:

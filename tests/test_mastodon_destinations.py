@@ -3,6 +3,7 @@ its own account, with Mastodon.py against the fake instance."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from mastodon import Mastodon
 
-from bot.app import build_channels
+from bot.app import build_channels, check
 from bot.channels.base import Channel
 from bot.config import Settings, load_settings
 from bot.state.catalog import Catalog
@@ -147,3 +148,15 @@ def test_an_edit_keeps_the_warning_and_clears_one_that_went(
         ("Nieuwe titel", "Geweld", "unlisted"),
         (POST.title, "", "unlisted"),
     ]
+
+
+def test_check_looks_at_each_account_with_its_own_token(
+    tmp_path: Path, instance: FakeMastodon
+) -> None:
+    """`check` verifies each destination's token: one revoked fails that destination only."""
+    settings = settings_for(tmp_path, instance, TWO_ACCOUNTS)
+    assert asyncio.run(check(settings))[1:] == ["OK   nieuws", "OK   sport"]
+    instance.revoke_token("token-of-sport")
+    lines = asyncio.run(check(settings))[1:]
+    assert lines[0] == "OK   nieuws"
+    assert lines[1].startswith("FAIL sport: Mastodon refused the access token")

@@ -34,7 +34,12 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
         bot = make_bot(settings.telegram, len(chats))
         channels += [
             TelegramChannel(
-                settings.telegram, chat.target, settings.language, bot, destination=chat
+                settings.telegram,
+                chat.target,
+                settings.language,
+                bot,
+                destination=chat,
+                zone=settings.site.timezone,  # silent hours are the site's hours
             )
             for chat in chats
         ]

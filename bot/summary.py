@@ -2,7 +2,8 @@
 
 Every rendering fits its channel's limit by construction: what does not fit is
 the lead, shortened at a sentence or word; then the hashtags go; the title is cut
-only when it alone does not fit.
+only when it alone does not fit. A Mastodon content warning counts against the
+status's limit, as the server counts it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.jekyll.posts import Post
-from bot.text import shorten, strip_controls, utf16_len
+from bot.text import clean_text, shorten, strip_controls, utf16_len
 from bot.words import pick, words
 
 TELEGRAM_TEXT_LIMIT = 4096  # sendMessage text, after entity parsing, UTF-16 units
@@ -24,6 +25,8 @@ MASTODON_DEFAULT_URL_CHARACTERS = 23
 MAX_HASHTAGS = 5
 # Keep the hashtags only when the lead keeps at least this much of itself.
 _MIN_LEAD_WITH_TAGS = 100
+# A content warning takes at most this share of a status: the title and link must fit.
+_MAX_WARNING_SHARE = 0.5
 
 _HTTP = re.compile(r"https?://", re.IGNORECASE)
 _SEPARATOR = "\n\n"
@@ -68,8 +71,9 @@ class MastodonStatus:
     image_url: str | None
     image_path: str | None
     alt_text: str
-    used: int
+    used: int  # spoiler_text included: Mastodon counts both against max_characters
     limit: int
+    spoiler_text: str = ""  # the content warning; "" for none
 
 
 def language_of(post: Post, default: str) -> str:
@@ -77,21 +81,30 @@ def language_of(post: Post, default: str) -> str:
     return post.language or default
 
 
-def hashtags(post: Post) -> list[str]:
-    """#CamelCase tags from categories and tags: letters and digits only."""
+def hashtags(post: Post, extra: Sequence[str] = ()) -> list[str]:
+    """#CamelCase tags from categories and tags (letters and digits only), at most
+    MAX_HASHTAGS, then a destination's own `extra` ones as they are written."""
     seen: dict[str, str] = {}
     for label in (*post.categories, *post.tags):
         words = [w for w in re.split(r"[\W_]+", label) if w]
         tag = "".join(w[0].upper() + w[1:] for w in words)
         if tag and not tag.isdigit() and tag.lower() not in seen:
             seen[tag.lower()] = "#" + tag
-    return list(seen.values())[:MAX_HASHTAGS]
+    tags = list(seen.values())[:MAX_HASHTAGS]
+    kept = {tag.lower() for tag in tags}
+    return tags + [f"#{tag}" for tag in dict.fromkeys(extra) if f"#{tag}".lower() not in kept]
 
 
 def render_telegram(
-    post: Post, language: str, *, words_in: str | None = None, read_more: str | None = None
+    post: Post,
+    language: str,
+    *,
+    words_in: str | None = None,
+    read_more: str | None = None,
+    extra_tags: Sequence[str] = (),
 ) -> TelegramMessage:
-    """HTML parse mode: bold title, lead, a "Lees verder" link, hashtags.
+    """HTML parse mode: bold title, lead, a "Lees verder" link, hashtags (the post's,
+    then the destination's `extra_tags`).
 
     The link's words: `read_more` when given (a destination's own), else those of
     `words_in` (a destination's language), else of the post's language where
@@ -100,7 +113,8 @@ def render_telegram(
     limit = TELEGRAM_CAPTION_LIMIT if has_photo else TELEGRAM_TEXT_LIMIT
     read_more = read_more or words(pick(words_in, post.language, fallback=language)).read_more
     link_html = f'<a href="{html.escape(post.link)}">{html.escape(read_more)}</a>'
-    title, lead, tags = _fit(post, limit, utf16_len, fixed=[read_more])
+    tags = hashtags(post, extra_tags)
+    title, lead, tags = _fit(post, limit, utf16_len, fixed=[read_more], tags=tags)
     visible = [title, lead, read_more, " ".join(tags)]
     markup = [f"<b>{html.escape(title)}</b>", html.escape(lead), link_html, " ".join(tags)]
     return TelegramMessage(
@@ -113,12 +127,25 @@ def render_telegram(
     )
 
 
-def render_mastodon(post: Post, language: str, rules: MastodonRules) -> MastodonStatus:
-    """Plain text: title, lead, link, hashtags, within the instance's limit."""
+def render_mastodon(
+    post: Post,
+    language: str,
+    rules: MastodonRules,
+    *,
+    extra_tags: Sequence[str] = (),
+    spoiler_text: str | None = None,
+) -> MastodonStatus:
+    """Plain text: title, lead, link, hashtags, within the instance's limit together
+    with the content warning (`spoiler_text`), which Mastodon counts too."""
+    warning = _warning(spoiler_text, rules.max_characters)
     link_cost = rules.link_cost(post.link)
     # The link counts as link_cost whatever its length; stand in for it with that many x's.
     stand_in = "x" * link_cost
-    title, lead, tags = _fit(post, rules.max_characters, rules.text_cost, fixed=[stand_in])
+    # The server counts the warning's graphemes as they are (URLs and mentions in it too):
+    # its code points are an upper bound.
+    limit = rules.max_characters - len(warning)
+    tags = hashtags(post, extra_tags)
+    title, lead, tags = _fit(post, limit, rules.text_cost, fixed=[stand_in], tags=tags)
     parts = [title, lead, post.link, " ".join(tags)]
     counted = [title, lead, " ".join(tags)]
     return MastodonStatus(
@@ -129,9 +156,16 @@ def render_mastodon(post: Post, language: str, rules: MastodonRules) -> Mastodon
         alt_text=post.image_alt or title,
         used=sum(rules.text_cost(p) for p in counted if p)
         + link_cost
-        + len(_SEPARATOR) * (sum(1 for p in parts if p) - 1),
+        + len(_SEPARATOR) * (sum(1 for p in parts if p) - 1)
+        + len(warning),
         limit=rules.max_characters,
+        spoiler_text=warning,
     )
+
+
+def _warning(text: str | None, max_characters: int) -> str:
+    """The content warning on one line, shortened to its share of the status."""
+    return shorten(clean_text(text or ""), int(max_characters * _MAX_WARNING_SHARE), len)
 
 
 def render_console(post: Post, language: str) -> str:
@@ -142,10 +176,9 @@ def render_console(post: Post, language: str) -> str:
 
 
 def _fit(
-    post: Post, limit: int, measure: Measure, *, fixed: Sequence[str]
+    post: Post, limit: int, measure: Measure, *, fixed: Sequence[str], tags: list[str]
 ) -> tuple[str, str, list[str]]:
-    """Title, lead and hashtags that fit `limit` together with the `fixed` parts."""
-    tags = hashtags(post)
+    """Title, lead and `tags` (or none) that fit `limit` together with the `fixed` parts."""
 
     def cost(title: str, lead: str, tags: list[str]) -> int:
         parts = [p for p in (title, lead, *fixed, " ".join(tags)) if p]

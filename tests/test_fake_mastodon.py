@@ -254,6 +254,19 @@ def test_status_update_edits_and_keeps_history(fake_mastodon: FakeMastodon, api:
     assert len(fake_mastodon.statuses) == 1
 
 
+def test_status_update_replaces_the_content_warning(
+    fake_mastodon: FakeMastodon, api: Mastodon
+) -> None:
+    """An edit sets the spoiler_text it is given and, as Mastodon's controller does, clears
+    it when none is given; the visibility stays what it was."""
+    status = api.status_post("Tekst", spoiler_text="Geweld", visibility="unlisted")
+    assert (status.spoiler_text, status.sensitive) == ("Geweld", True)
+    kept = api.status_update(status, "Tekst 2", spoiler_text="Geweld")
+    assert (kept.spoiler_text, kept.visibility) == ("Geweld", "unlisted")
+    cleared = api.status_update(status, "Tekst 3")
+    assert (cleared.spoiler_text, cleared.sensitive, cleared.visibility) == ("", False, "unlisted")
+
+
 def test_status_update_without_changes_is_not_an_edit(
     fake_mastodon: FakeMastodon, api: Mastodon
 ) -> None:

@@ -139,6 +139,61 @@ def test_mastodon_text_fits_when_counted_mastodons_way(
     assert link in status.text.split("\n\n")
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    title=titles,
+    lead=texts,
+    warning=texts,
+    extra=st.lists(st.from_regex(r"\w{1,30}", fullmatch=True), max_size=4).map(tuple),
+    limit=st.sampled_from([500, 280]),
+)
+@example(
+    title="Kort",
+    lead="Zie de foto's. " * 60,
+    warning="Geweld, zie https://example.nl/uitleg en @redactie@example.social " * 12,
+    extra=("nieuws",),
+    limit=500,
+)
+def test_mastodon_status_fits_with_its_content_warning(
+    title: str, lead: str, warning: str, extra: tuple[str, ...], limit: int
+) -> None:
+    """The warning counts against the limit as Mastodon counts it (spoiler_text and text
+    together), and takes at most half of it; the link is always there."""
+    post = make_post(title, lead, categories=("Oorlog",))
+    status = render_mastodon(
+        post, "nl", instance_rules(max_characters=limit), extra_tags=extra, spoiler_text=warning
+    )
+    counted = Mastodon.get_status_length(status.text, status.spoiler_text)
+    assert counted <= limit
+    assert status.used >= counted, "our count must never be below the server's"
+    assert len(status.spoiler_text) <= limit // 2
+    assert warning.startswith(status.spoiler_text.removesuffix("…"))
+    assert "https://example.nl/a" in status.text.split("\n\n")
+
+
+def test_a_long_post_with_a_warning_gives_up_lead_not_warning() -> None:
+    """With a content warning the lead is shortened further, and the warning stays whole."""
+    lead = "Een lange zin over wat er gebeurde in de stad. " * 30
+    warning = "Beelden van geweld en van gewonden, op de foto's en in de video"
+    plain = render_mastodon(make_post("Titel", lead), "nl", MastodonRules())
+    warned = render_mastodon(make_post("Titel", lead), "nl", MastodonRules(), spoiler_text=warning)
+    assert warned.spoiler_text == warning
+    assert len(warned.text) < len(plain.text)
+    assert warned.text.split("\n\n")[1].endswith("stad.")
+    assert Mastodon.get_status_length(warned.text, warning) <= warned.used <= 500
+
+
+def test_destination_hashtags_follow_the_posts_own() -> None:
+    """A destination's extra hashtags come after the post's, as written, without doubles;
+    on both platforms."""
+    post = make_post(categories=("Sport",), tags=("voetbal",))
+    assert hashtags(post, ("nieuws", "Sport", "nieuws")) == ["#Sport", "#Voetbal", "#nieuws"]
+    message = render_telegram(post, "nl", extra_tags=("nieuws",))
+    assert message.text.endswith("\n\n#Sport #Voetbal #nieuws")
+    status = render_mastodon(post, "nl", MastodonRules(), extra_tags=("nieuws",))
+    assert status.text.endswith("\n\n#Sport #Voetbal #nieuws")
+
+
 def test_lead_is_shortened_at_a_sentence_and_the_title_kept() -> None:
     """What does not fit is the lead, cut after a sentence; the title stays whole."""
     lead = "Eerste zin is kort. " + "Tweede zin is veel langer dan de eerste zin. " * 30

@@ -1,4 +1,5 @@
-"""Mastodon adapter (Mastodon.py): posts summaries as statuses on one account.
+"""Mastodon adapter (Mastodon.py): posts summaries as statuses on one account, with its
+destination's visibility, content warning (spoiler_text) and hashtags.
 
 Mastodon.py is synchronous, and its rate-limit bookkeeping is not thread-safe:
 every call runs in a worker thread, one at a time. `ratelimit_method="throw"`
@@ -13,7 +14,7 @@ import mimetypes
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from mastodon import (
     Mastodon,
@@ -29,11 +30,20 @@ from mastodon import (
 from bot.addresses import Allowed
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable, Sent
 from bot.channels.images import ImageFetcher, ImageRefused
+from bot.channels.mastodon_answers import (
+    Gone,
+    api_message,
+    attr,
+    first_line,
+    garbled,
+    status_code,
+)
 from bot.channels.serial import SerialThread
 from bot.config import MastodonSettings
 from bot.jekyll.posts import Post
 from bot.jekyll.site import normalize_url
 from bot.routing.destinations import Destination
+from bot.routing.rules import content_warning
 from bot.summary import (
     MASTODON_DEFAULT_MAX_CHARACTERS,
     MASTODON_DEFAULT_URL_CHARACTERS,
@@ -70,7 +80,7 @@ def instance_rules(
 
 
 class MastodonChannel:
-    """Publishes summaries as public statuses on one Mastodon account."""
+    """Publishes summaries as statuses on one Mastodon account."""
 
     min_interval = 0.0  # the instance's headers pace us, see _check_budget
 
@@ -86,6 +96,7 @@ class MastodonChannel:
     ) -> None:
         self.key = destination.key if destination else f"mastodon:{settings.base_url}"
         self.destination = destination
+        self.visibility = destination.visibility if destination else "public"
         self.settings = settings
         self.language = language
         self.clock = clock
@@ -114,16 +125,16 @@ class MastodonChannel:
                 "%s: could not read the instance's limits (%s); using 500/23", self.key, error
             )
             return
-        configuration = _get(instance, "configuration") or {}
-        statuses = _get(configuration, "statuses") or {}
-        media = _get(configuration, "media_attachments") or {}
+        configuration = attr(instance, "configuration") or {}
+        statuses = attr(configuration, "statuses") or {}
+        media = attr(configuration, "media_attachments") or {}
         self.rules = instance_rules(
-            int(_get(statuses, "max_characters") or MASTODON_DEFAULT_MAX_CHARACTERS),
-            int(_get(statuses, "characters_reserved_per_url") or MASTODON_DEFAULT_URL_CHARACTERS),
+            int(attr(statuses, "max_characters") or MASTODON_DEFAULT_MAX_CHARACTERS),
+            int(attr(statuses, "characters_reserved_per_url") or MASTODON_DEFAULT_URL_CHARACTERS),
         )
-        self.description_limit = int(_get(media, "description_limit") or DEFAULT_DESCRIPTION_LIMIT)
+        self.description_limit = int(attr(media, "description_limit") or DEFAULT_DESCRIPTION_LIMIT)
         self.images.max_bytes = min(
-            MAX_IMAGE_BYTES, int(_get(media, "image_size_limit") or MAX_IMAGE_BYTES)
+            MAX_IMAGE_BYTES, int(attr(media, "image_size_limit") or MAX_IMAGE_BYTES)
         )
         log.info(
             "%s: statuses up to %d characters, URLs count %d",
@@ -138,7 +149,7 @@ class MastodonChannel:
         self.api.session.close()
 
     async def publish(self, post: Post, idempotency_key: str) -> Sent:
-        status = render_mastodon(post, self.language, self.rules)
+        status = self._render(post)
         self._check_budget()
         media_ids = await self._upload_image(status, post.path)
         try:
@@ -146,21 +157,22 @@ class MastodonChannel:
                 lambda: self.api.status_post(
                     status.text,
                     media_ids=media_ids or None,
-                    visibility="public",
+                    visibility=self.visibility,
+                    spoiler_text=status.spoiler_text or None,
                     language=status.language,
                     idempotency_key=idempotency_key,
                 )
             )
-        except _Gone as error:
+        except Gone as error:
             raise AuthFailed(str(error)) from None
         self._created.append(self.clock())
         self._note_headers()
-        if not _get(created, "id"):  # a 2xx without the status: it may exist all the same
-            raise _garbled()
+        if not attr(created, "id"):  # a 2xx without the status: it may exist all the same
+            raise garbled()
         # `url` is the status's page; `uri` its ActivityPub id, which shows it too. It goes
         # into the site's pages: an http(s) URL, percent-encoded, or none.
-        url = normalize_url(_get(created, "url") or _get(created, "uri")) or ""
-        return Sent(str(_get(created, "id")), url)
+        url = normalize_url(attr(created, "url") or attr(created, "uri")) or ""
+        return Sent(str(attr(created, "id")), url)
 
     async def public_url(self, remote_id: str) -> str | None:
         """The account's page and the status id, as Mastodon spells a local status's
@@ -171,22 +183,39 @@ class MastodonChannel:
             except (Retryable, Permanent, AuthFailed) as error:
                 log.warning("%s: cannot tell the account's address now: %s", self.key, error)
                 return None
-            self._account_url = (normalize_url(_get(account, "url")) or "").rstrip("/")
+            self._account_url = (normalize_url(attr(account, "url")) or "").rstrip("/")
         if not self._account_url:
             return ""
         return normalize_url(f"{self._account_url}/{remote_id}") or ""
 
     async def edit(self, post: Post, remote_id: str) -> None:
-        status = render_mastodon(post, self.language, self.rules)
+        """Text and content warning as the post has them now (an absent spoiler_text
+        would clear the warning). Mastodon cannot change a status's visibility: a
+        changed `visibility` holds for new statuses only."""
+        status = self._render(post)
         try:
-            await self._run(lambda: self.api.status_update(remote_id, status=status.text))
-        except _Gone:
+            await self._run(
+                lambda: self.api.status_update(
+                    remote_id, status.text, spoiler_text=status.spoiler_text
+                )
+            )
+        except Gone:
             raise Permanent(f"status {remote_id} no longer exists, it cannot be edited") from None
+
+    def _render(self, post: Post) -> MastodonStatus:
+        """The status as this destination shows it: its hashtags and content warning."""
+        if self.destination is None:
+            return render_mastodon(post, self.language, self.rules)
+        warning = content_warning(post, self.destination)
+        tags = self.destination.hashtags
+        return render_mastodon(
+            post, self.language, self.rules, extra_tags=tags, spoiler_text=warning
+        )
 
     async def delete(self, post: Post, remote_id: str) -> None:
         try:
             await self._run(lambda: self.api.status_delete(remote_id))
-        except _Gone:
+        except Gone:
             log.info("%s: status %s was already gone", self.key, remote_id)
 
     async def check(self) -> str | None:
@@ -195,7 +224,7 @@ class MastodonChannel:
             await self.start()
         except (Retryable, Permanent, AuthFailed) as error:
             return str(error)
-        log.info("%s: posting as @%s", self.key, _get(account, "acct"))
+        log.info("%s: posting as @%s", self.key, attr(account, "acct"))
         return None
 
     def _note_headers(self) -> None:
@@ -237,13 +266,13 @@ class MastodonChannel:
                 ),
                 blocks_statuses=False,
             )
-        except (ImageRefused, Retryable, Permanent, _Gone) as error:
+        except (ImageRefused, Retryable, Permanent, Gone) as error:
             log.warning("%s: posting %s without its image: %s", self.key, path, error)
             return []
         except Exception:  # the image is extra: a surprise here must not hold up the post
             log.exception("%s: posting %s without its image", self.key, path)
             return []
-        return [str(_get(media, "id"))]
+        return [str(attr(media, "id"))]
 
     async def _run(self, call: Callable[[], T], *, blocks_statuses: bool = True) -> T:
         """Run one Mastodon.py call on the channel's thread, translating its errors.
@@ -260,53 +289,18 @@ class MastodonChannel:
                 self._blocked_until = self.clock() + wait
             raise RateLimited(f"Mastodon rate limit: retry in {wait:.0f} s", wait) from None
         except MastodonUnauthorizedError as error:
-            raise AuthFailed(f"Mastodon refused the access token: {_api_message(error)}") from None
+            raise AuthFailed(f"Mastodon refused the access token: {api_message(error)}") from None
         except MastodonNotFoundError:
-            raise _Gone() from None
+            raise Gone() from None
         except MastodonServerError as error:
-            raise Retryable(f"Mastodon server error: {_api_message(error)}") from None
+            raise Retryable(f"Mastodon server error: {api_message(error)}") from None
         except MastodonAPIError as error:
             if str(error.args[0]).startswith("Could not parse response as JSON"):
-                raise _garbled() from None
-            if _status_code(error) == 403:
-                raise AuthFailed(f"Mastodon forbids this: {_api_message(error)}") from None
-            raise Permanent(f"Mastodon refused the status: {_api_message(error)}") from None
+                raise garbled() from None
+            if status_code(error) == 403:
+                raise AuthFailed(f"Mastodon forbids this: {api_message(error)}") from None
+            raise Permanent(f"Mastodon refused the status: {api_message(error)}") from None
         except MastodonNetworkError as error:
-            raise Retryable(f"Mastodon unreachable: {_first_line(error)}") from None
+            raise Retryable(f"Mastodon unreachable: {first_line(error)}") from None
         except MastodonError as error:
-            raise Retryable(f"Mastodon: {_first_line(error)}") from None
-
-
-def _garbled() -> Retryable:
-    """A 2xx whose body is not the answer: the request may have been carried out. Not
-    `uncertain` in the outbox's sense: sent again with its Idempotency-Key, it gets the
-    status that exists rather than a second one."""
-    return Retryable("Mastodon answered 2xx with a body that is not its JSON")
-
-
-class _Gone(Permanent):
-    """404: the status (or the whole API) is not there."""
-
-    def __init__(self) -> None:
-        super().__init__("Mastodon answered 404 Not Found: check MASTODON_BASE_URL")
-
-
-def _get(value: Any, name: str) -> Any:
-    """Mastodon.py returns attribute dicts; be lenient about which."""
-    if isinstance(value, dict):
-        return value.get(name)
-    return getattr(value, name, None)
-
-
-def _status_code(error: MastodonAPIError) -> int | None:
-    return error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else None
-
-
-def _api_message(error: MastodonAPIError) -> str:
-    """('Mastodon API returned error', 422, 'Unprocessable Entity', 'Validation failed: …')"""
-    parts = [str(a) for a in error.args[1:] if a is not None]
-    return " ".join(parts) or str(error)
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).splitlines()[0][:300] if str(error) else type(error).__name__
+            raise Retryable(f"Mastodon: {first_line(error)}") from None

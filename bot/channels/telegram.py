@@ -1,8 +1,10 @@
 """Telegram channel adapter (python-telegram-bot): one adapter per channel chat.
 
 With an image, the summary goes as a photo caption (sendPhoto by URL); without,
-as a text message with a link preview. Library errors become our four kinds;
-BadRequest is caught before NetworkError, of which it is a subclass.
+as a text message with a link preview. A destination puts a new message in its forum
+topic and silences it in its silent hours; an edit leaves the message where it is.
+Library errors become our four kinds; BadRequest is caught before NetworkError, of
+which it is a subclass.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import datetime as dt
 import logging
 import warnings
 from collections.abc import Awaitable
+from typing import Any
 
 import httpx
 from telegram import Bot, LinkPreviewOptions, Message
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -29,10 +32,13 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable, Sent
+from bot.channels.telegram_chat import missing_topic, missing_topics, posting_refused, thread_id
+from bot.clock import Clock, utc_now
 from bot.config import TelegramSettings
 from bot.jekyll.posts import Post
 from bot.jekyll.site import normalize_url
 from bot.routing.destinations import Destination
+from bot.routing.rules import is_silent, topic_choice
 from bot.summary import TelegramMessage, render_telegram
 
 log = logging.getLogger(__name__)
@@ -81,10 +87,15 @@ class TelegramChannel:
         bot: Bot | None = None,
         *,
         destination: Destination | None = None,
+        zone: dt.tzinfo = dt.UTC,
+        clock: Clock = utc_now,
     ) -> None:
         self.chat_id: int | str = int(chat) if chat.lstrip("-").isdigit() else chat
         self.key = destination.key if destination else f"telegram:{chat}"
         self.destination = destination
+        self.extra_tags = destination.hashtags if destination else ()
+        self.zone = zone  # the site's: silent hours are read in it
+        self.clock = clock
         self.language = language
         self.bot = bot or make_bot(settings)
         # The channel's public name (t.me links): "" for a private one, None until known.
@@ -110,10 +121,29 @@ class TelegramChannel:
 
     async def publish(self, post: Post, idempotency_key: str) -> Sent:
         """Send the summary; the remote id records whether it is a photo or a text."""
-        message = render_telegram(post, self.language)
+        chosen = topic_choice(post, self.destination) if self.destination else None
+        try:
+            return await self._publish(post, self._placement(chosen))
+        except Permanent as error:
+            clearer = missing_topic(error, self.destination, chosen)
+            if clearer is None:
+                raise
+            raise clearer from None
+
+    def _placement(self, chosen: tuple[str, int] | None) -> dict[str, Any]:
+        """Where and how a new message lands: its forum topic, silent in silent hours."""
+        placement: dict[str, Any] = {}
+        if (thread := thread_id(chosen)) is not None:
+            placement["message_thread_id"] = thread
+        if self.destination and is_silent(self.destination, self.clock(), self.zone):
+            placement["disable_notification"] = True
+        return placement
+
+    async def _publish(self, post: Post, placement: dict[str, Any]) -> Sent:
+        message = self._render(post)
         if message.method == "sendPhoto":
             try:
-                sent = await self._call(self._send_photo(message))
+                sent = await self._call(self._send_photo(message, placement))
                 return Sent(f"photo:{sent.message_id}", self._public_link(sent))
             except Permanent as error:
                 if not any(p in str(error).lower() for p in _PHOTO_PROBLEMS):
@@ -121,9 +151,12 @@ class TelegramChannel:
                 log.warning(
                     "%s: photo refused (%s), sending %s as text", self.key, error, post.path
                 )
-                message = render_telegram(dataclasses.replace(post, image_url=None), self.language)
-        sent = await self._call(self._send_text(message))
+                message = self._render(dataclasses.replace(post, image_url=None))
+        sent = await self._call(self._send_text(message, placement))
         return Sent(f"text:{sent.message_id}", self._public_link(sent))
+
+    def _render(self, post: Post) -> TelegramMessage:
+        return render_telegram(post, self.language, extra_tags=self.extra_tags)
 
     def _public_link(self, sent: Message) -> str:
         """t.me/<channel>/<id> when the channel is public (it has a username); a private
@@ -151,7 +184,7 @@ class TelegramChannel:
             # A photo stays a photo: its caption keeps the 1024 budget even if the
             # post has lost its image since.
             as_photo = dataclasses.replace(post, image_url=post.image_url or "-")
-            caption = render_telegram(as_photo, self.language).text
+            caption = self._render(as_photo).text
             await self._call(
                 self.bot.edit_message_caption(
                     chat_id=self.chat_id,
@@ -162,7 +195,7 @@ class TelegramChannel:
                 not_modified_ok=True,
             )
         else:
-            text = render_telegram(dataclasses.replace(post, image_url=None), self.language)
+            text = self._render(dataclasses.replace(post, image_url=None))
             await self._call(
                 self.bot.edit_message_text(
                     chat_id=self.chat_id,
@@ -186,32 +219,34 @@ class TelegramChannel:
             log.info("%s: message %s was already gone", self.key, message_id)
 
     async def check(self) -> str | None:
-        """None when the token works and the bot may post here, else the problem."""
+        """None when the token works, the bot may post here and a forum has the topics
+        the destination names, else the problem."""
         try:
             await self.bot.initialize()  # getMe: checks the token
             me = self.bot.bot
             member = await self.bot.get_chat_member(self.chat_id, me.id)
+            chat = await self.bot.get_chat(self.chat_id)
+            problem = posting_refused(member, chat, me.username)
+            if problem is None and self.destination and self.destination.topics:
+                problem = await missing_topics(self.bot, chat, self.destination)
         except InvalidToken:
             return "the bot token was rejected: check TELEGRAM_BOT_TOKEN"
         except TelegramError as error:
             return _describe(error)
-        if member.status == ChatMemberStatus.OWNER:
-            return None
-        if member.status != ChatMemberStatus.ADMINISTRATOR:
-            return f"@{me.username} is not an administrator of {self.chat_id} (status: {member.status})"
-        if getattr(member, "can_post_messages", None) is False:
-            return f"@{me.username} is an administrator of {self.chat_id} but may not post messages"
-        return None
+        return problem
 
-    def _send_photo(self, message: TelegramMessage) -> Awaitable[Message]:
+    def _send_photo(
+        self, message: TelegramMessage, placement: dict[str, Any]
+    ) -> Awaitable[Message]:
         return self.bot.send_photo(
             chat_id=self.chat_id,
             photo=message.photo or "",
             caption=message.text,
             parse_mode=ParseMode.HTML,
+            **placement,
         )
 
-    def _send_text(self, message: TelegramMessage) -> Awaitable[Message]:
+    def _send_text(self, message: TelegramMessage, placement: dict[str, Any]) -> Awaitable[Message]:
         return self.bot.send_message(
             chat_id=self.chat_id,
             text=message.text,
@@ -219,6 +254,7 @@ class TelegramChannel:
             link_preview_options=LinkPreviewOptions(
                 url=message.preview_url, prefer_large_media=True
             ),
+            **placement,
         )
 
     async def _call(

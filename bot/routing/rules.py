@@ -54,11 +54,18 @@ def unknown_names(post: Post, destinations: Sequence[Destination]) -> tuple[str,
 def topic(post: Post, destination: Destination) -> int | None:
     """A forum's topic for the post: that of its first category with one, else "*",
     else None (the General topic)."""
+    chosen = topic_choice(post, destination)
+    return chosen[1] if chosen else None
+
+
+def topic_choice(post: Post, destination: Destination) -> tuple[str, int] | None:
+    """The topic and what chose it: the post's category as it is written, or "*"."""
     for category in post.categories:
         thread = destination.topics.get(search_key(category))
         if thread is not None:
-            return thread
-    return destination.topics.get("*")
+            return category, thread
+    thread = destination.topics.get("*")
+    return ("*", thread) if thread is not None else None
 
 
 def is_silent(destination: Destination, at: dt.datetime, zone: dt.tzinfo) -> bool:

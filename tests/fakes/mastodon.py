@@ -983,9 +983,12 @@ class FakeMastodon(FakeServer[RecordedRequest]):
             body = self._status_json(status)
             body["text"] = status.text  # for delete-and-redraft
             return _Response(200, _json(body))
-        # status_update: absent fields keep their value; visibility cannot change.
+        # status_update. Mastodon's controller hands every field to UpdateStatusService,
+        # so an absent spoiler_text clears the content warning (and `sensitive` with it);
+        # the language is kept; visibility is not a parameter: it cannot change. (Absent
+        # media_ids would drop the media too; here they are kept.)
         text = str(params["status"]) if "status" in params else status.text
-        spoiler = str(params["spoiler_text"]) if "spoiler_text" in params else status.spoiler_text
+        spoiler = str(params.get("spoiler_text") or "")
         media_ids = (
             [str(m) for m in params.get("media_ids") or []]
             if "media_ids" in params
@@ -996,8 +999,7 @@ class FakeMastodon(FakeServer[RecordedRequest]):
             invalid.family = "statuses"
             return invalid
         language = self._language(params.get("language"), status.language)
-        sensitive = _truthy(params["sensitive"]) if "sensitive" in params else status.sensitive
-        sensitive = sensitive or bool(spoiler)
+        sensitive = _truthy(params.get("sensitive", "")) or bool(spoiler)
         changed = (text, spoiler, sensitive, language, media_ids) != (
             status.text,
             status.spoiler_text,

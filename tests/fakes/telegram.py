@@ -12,6 +12,14 @@ sends form-urlencoded with non-string values JSON-encoded, or multipart when upl
 What it models, on purpose (everything else is simplified):
 
 * tokens (401/404), chats and the bot's rights in them, messages with ids per chat;
+* forum supergroups (``add_forum``): topics whose ``message_thread_id`` is the id of the
+  message that created them, as Telegram numbers them; a message sent without a thread id
+  lands in the General topic (thread 1, which cannot be named: "message thread not
+  found", as for a topic that does not exist); a thread id sent to a chat that is not a
+  forum is ignored, as the Bot API server does (``check_message_topic``);
+* replies: a ``reply_parameters`` message that is not in the chat is refused ("message to
+  be replied not found") unless ``allow_sending_without_reply``; the topic is checked
+  first, as the Bot API server does;
 * HTML parse mode through the strict parser in ``tests/telegram_html.py``; length limits
   4096/1024 counted in UTF-16 units after parsing and trimming;
 * flood control: ``per_chat_per_minute`` sends per chat in a sliding window, and
@@ -23,7 +31,8 @@ What it models, on purpose (everything else is simplified):
 
 Not modelled: Markdown parse modes (text is stored as sent), automatic url/mention
 entities, the 48 h edit/delete limits, file downloads, webhooks (only deleteWebhook and
-getWebhookInfo exist), inline messages.
+getWebhookInfo exist), inline messages, closed topics, the forum methods (topics are made
+by the test), replies quoted into another chat or topic.
 
 Nothing here logs: request lines contain the bot token. Server-side exceptions are kept in
 ``server_errors`` (the fixture fails the test if any happened).
@@ -68,7 +77,10 @@ __all__ = [
     "ERR_CONFLICT",
     "ERR_NOT_MODIFIED",
     "ERR_QUERY_TOO_OLD",
+    "ERR_REPLY_NOT_FOUND",
+    "ERR_THREAD_NOT_FOUND",
     "FAILURE_KINDS",
+    "GENERAL_TOPIC",
     "TEXT_LIMIT",
     "FakeChat",
     "FakeTelegram",
@@ -85,6 +97,7 @@ DEFAULT_CHANNEL_ID = -1001234567890
 DEFAULT_CHANNEL_USERNAME = "postbode_test"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+GENERAL_TOPIC = 1  # a forum's General topic: reached by sending without message_thread_id
 FAILURE_KINDS = frozenset({"500", "502", *TRANSPORT_FAILURES})
 DEFAULT_FAIL_METHODS = frozenset(
     {"sendMessage", "sendPhoto", "editMessageText", "editMessageCaption", "deleteMessage"}
@@ -103,6 +116,8 @@ ERR_CONFLICT = (
 ERR_QUERY_TOO_OLD = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )
+ERR_THREAD_NOT_FOUND = "Bad Request: message thread not found"
+ERR_REPLY_NOT_FOUND = "Bad Request: message to be replied not found"
 _BAD_GATEWAY_BODY = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
@@ -162,6 +177,8 @@ class FakeChat:
     first_name: str | None = None
     bot_status: str = "administrator"  # administrator | member | left | kicked
     can_post_messages: bool = True
+    is_forum: bool = False  # a supergroup with topics
+    topics: dict[int, str] = field(default_factory=dict)  # message_thread_id -> name
 
     def to_api(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -169,6 +186,8 @@ class FakeChat:
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
+        if self.is_forum:
+            out["is_forum"] = True
         return out
 
 
@@ -228,6 +247,7 @@ class SentMessage:
     edit_count: int = 0
     edit_date: int | None = None
     deleted: bool = False
+    message_thread_id: int | None = None  # its forum topic; None: General, or no forum
 
     @property
     def content(self) -> str | None:
@@ -467,6 +487,48 @@ class FakeTelegram(FakeServer[RequestRecord]):
             self._chats[chat_id] = chat
         return replace(chat)
 
+    def add_forum(
+        self,
+        chat_id: int,
+        title: str = "Test forum",
+        *,
+        topics: Iterable[str] = (),
+        bot_status: str = "administrator",
+        username: str | None = None,
+    ) -> FakeChat:
+        """A forum supergroup (``-100…`` id) with these topics besides General; each
+        topic's thread id is the id of the message that created it (``chat(id).topics``)."""
+        if not str(chat_id).startswith("-100"):
+            raise ValueError("a forum is a supergroup: its id starts with -100")
+        chat = FakeChat(
+            chat_id, "supergroup", title=title, username=username, bot_status=bot_status
+        )
+        chat.is_forum = True
+        with self._cond:
+            self._chats[chat_id] = chat
+            self._new_message_id(chat_id)  # 1: the General topic's
+            for name in topics:
+                chat.topics[self._new_message_id(chat_id)] = name
+        return replace(chat, topics=dict(chat.topics))
+
+    def add_topic(self, chat: int | str, name: str) -> int:
+        """A new topic in a forum; returns its message_thread_id."""
+        with self._cond:
+            found = self._find_chat(chat)
+            if found is None or not found.is_forum:
+                raise KeyError(chat)
+            thread = self._new_message_id(found.id)
+            found.topics[thread] = name
+            return thread
+
+    def delete_topic(self, chat: int | str, thread: int) -> None:
+        """Delete a forum topic: sending to its thread id then fails."""
+        with self._cond:
+            found = self._find_chat(chat)
+            if found is None or thread not in found.topics:
+                raise KeyError((chat, thread))
+            del found.topics[thread]
+
     def migrate_group(self, chat_id: int, new_chat_id: int) -> FakeChat:
         """Upgrade a group to the supergroup ``new_chat_id``: the old id then answers 400
         with ``migrate_to_chat_id`` (PTB raises ChatMigrated), the new one works."""
@@ -608,7 +670,7 @@ class FakeTelegram(FakeServer[RequestRecord]):
             found = self._find_chat(chat)
             if found is None:
                 raise KeyError(chat)
-            return replace(found)
+            return replace(found, topics=dict(found.topics))
 
     def pending_updates(self, token: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -852,6 +914,8 @@ class FakeTelegram(FakeServer[RequestRecord]):
         else:
             out["from"] = dict(msg.sender)
         out["chat"] = chat.to_api()
+        if msg.message_thread_id is not None:
+            out.update(message_thread_id=msg.message_thread_id, is_topic_message=True)
         entities = [e.to_api() for e in msg.entities]
         if msg.kind == "text":
             out["text"] = msg.text
@@ -1113,6 +1177,7 @@ class FakeTelegram(FakeServer[RequestRecord]):
         return self._send(
             call,
             chat,
+            message_thread_id=self._placement(call, chat),
             kind="text",
             text=text,
             caption=None,
@@ -1133,6 +1198,7 @@ class FakeTelegram(FakeServer[RequestRecord]):
         return self._send(
             call,
             chat,
+            message_thread_id=self._placement(call, chat),
             kind="photo",
             text=None,
             caption=caption,
@@ -1142,6 +1208,26 @@ class FakeTelegram(FakeServer[RequestRecord]):
             photo_file_id=file_id,
             params={k: v for k, v in call.params.items() if not isinstance(v, UploadedFile)},
         )
+
+    def _placement(self, call: _Call, chat: FakeChat) -> int | None:
+        """The forum topic a new message goes to, checked before its reply as the Bot API
+        server does (``check_message_topic``, then the replied message)."""
+        thread = call.params.get("message_thread_id")
+        topic: int | None = None
+        if isinstance(thread, int) and thread > 0 and chat.is_forum:
+            # General is reached without a thread id; with 1 it is "not found" too.
+            if thread == GENERAL_TOPIC or thread not in chat.topics:
+                raise _ApiError(400, ERR_THREAD_NOT_FOUND)
+            topic = thread
+        # Outside a forum the thread id is ignored: the message lands in the chat.
+        reply = call.params.get("reply_parameters")
+        if isinstance(reply, dict) and reply.get("message_id"):
+            replied = self._messages.get(chat.id, {}).get(reply["message_id"])
+            if (replied is None or replied.deleted) and not reply.get(
+                "allow_sending_without_reply"
+            ):
+                raise _ApiError(400, ERR_REPLY_NOT_FOUND)
+        return topic
 
     def _send(self, call: _Call, chat: FakeChat, **content: Any) -> Any:
         """Store what a bot sends (``content``: the fields that differ per kind)."""

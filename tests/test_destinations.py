@@ -33,11 +33,13 @@ def toml(mastodon: FakeMastodon, extra: str = "") -> str:
 name = "nieuws"
 telegram = "@postbode_test"
 exclude_categories = ["Sport"]
+read_more = "Het hele verhaal"
 
 [[destinations]]
 name = "sport"
 telegram = "{SPORT_ID}"
 categories = ["sport"]
+language = "de"
 
 [[destinations]]
 name = "mastodon-nl"
@@ -262,3 +264,21 @@ def test_preview_shows_every_destination_with_what_it_gets_or_why_not(site: Publ
     }
     text = as_text(shown)
     assert "mastodon-nl (mastodon " in text and ": no: in en, and this destination takes nl" in text
+
+
+def test_each_telegram_destination_speaks_its_own_words(
+    site: Publisher, fake_telegram: FakeTelegram, fake_mastodon: FakeMastodon
+) -> None:
+    index(site)
+    write_all(site, {"a.md": POSTS["binnenland.md"], "b.md": POSTS["sport.md"]})
+    index(site)
+    site.deliver_until(
+        lambda: (
+            fake_telegram.sent_messages(DEFAULT_CHANNEL_ID)
+            and fake_telegram.sent_messages(SPORT_ID)
+        )
+    )
+    (general,) = fake_telegram.sent_messages(DEFAULT_CHANNEL_ID)
+    (sport,) = fake_telegram.sent_messages(SPORT_ID)
+    assert "Het hele verhaal" in (general.raw or "")  # its own read_more
+    assert "Weiterlesen" in (sport.raw or "")  # its language's words, on a Dutch site

@@ -156,7 +156,16 @@ class TelegramChannel:
         return Sent(f"text:{sent.message_id}", self._public_link(sent))
 
     def _render(self, post: Post) -> TelegramMessage:
-        return render_telegram(post, self.language, extra_tags=self.extra_tags)
+        """The message as this destination shows it: its words ("Read more" in its
+        `language`, or its own `read_more`) and its hashtags."""
+        here = self.destination
+        return render_telegram(
+            post,
+            self.language,
+            words_in=here.language if here else None,
+            read_more=here.read_more if here else None,
+            extra_tags=self.extra_tags,
+        )
 
     def _public_link(self, sent: Message) -> str:
         """t.me/<channel>/<id> when the channel is public (it has a username); a private

@@ -23,6 +23,7 @@ from tests.fakes.telegram import DEFAULT_CHANNEL_ID, FakeTelegram
 from tests.harness import Publisher, platform_env
 
 SPORT_ID = -1002000000002
+FORUM_ID = -1002000000003  # a forum supergroup: General (1), Sport (2), Overig (3)
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 SPORT_TOKEN = "sport-account-token"
 
@@ -42,6 +43,11 @@ categories = ["sport"]
 language = "de"
 
 [[destinations]]
+name = "forum"
+telegram = "{FORUM_ID}"
+topics = {{ sport = 2, "*" = 3 }}
+
+[[destinations]]
 name = "mastodon-nl"
 mastodon = "{mastodon.url}"
 languages = ["nl"]
@@ -57,6 +63,7 @@ tags = ["voetbal"]
 @pytest.fixture
 def site(tmp_path: Path, fake_telegram: FakeTelegram, fake_mastodon: FakeMastodon) -> Publisher:
     fake_telegram.add_channel(SPORT_ID, "sport_nl")
+    fake_telegram.add_forum(FORUM_ID, topics=["Sport", "Overig"])
     fake_telegram.set_rate_limits(per_chat_per_minute=1200)
     fake_mastodon.add_token(SPORT_TOKEN, "sport")
     (tmp_path / "posts").mkdir()
@@ -80,6 +87,10 @@ def landed(telegram: FakeTelegram, mastodon: FakeMastodon) -> Counter[tuple[str,
         for message in telegram.sent_messages(chat):
             if not message.deleted:
                 found[(name, (message.text or message.caption or "").split("\n")[0])] += 1
+    for message in telegram.sent_messages(FORUM_ID):
+        if not message.deleted:
+            title = (message.text or message.caption or "").split("\n")[0]
+            found[(f"forum:{message.message_thread_id}", title)] += 1
     for status in mastodon.live_statuses:
         found[(f"mastodon:{status.account}", status.text.split("\n")[0])] += 1
     return found
@@ -103,6 +114,9 @@ WHERE = Counter(
         ("sport", "Match"): 1,  # English: not for mastodon-nl
         ("mastodon:postbode", "Alleen Mastodon"): 1,
         ("mastodon:postbode", "Geen Telegram"): 1,
+        ("forum:3", "Binnenland"): 1,  # no topic of its own: "*"
+        ("forum:2", "Derby"): 1,
+        ("forum:2", "Match"): 1,
     }
 )
 
@@ -119,7 +133,8 @@ def write_all(site: Publisher, posts: dict[str, str], date: str = "2026-12-01 11
 def test_each_post_arrives_exactly_where_its_rules_send_it_once(
     site: Publisher, fake_telegram: FakeTelegram, fake_mastodon: FakeMastodon
 ) -> None:
-    assert [c.key for c in site.channels] == ["nieuws", "sport", "mastodon-nl", "mastodon-sport"]
+    keys = ["nieuws", "sport", "forum", "mastodon-nl", "mastodon-sport"]
+    assert [c.key for c in site.channels] == keys
     index(site)  # the first run: an empty site
     write_all(site, POSTS)
     index(site)
@@ -129,7 +144,7 @@ def test_each_post_arrives_exactly_where_its_rules_send_it_once(
     assert landed(fake_telegram, fake_mastodon) == WHERE
     counts = Catalog(site.store.db).counts()["channels"]
     assert {key: info.get("sent", 0) for key, info in counts.items()} == {
-        "nieuws": 1, "sport": 2, "mastodon-nl": 4, "mastodon-sport": 1,
+        "nieuws": 1, "sport": 2, "forum": 3, "mastodon-nl": 4, "mastodon-sport": 1,
     }  # fmt: skip
 
 
@@ -259,6 +274,7 @@ def test_preview_shows_every_destination_with_what_it_gets_or_why_not(site: Publ
     assert goes == {
         "nieuws": (False, "excluded here: sport"),
         "sport": (True, None),
+        "forum": (True, None),
         "mastodon-nl": (False, "in en, and this destination takes nl"),
         "mastodon-sport": (False, "none of its categories or tags is for this destination"),
     }

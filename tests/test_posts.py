@@ -523,3 +523,17 @@ def test_drafts_are_never_and_hidden_posts_only_on_request_announced(
     assert result.published is published
     assert note in "; ".join(result.notes)
     assert bool(note) == bool(result.notes)
+
+
+@pytest.mark.parametrize(
+    ("front", "alt"),
+    [
+        ("image:\n  path: /a.jpg\n  alt: Own words\nimage_alt: Flat", "Own words"),
+        ("image: /a.jpg\nimage_alt: Flat words", "Flat words"),
+        ("image: /a.jpg", None),  # the summary falls back to the title
+    ],
+)
+def test_an_images_alt_text_is_image_alt_else_the_flat_image_alt(
+    front: str, alt: str | None
+) -> None:
+    assert post(f"title: T\n{LINK}\n{front}").image_alt == alt

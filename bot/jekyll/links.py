@@ -88,6 +88,8 @@ def feature_image(metadata: Mapping[str, Any], site: Site, notes: list[str]) -> 
     if not isinstance(value, str) or not value.strip():
         return Image()
     value = value.strip()
+    if not alt and isinstance(metadata.get("image_alt"), str):  # the flat key some themes use
+        alt = metadata["image_alt"]
     alt = (alt or "").strip() or None
     url = normalize_url(value)
     if url:

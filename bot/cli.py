@@ -93,13 +93,21 @@ def _progress() -> Iterator[Progress | None]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="postbode")
-def cli() -> None:
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The postbode.toml to read (else POSTBODE_CONFIG, else ./postbode.toml).",
+)
+def cli(config: Path | None) -> None:
     """Publish a Jekyll site's new posts to Telegram channels and Mastodon.
 
     Settings come from the environment (see README): POSTS_DIR, STATE_DB,
     SITE_URL, TELEGRAM_BOT_TOKEN, TELEGRAM_CHANNEL, MASTODON_BASE_URL,
-    MASTODON_ACCESS_TOKEN, LANGUAGE, ...
+    MASTODON_ACCESS_TOKEN, LANGUAGE, ...; destinations from postbode.toml.
     """
+    if config is not None:  # read by load_settings, with the rest of the environment
+        os.environ["POSTBODE_CONFIG"] = str(config.resolve())
 
 
 @cli.command()

@@ -350,3 +350,17 @@ def test_language_in_gettext_form_never_stops_start_up(
     assert settings.language == language
     assert bool(settings.notes) == noted
     assert all("LANGUAGE" in note for note in settings.notes)
+
+
+def test_config_names_the_postbode_toml_to_read(tmp_path: Path) -> None:
+    """`--config PATH` (or POSTBODE_CONFIG) is the file read, with its destinations; one
+    that does not exist is an error, not a quiet fall back to the environment."""
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "elsewhere.toml").write_text(
+        '[[destinations]]\nname = "x"\ntelegram = "@nieuws"\ncolour = "red"\n', encoding="utf-8"
+    )
+    result = run_cli("--config", "elsewhere.toml", "check", cwd=tmp_path)
+    assert result.returncode != 0
+    assert 'destination "x": colour: unknown key' in result.stderr
+    missing = run_cli("check", cwd=tmp_path, POSTBODE_CONFIG="nope.toml")
+    assert missing.returncode != 0 and "POSTBODE_CONFIG: " in missing.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from concurrent import futures
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -349,7 +350,8 @@ def test_a_big_scan_parses_in_worker_processes_with_the_same_result(
             pools.append(kwargs.get("max_workers") or args[0])
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(reading, "ProcessPoolExecutor", CountingPool)
+    # reading imports the pool where it starts one (a restart reads no file)
+    monkeypatch.setattr(futures, "ProcessPoolExecutor", CountingPool)
     monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
 
     def recorded(name: str, parallel_from: int) -> list[tuple]:

@@ -28,7 +28,7 @@ def preview_paths(path: Path, settings: Settings, now: dt.datetime) -> Iterator[
     rules = instance_rules()
     waiting = waiting_for_pages(settings.state_db)
     if path.is_dir():
-        files = sorted(list_post_files(path).files)
+        files = list_post_files(path).paths  # in path order
         # Parsed as a scan parses: in one process per core for a big folder.
         items = ((relative, None) for relative in files)
         for batch in read_changed(path, settings.site, items, len(files)):

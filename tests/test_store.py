@@ -59,6 +59,7 @@ def test_database_is_wal_and_migrations_are_idempotent(tmp_path: Path) -> None:
         ("m005_message_urls",),
         ("m006_waiting_for_the_page",),
         ("m007_where_a_post_goes",),
+        ("m008_file_states",),
     ]
     assert len(again.instance_id) == 16
     again.close()

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.channels.mastodon import instance_rules
+from bot.channels.mastodon_urls import instance_rules  # not Mastodon.py: half a second
 from bot.config import Settings
 from bot.folder.listing import list_post_files
 from bot.folder.reading import read_changed

@@ -36,7 +36,9 @@ def preview_paths(path: Path, settings: Settings, now: dt.datetime) -> Iterator[
                 if loaded.result is None:  # being written, or gone: read it here and say so
                     yield preview_file(path / loaded.path, loaded.path, settings, rules, now)
                 else:
-                    known = waiting.get(_relative_to(path / loaded.path, settings.posts_dir))
+                    # Resolving a path is three system calls: only when something waits.
+                    where = _relative_to(path / loaded.path, settings.posts_dir) if waiting else ""
+                    known = waiting.get(where)
                     yield preview_post(
                         str(path / loaded.path), loaded.result, settings, rules, now, known
                     )

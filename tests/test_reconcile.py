@@ -12,7 +12,7 @@ from bot.folder.listing import POST_NAME, Listing, list_post_files
 from bot.folder.scan import Folder, changes, scan
 from bot.jekyll.names import is_post_name
 from bot.jekyll.site import Site
-from bot.state.files import file_states
+from bot.state.files import file_states, joined_file_states
 from bot.state.store import Store
 from tests.conftest import NOW, write_post
 
@@ -142,3 +142,16 @@ def test_the_listing_is_in_path_order_across_folders(tmp_path: Path) -> None:
         info = (posts / path).stat()
         assert (size, mtime) == (info.st_size, info.st_mtime_ns)
     assert listing.unknown == []
+
+
+def test_an_unchanged_folder_is_told_by_the_joined_columns(tmp_path: Path, site: Site) -> None:
+    """The restart's shortcut holds for names with a newline, a comma or any script:
+    the database's joined columns are the listing's, so no row is read."""
+    posts = tmp_path / "posts"
+    names = ["2026-01-01-a,b.md", "2026-01-02-new\nline.md", "2026-01-03-ünï😀.md", "x/_posts/d.md"]
+    for name in names:
+        write_post(posts, name, f'title: t\nexterne_link: "https://example.nl/{len(name)}"')
+    store = Store(tmp_path / "state.db")
+    scan(store, Folder(posts, site, ("console",)), NOW)
+    assert joined_file_states(store.db) == list_post_files(posts).joined()
+    assert joined_file_states(Store(tmp_path / "empty.db").db) is None

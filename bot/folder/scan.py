@@ -22,7 +22,7 @@ from bot.jekyll.posts import Post, Rejected
 from bot.jekyll.site import Site
 from bot.routing.destinations import Destination
 from bot.routing.rules import refusal
-from bot.state.files import content_hashes, file_rows, file_states
+from bot.state.files import content_hashes, file_rows, file_states, joined_file_states
 from bot.state.rows import FileState
 from bot.state.store import Recorded, Store
 
@@ -166,8 +166,12 @@ def _compare(
     """(changed files, each with the hash of the bytes recorded, and gone files): the
     folder, or these paths, against the database."""
     if paths is None:
+        listing = list_post_files(root)
+        # The usual restart: nothing changed, seen in three string comparisons.
+        if not reread and listing.paths and joined_file_states(store.db) == listing.joined():
+            return [], []
         states = file_states(store.db)
-        changed_paths, gone = changes(list_post_files(root), states, reread=reread)
+        changed_paths, gone = changes(listing, states, reread=reread)
         hashes = content_hashes(store.db, changed_paths) if states[0] and not reread else {}
         return [(path, hashes.get(path)) for path in changed_paths], gone
     paths = list(paths)

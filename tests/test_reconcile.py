@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.folder import stats
 from bot.folder.listing import POST_NAME, Listing, list_post_files
 from bot.folder.scan import Folder, changes, scan
 from bot.jekyll.names import is_post_name
@@ -142,6 +143,63 @@ def test_the_listing_is_in_path_order_across_folders(tmp_path: Path) -> None:
         info = (posts / path).stat()
         assert (size, mtime) == (info.st_size, info.st_mtime_ns)
     assert listing.unknown == []
+
+
+def odd_folder(posts: Path, count: int) -> None:
+    """Posts, and among them what a helper could get wrong: a folder named like a
+    post, a symlink to one, a dangling symlink, a FIFO."""
+    posts.mkdir()
+    for number in range(count):
+        (posts / f"2026-01-01-p{number:04d}.md").write_text("x" * number)
+    (posts / "2026-01-01-p0010.md").unlink()
+    write_post(posts, "2026-01-01-p0010.md/2026-01-02-inside.md", "title: in a folder")
+    (posts / "2026-01-01-p0020.md").unlink()
+    (posts / "2026-01-01-p0020.md").symlink_to(posts / "2026-01-01-p0010.md")
+    (posts / "2026-01-01-p0030.md").unlink()
+    (posts / "2026-01-01-p0030.md").symlink_to(posts / "nowhere.md")
+    (posts / "2026-01-01-p0040.md").unlink()
+    os.mkfifo(posts / "2026-01-01-p0040.md")
+
+
+def test_a_helper_process_looks_at_half_of_a_big_folder_as_this_one_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing is the same, column for column, with half of it looked at by the
+    helper process, and without."""
+    posts = tmp_path / "posts"
+    odd_folder(posts, 500)
+    alone = list_post_files(posts)
+    monkeypatch.setattr(stats, "SPLIT_FROM", 100)
+    monkeypatch.setattr(stats.os, "cpu_count", lambda: 2)
+    started: list[int] = []
+    real_helper = stats.Helper
+
+    def counted(folder: int, names: list[str]) -> stats.Helper:
+        started.append(len(names))
+        return real_helper(folder, names)
+
+    monkeypatch.setattr(stats, "Helper", counted)
+    shared = list_post_files(posts)
+    assert started == [250]  # the second half of the 500 names like posts
+    assert (shared.paths, shared.sizes, shared.mtimes) == (alone.paths, alone.sizes, alone.mtimes)
+    assert "2026-01-01-p0010.md/2026-01-02-inside.md" in shared.paths  # a folder
+    assert "2026-01-01-p0020.md" in shared.paths  # a symlink to a folder: a file
+    assert "2026-01-01-p0030.md" not in shared.paths  # dangling: not there
+
+
+def test_a_helper_that_fails_leaves_the_looking_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A helper that cannot start, or answers nothing, costs nothing but its try."""
+    posts = tmp_path / "posts"
+    odd_folder(posts, 300)
+    alone = list_post_files(posts)
+    monkeypatch.setattr(stats, "SPLIT_FROM", 100)
+    monkeypatch.setattr(stats.os, "cpu_count", lambda: 2)
+    for program in ("/nonexistent/python", "/bin/false", "/bin/true"):
+        monkeypatch.setattr(stats.sys, "executable", program)
+        shown = list_post_files(posts)
+        assert (shown.paths, shown.sizes, shown.mtimes) == (alone.paths, alone.sizes, alone.mtimes)
 
 
 def test_an_unchanged_folder_is_told_by_the_joined_columns(tmp_path: Path, site: Site) -> None:

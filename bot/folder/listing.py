@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR
 
+from bot.folder import stats
 from bot.jekyll.names import POST_SUFFIXES, has_undecodable_name, is_post_folder, is_post_path
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def _list_folder(listing: Listing, folder: int, prefix: str) -> list[str]:
     other names only: a folder of posts holds little else."""
     names = os.listdir(folder)
     posts = sorted(filter(POST_NAME.fullmatch, names))
-    subfolders = []
+    subfolders: list[str] = []
     if len(posts) < len(names):
         for name in set(names).difference(posts):
             readable = is_post_folder(name)
@@ -107,8 +108,25 @@ def _list_folder(listing: Listing, folder: int, prefix: str) -> list[str]:
                 continue  # vanished while we looked: the next scan settles it
             if has_undecodable_name(name):
                 _refuse_name(prefix + name)
+    # A big folder's second half is looked at by a helper process, side by side.
+    half = len(posts) // 2 if len(posts) >= stats.SPLIT_FROM and (os.cpu_count() or 1) > 1 else 0
+    helper = stats.Helper(folder, posts[half:]) if half else None
+    subfolders += _look_at(listing, folder, prefix, posts[:half] if helper else posts)
+    if helper:
+        found = helper.results()
+        if found is None:  # it could not start, or it failed: look here
+            subfolders += _look_at(listing, folder, prefix, helper.names)
+        else:
+            subfolders += _add_found(listing, folder, prefix, helper.names, found)
+    return subfolders
+
+
+def _look_at(listing: Listing, folder: int, prefix: str, names: list[str]) -> list[str]:
+    """Add these post files of the open folder to the listing, one stat each; return
+    the folders among them."""
+    subfolders = []
     paths, sizes, mtimes, stat = listing.paths, listing.sizes, listing.mtimes, os.stat
-    for name in posts:
+    for name in names:
         try:
             info = stat(name, dir_fd=folder)  # a symlink's target, as a reader sees it
             if S_ISDIR(info.st_mode) and _is_folder(folder, name):
@@ -119,6 +137,33 @@ def _list_folder(listing: Listing, folder: int, prefix: str) -> list[str]:
         paths.append(prefix + name)
         sizes.append(info.st_size)
         mtimes.append(info.st_mtime_ns)
+    return subfolders
+
+
+def _add_found(
+    listing: Listing,
+    folder: int,
+    prefix: str,
+    names: list[str],
+    found: tuple[list[int], list[int], list[int]],
+) -> list[str]:
+    """Add what the helper found, as _look_at would have: a name it could not look at
+    is left out, a folder named like a post is a folder (a symlink to one, a file)."""
+    sizes, mtimes, modes = found
+    subfolders, dropped = [], set()
+    for index in [i for i, mode in enumerate(modes) if S_ISDIR(mode) or sizes[i] < 0]:
+        try:
+            if sizes[index] >= 0 and not _is_folder(folder, names[index]):
+                continue  # a symlink to a folder: read, and refused, as a file
+            if sizes[index] >= 0:
+                subfolders.append(f"{prefix}{names[index]}/")
+        except OSError:
+            pass
+        dropped.add(index)
+    keep = [i for i in range(len(names)) if i not in dropped] if dropped else range(len(names))
+    listing.paths += [prefix + names[i] for i in keep]
+    listing.sizes += [sizes[i] for i in keep]
+    listing.mtimes += [mtimes[i] for i in keep]
     return subfolders
 
 

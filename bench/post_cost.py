@@ -38,7 +38,8 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 
 from bot.channels.base import Channel
-from bot.channels.mastodon import MastodonChannel, instance_rules
+from bot.channels.mastodon import MastodonChannel
+from bot.channels.mastodon_urls import instance_rules
 from bot.channels.telegram import TelegramChannel
 from bot.config import MastodonSettings, TelegramSettings
 from bot.jekyll.posts import Post

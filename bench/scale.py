@@ -1,8 +1,10 @@
-"""A site of N posts: the worker's first run (index + baseline), then a restart over
+"""A site of N posts: the worker's first run (index + baseline), then restarts over
 the same posts, each timed to the "watching" log line, with peak memory; and the
-floor (bench/floor.py) measured in the same run, so the first run is also a ratio.
+floors measured in the same run, so each figure is also a ratio: the first run's
+(bench/floor.py), and beside each restart a fresh Python process that stats every
+file (what any restart that notices every change must do).
 
-    python -m bench.scale --posts 100000
+    python -m bench.scale --posts 100000 --restarts 5
     python -m bench.scale --posts 100000 --destinations 10
 
 With --destinations N the worker has N Telegram destinations (a loopback fake Bot
@@ -15,6 +17,9 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -89,11 +94,26 @@ def timed_start(root: Path, env: dict[str, str]) -> tuple[float, float, list[str
     return elapsed, peak, process.lines, watch.describe(), cpu
 
 
+def restart_floor(posts: Path) -> float:
+    """Seconds for a fresh Python process to start, list the folder and stat each file:
+    what any restart that notices every change must do, in one process."""
+    code = (
+        "import os, sys\n"
+        "for top, _, names in os.walk(sys.argv[1]):\n"
+        "    for name in names:\n"
+        "        os.stat(os.path.join(top, name))"
+    )
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", code, str(posts) + "/"], check=True)
+    return time.monotonic() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--site", type=Path, help="reuse a generated site folder (made if missing)")
     parser.add_argument("--destinations", type=int, default=0, help="Telegram destinations")
+    parser.add_argument("--restarts", type=int, default=1, help="restarts after the first run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, FakeTelegram() as fake:
         root = Path(tmp)
@@ -124,11 +144,20 @@ def main() -> None:
             f" worker peak RSS {first_peak:.0f} MB; {children}"
         )
         print(f"  {found.split('INFO', 1)[1].strip()}")
-        again, again_peak, _, children, cpu = timed_start(root, env)
-        print(
-            f"restart over {args.posts} known posts to watching: {again:.2f} s,"
-            f" {cpu:.2f} CPU s; worker peak RSS {again_peak:.0f} MB; {children}"
-        )
+        restarts = []
+        for _ in range(args.restarts):
+            bare = restart_floor(posts)  # beside each restart: the machine is shared
+            again, again_peak, _, children, cpu = timed_start(root, env)
+            restarts.append(again / bare)
+            print(
+                f"restart over {args.posts} known posts to watching: {again:.2f} s"
+                f" = {again / bare:.2f} x its floor ({bare:.2f} s), {cpu:.2f} CPU s;"
+                f" worker peak RSS {again_peak:.0f} MB; {children}"
+            )
+        if len(restarts) > 1:
+            print(
+                f"restart / floor over {len(restarts)} runs: median {statistics.median(restarts):.2f}"
+            )
         if args.destinations:
             toml = root / "postbode.toml"
             toml.write_text(toml.read_text() + destination_table(fake, args.destinations))

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.channels.mastodon import instance_rules
+from bot.channels.mastodon_urls import instance_rules  # not Mastodon.py: half a second
 from bot.config import Settings
 from bot.folder.listing import list_post_files
 from bot.folder.reading import read_changed
@@ -28,7 +28,7 @@ def preview_paths(path: Path, settings: Settings, now: dt.datetime) -> Iterator[
     rules = instance_rules()
     waiting = waiting_for_pages(settings.state_db)
     if path.is_dir():
-        files = sorted(list_post_files(path).files)
+        files = list_post_files(path).paths  # in path order
         # Parsed as a scan parses: in one process per core for a big folder.
         items = ((relative, None) for relative in files)
         for batch in read_changed(path, settings.site, items, len(files)):
@@ -36,7 +36,9 @@ def preview_paths(path: Path, settings: Settings, now: dt.datetime) -> Iterator[
                 if loaded.result is None:  # being written, or gone: read it here and say so
                     yield preview_file(path / loaded.path, loaded.path, settings, rules, now)
                 else:
-                    known = waiting.get(_relative_to(path / loaded.path, settings.posts_dir))
+                    # Resolving a path is three system calls: only when something waits.
+                    where = _relative_to(path / loaded.path, settings.posts_dir) if waiting else ""
+                    known = waiting.get(where)
                     yield preview_post(
                         str(path / loaded.path), loaded.result, settings, rules, now, known
                     )

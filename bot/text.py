@@ -7,8 +7,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-import grapheme
-
 ELLIPSIS = "…"
 
 _WHITESPACE = re.compile(r"\s+")
@@ -86,6 +84,8 @@ def _longest_fitting(
 
 def _grapheme_boundaries(text: str, budget: int) -> list[int]:
     """Code-point offsets after each of the first `budget` graphemes."""
+    import grapheme  # rarely needed (a text without spaces): not imported at start-up
+
     ends = []
     offset = 0
     for cluster in grapheme.graphemes(text):

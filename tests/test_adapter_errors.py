@@ -300,6 +300,7 @@ def test_worker_falls_back_to_polling_when_file_events_fail(
     """When kernel events fail (the inotify watch limit, here), the worker polls and
     still publishes."""
     caplog.set_level(logging.INFO)
+    import watchfiles
     from watchfiles import awatch as real_awatch
 
     calls: list[bool] = []
@@ -323,7 +324,8 @@ def test_worker_falls_back_to_polling_when_file_events_fail(
         async for batch in changes:
             yield batch
 
-    monkeypatch.setattr(bot.folder.watch, "awatch", failing_events)
+    # bot.folder.watch imports awatch where it polls (a start on Linux does not need it)
+    monkeypatch.setattr(watchfiles, "awatch", failing_events)
     monkeypatch.setattr(bot.folder.watch.events, "Watcher", FullWatcher)
     (tmp_path / "posts").mkdir()
     settings = load_settings(

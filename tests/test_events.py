@@ -96,6 +96,25 @@ def test_new_folders_are_watched_and_folders_moved_away_are_not(tmp_path: Path) 
     watching(root, body)
 
 
+def test_the_folders_there_at_the_start_are_watched_at_any_depth(tmp_path: Path) -> None:
+    """Beside a flat folder's files (whose link count says it holds no folder, and which
+    is then not read), the folders found at the start are watched, down to a leaf."""
+    root = tmp_path / "posts"
+    for name in ("2026-01-01-a.md", "sport/_posts/2026-01-01-b.md", "x/y/z/2026-01-01-c.md"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("old")
+
+    async def body(watcher: Watcher, batches: Batches) -> None:
+        for name in ("sport/_posts/2026-01-02-d.md", "x/y/z/2026-01-02-e.md", "2026-01-02-f.md"):
+            (root / name).write_text("new")
+        seen = await collect(batches, lambda c: len(c.paths) == 3)
+        assert seen.paths == {
+            "sport/_posts/2026-01-02-d.md", "x/y/z/2026-01-02-e.md", "2026-01-02-f.md"
+        }  # fmt: skip
+
+    watching(root, body)
+
+
 def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
     elsewhere, root = tmp_path / "elsewhere", tmp_path / "posts"
     elsewhere.mkdir()

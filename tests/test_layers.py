@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,3 +103,21 @@ def test_the_readme_map_names_every_module() -> None:
         relative(p) for p in modules() if p.name != "__init__.py" and relative(p) not in readme
     ]
     assert missing == []
+
+
+# Libraries that `postbode run` needs only for work a restart over unchanged files does
+# not do: parsing a post, polling, parsing processes, asking a site, cutting between
+# graphemes, the platforms (none is configured here).
+NOT_AT_START = ("markdown_it", "watchfiles", "multiprocessing", "concurrent.futures.process",
+                "httpx", "grapheme", "mastodon", "telegram")  # fmt: skip
+
+
+def test_the_worker_starts_without_the_libraries_it_may_never_need() -> None:
+    """Importing the CLI and the worker loads none of NOT_AT_START: each is imported
+    where it is used, so a restart does not pay for it (bench.scale)."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, bot.cli, bot.worker; print(*sorted(sys.modules))"],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert [name for name in loaded if name.startswith(NOT_AT_START)] == []

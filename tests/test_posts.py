@@ -287,7 +287,7 @@ def test_images_in_the_keys_themes_use(
 
 
 def test_the_image_alt_is_the_mastodon_description() -> None:
-    from bot.channels.mastodon import instance_rules
+    from bot.channels.mastodon_urls import instance_rules
     from bot.summary import render_mastodon
 
     with_alt = post(f"title: T\n{LINK}\nimage:\n  path: https://x.nl/a.jpg\n  alt: Een kraan")

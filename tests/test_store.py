@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from concurrent import futures
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ def test_database_is_wal_and_migrations_are_idempotent(tmp_path: Path) -> None:
         ("m005_message_urls",),
         ("m006_waiting_for_the_page",),
         ("m007_where_a_post_goes",),
+        ("m008_file_states",),
     ]
     assert len(again.instance_id) == 16
     again.close()
@@ -349,7 +351,8 @@ def test_a_big_scan_parses_in_worker_processes_with_the_same_result(
             pools.append(kwargs.get("max_workers") or args[0])
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(reading, "ProcessPoolExecutor", CountingPool)
+    # reading imports the pool where it starts one (a restart reads no file)
+    monkeypatch.setattr(futures, "ProcessPoolExecutor", CountingPool)
     monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
 
     def recorded(name: str, parallel_from: int) -> list[tuple]:

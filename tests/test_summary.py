@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from mastodon import Mastodon
 
-from bot.channels.mastodon import instance_rules
+from bot.channels.mastodon_urls import instance_rules
 from bot.jekyll.posts import Post
 from bot.summary import (
     TELEGRAM_CAPTION_LIMIT,

@@ -214,3 +214,22 @@ def test_the_release_messages_get_their_public_urls_after_the_upgrade(
     assert len(fake_mastodon.requests_to("verify_credentials")) == 1
     assert fake_telegram.requests_for("getChat") == []  # an @name says it all
     store.close()
+
+
+def test_the_release_files_are_read_from_their_index_after_the_upgrade(
+    upgraded: tuple[Store, Path],
+) -> None:
+    """m008: a full scan reads the release's files, as it recorded them, from the index
+    made for it (the restart over 100,000 posts reads no table row)."""
+    from bot.state.files import FILE_STATES, file_states
+
+    store, _ = upgraded
+    paths, sizes, mtimes = file_states(store.db)
+    recorded = store.db.execute(
+        "select path, size, mtime_ns from posts where status != 'withdrawn' order by path"
+    ).fetchall()
+    assert list(zip(paths, sizes, mtimes, strict=True)) == recorded
+    assert paths and paths == sorted(paths)
+    plan = [row[-1] for row in store.db.execute(f"explain query plan {FILE_STATES}")]
+    assert plan == ["SCAN posts USING COVERING INDEX posts_file_states"]
+    store.close()

@@ -38,6 +38,7 @@ from bot.channels.mastodon_answers import (
     garbled,
     status_code,
 )
+from bot.channels.mastodon_urls import instance_rules
 from bot.channels.serial import SerialThread
 from bot.config import MastodonSettings
 from bot.jekyll.posts import Post
@@ -47,7 +48,6 @@ from bot.routing.rules import content_warning
 from bot.summary import (
     MASTODON_DEFAULT_MAX_CHARACTERS,
     MASTODON_DEFAULT_URL_CHARACTERS,
-    MastodonRules,
     MastodonStatus,
     render_mastodon,
 )
@@ -63,20 +63,6 @@ DEFAULT_DESCRIPTION_LIMIT = 1500
 STATUS_LIMIT, STATUS_PERIOD = 300, 3 * 3600.0
 # A 429 without a usable reset header is retried after this long.
 DEFAULT_RATE_LIMIT_WAIT = 60.0
-
-
-def url_cost(url: str) -> int:
-    """What one URL on its own line counts for, by the server's rule (Mastodon.py's
-    implementation of it: a URL with a known TLD counts 23, anything else its length)."""
-    return int(Mastodon.get_status_length(url))
-
-
-def instance_rules(
-    max_characters: int = MASTODON_DEFAULT_MAX_CHARACTERS,
-    url_characters: int = MASTODON_DEFAULT_URL_CHARACTERS,
-) -> MastodonRules:
-    # Mastodon.py's counter assumes 23 per URL; with another value, use the safe bound.
-    return MastodonRules(max_characters, url_characters, url_cost if url_characters == 23 else None)
 
 
 class MastodonChannel:

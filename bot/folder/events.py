@@ -56,6 +56,12 @@ _NETWORK = {
 }  # fmt: skip
 
 
+# Filesystems on which a folder's link count is 2 plus its subfolders (Unix's own rule,
+# which find(1) also relies on): ext2/3/4, XFS, tmpfs. Others (btrfs, overlayfs, network
+# ones) may say 1 or 2 whatever a folder holds.
+_COUNTS_SUBFOLDERS = {0xEF53, 0x58465342, 0x01021994}
+
+
 class FolderGone(OSError):
     """The watched folder itself was removed, moved away or replaced."""
 
@@ -93,11 +99,24 @@ def _libc() -> ctypes.CDLL | None:
 def network_filesystem(path: Path) -> str | None:
     """The name of the network filesystem `path` is on, None when it is local (or the
     kernel will not say)."""
+    kind = _filesystem(path)
+    return None if kind is None else _NETWORK.get(kind)
+
+
+def _filesystem(path: Path) -> int | None:
+    """statfs's f_type of the filesystem `path` is on; None when the kernel will not say."""
     libc = _libc()
     buffer = ctypes.create_string_buffer(256)  # struct statfs; f_type comes first
     if libc is None or libc.statfs(os.fsencode(path), buffer) != 0:
         return None
-    return _NETWORK.get(ctypes.c_long.from_buffer(buffer).value & 0xFFFFFFFF)
+    return ctypes.c_long.from_buffer(buffer).value & 0xFFFFFFFF
+
+
+def _holds_no_folder(path: Path) -> bool:
+    """Whether the folder surely has no subfolder, from its link count where the
+    filesystem keeps that count. Asked after its watch is added: a folder made later is
+    announced by an event."""
+    return os.stat(path).st_nlink == 2 and _filesystem(path) in _COUNTS_SUBFOLDERS
 
 
 def parse(buffer: bytes) -> Iterator[tuple[int, int, str]]:
@@ -240,12 +259,15 @@ class Watcher:
                 raise OSError(number, os.strerror(number), str(path))
             self._folders[wd] = relative
             try:
+                if _holds_no_folder(path):
+                    continue  # a flat posts folder: 100,000 names not read for nothing
                 with os.scandir(path) as entries:
-                    stack.extend(
+                    # The file type first: a folder of 100,000 posts has few folders.
+                    stack += [
                         f"{relative}{entry.name}/"
                         for entry in entries
-                        if is_post_folder(entry.name) and entry.is_dir(follow_symlinks=False)
-                    )
+                        if entry.is_dir(follow_symlinks=False) and is_post_folder(entry.name)
+                    ]
             except OSError:
                 continue  # vanished or unreadable: the reconcile scan says what is there
 

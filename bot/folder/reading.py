@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import collections
-import ctypes
 import errno
 import hashlib
 import itertools
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,6 +98,10 @@ def read_changed(
         for batch in batches:
             yield _load_batch(root, site, batch)
         return
+    # Imported here: a restart with nothing to read never needs them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # spawn: the worker process has threads (watcher, Mastodon), which fork would copy.
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
@@ -124,6 +125,8 @@ def _start_child(parent: int) -> None:
     ignore_lease_breaks()
     if sys.platform == "linux":
         # The kernel sends SIGKILL when the thread that started us dies, kill -9 included.
+        import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     else:

@@ -7,7 +7,9 @@ holds, so a restart over 100,000 known posts reads none of them.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from bot.jekyll.posts import Post, Rejected
 from bot.jekyll.site import Site
 from bot.routing.destinations import Destination
 from bot.routing.rules import refusal
+from bot.state.files import content_hashes, file_rows, file_states, joined_file_states
 from bot.state.rows import FileState
 from bot.state.store import Recorded, Store
 
@@ -163,9 +166,18 @@ def _compare(
     """(changed files, each with the hash of the bytes recorded, and gone files): the
     folder, or these paths, against the database."""
     if paths is None:
-        return changes(list_post_files(root), store.file_rows(), reread=reread)
+        listing = list_post_files(root)
+        # The usual restart: nothing changed, seen in three string comparisons.
+        if not reread and listing.paths and joined_file_states(store.db) == listing.joined():
+            return [], []
+        states = file_states(store.db)
+        changed_paths, gone = changes(listing, states, reread=reread)
+        hashes = content_hashes(store.db, changed_paths) if states[0] and not reread else {}
+        return [(path, hashes.get(path)) for path in changed_paths], gone
     paths = list(paths)
-    known = {path: (size, mtime, digest) for path, size, mtime, digest in store.file_rows(paths)}
+    known = {
+        path: (size, mtime, digest) for path, size, mtime, digest in file_rows(store.db, paths)
+    }
     changed, gone = [], []
     for path, state in stat_post_files(root, paths).items():
         size, mtime, digest = known.get(path, (None, None, None))
@@ -178,27 +190,31 @@ def _compare(
 
 def changes(
     listing: Listing,
-    known: Iterable[tuple[str, int, int, str]],
+    known: tuple[list[str], list[int], list[int]],
     *,
     reread: bool = False,
-) -> tuple[list[tuple[str, str | None]], list[str]]:
-    """The listing against the database's rows, which are compared one at a time and
-    not kept: (changed files in path order, each with its recorded hash; gone files).
-    A path in a folder that could not be listed is neither. Empties the listing as it
-    goes: the listing is the one thing held whole."""
-    on_disk = listing.files
-    changed: list[tuple[str, str | None]] = []
-    gone: list[str] = []
-    for path, size, mtime_ns, digest in known:
-        state = on_disk.pop(path, None)
-        if state is None:
-            if listing.knows(path):
-                gone.append(path)
-        elif reread or state != (size, mtime_ns):
-            changed.append((path, None if reread else digest))
-    changed += [(path, None) for path in on_disk]
-    on_disk.clear()
-    changed.sort()
+) -> tuple[list[str], list[str]]:
+    """The listing against the database's files (bot.state.files): (changed or new
+    files, gone files), each in path order. A path in a folder that could not be listed
+    is neither. Both sides are columns in path order, so the usual cases are compared
+    in C: nothing changed (three list comparisons, no step per file), or the same
+    files with some sizes or times changed; only files added or gone are looked for
+    through dicts."""
+    paths, sizes, mtimes = known
+    if reread:
+        changed = list(listing.paths)
+    elif listing.paths == paths:
+        if listing.sizes == sizes and listing.mtimes == mtimes:
+            return [], []
+        differs = map(operator.or_, map(operator.ne, listing.sizes, sizes),
+                      map(operator.ne, listing.mtimes, mtimes))  # fmt: skip
+        return list(itertools.compress(listing.paths, differs)), []
+    else:
+        on_disk = listing.states()
+        before = dict(zip(paths, zip(sizes, mtimes, strict=True), strict=True))
+        changed = sorted(path for path, _ in on_disk.items() - before.items())
+    on_disk_paths = set(listing.paths)
+    gone = [path for path in paths if path not in on_disk_paths and listing.knows(path)]
     return changed, gone
 
 

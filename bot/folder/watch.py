@@ -16,8 +16,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Literal
 
-from watchfiles import awatch
-
 from bot.clock import first_of
 from bot.folder import events
 from bot.jekyll.names import is_post_path
@@ -115,6 +113,8 @@ class Watch:
         return False
 
     async def _with_watchfiles(self, polling: bool, stop: asyncio.Event) -> None:
+        from watchfiles import awatch  # only off Linux or for polling: not at every start
+
         async for changes in awatch(
             self.root, stop_event=stop, watch_filter=None, debounce=1600, step=WATCH_STEP_MS,
             force_polling=polling, poll_delay_ms=POLL_DELAY_MS,

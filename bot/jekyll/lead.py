@@ -7,12 +7,15 @@ not a heading, image, Liquid tag, HTML comment or code, parsed by markdown-it
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 from bot.text import clean_text
 
@@ -37,9 +40,24 @@ _BLOCKS = frozenset(
      "h1", "h2", "h3", "h4", "h5", "h6", "pre"}
 )  # fmt: skip
 
-_markdown = MarkdownIt("commonmark")
-# Block structure only: inline markup is parsed for the one block that is the lead.
-_blocks = MarkdownIt("commonmark").disable("inline")
+
+# Made when a Markdown lead is first needed (markdown-it takes a while to import, and a
+# restart with nothing changed reads no post).
+@functools.cache
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
+@functools.cache
+def _blocks() -> MarkdownIt:
+    """Block structure only: inline markup is parsed for the one block that is the lead."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").disable("inline")
+
+
 _HEAD_CHARS = 1024
 # [text] or [text][ref] not followed by "(": a reference link, possibly defined later.
 _REFERENCE = re.compile(r"\[[^\]]*\](?!\()")
@@ -182,7 +200,7 @@ def _simple_lead(source: str) -> str | None:
         return None
     if not _INLINE_MARKUP.search(content):
         return clean_text(content)  # what rendering it and reading the text back gives
-    inline = _markdown.parseInline(content, {})[0]
+    inline = _markdown().parseInline(content, {})[0]
     if _only_images(inline):
         return None
     if "<" in content:
@@ -196,7 +214,7 @@ def _first_prose(source: str, *, complete: bool) -> str | None:
     """The lead of `source`; for a head (not `complete`), None when the head cannot
     tell: the lead could continue past the cut or use a [reference] defined later."""
     env: dict[str, object] = {}  # the block parse collects [reference]: definitions here
-    blocks = _top_level_blocks(_blocks.parse(source, env))
+    blocks = _top_level_blocks(_blocks().parse(source, env))
     for index, block in enumerate(blocks):
         if not complete and (
             index == len(blocks) - 1 or _REFERENCE.search("".join(t.content for t in block))
@@ -209,7 +227,7 @@ def _first_prose(source: str, *, complete: bool) -> str | None:
             text = html_lead(opener.content)
         else:
             inlines = [
-                _markdown.parseInline(t.content, env)[0] for t in block if t.type == "inline"
+                _markdown().parseInline(t.content, env)[0] for t in block if t.type == "inline"
             ]
             kept = [t for t in inlines if not _only_images(t)]
             text = clean_text(" ".join(html_text(_render_inline(t)) for t in kept))
@@ -220,7 +238,7 @@ def _first_prose(source: str, *, complete: bool) -> str | None:
 
 def inline_text(fragment: str) -> str:
     """Plain text of a front-matter excerpt, which may hold Markdown or HTML."""
-    return html_text(_markdown.renderInline(strip_liquid(fragment)))
+    return html_text(_markdown().renderInline(strip_liquid(fragment)))
 
 
 def cut_at_separator(body: str, separator: str | None) -> str:
@@ -245,7 +263,8 @@ def _top_level_blocks(tokens: list[Token]) -> list[list[Token]]:
 
 
 def _render_inline(inline: Token) -> str:
-    return str(_markdown.renderer.render(inline.children or [], _markdown.options, {}))
+    markdown = _markdown()
+    return str(markdown.renderer.render(inline.children or [], markdown.options, {}))
 
 
 def _only_images(inline: Token) -> bool:

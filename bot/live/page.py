@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from bot.live.rules import within_site
+
+if TYPE_CHECKING:
+    import httpx
 
 DEADLINE = 10.0  # seconds for one look, redirects included
 MAX_REDIRECTS = 5
@@ -38,6 +40,8 @@ class Pages:
 
     async def look(self, url: str) -> Answer:
         """Whether `url` answers 2xx now, and what it answered."""
+        import httpx  # here: a worker with nothing waiting for its page never needs it
+
         try:
             async with asyncio.timeout(self.deadline):
                 return await self._follow(url)
@@ -52,6 +56,8 @@ class Pages:
             self._client = None
 
     async def _follow(self, url: str) -> Answer:
+        import httpx
+
         for hop in range(MAX_REDIRECTS + 1):
             if not within_site(url, self.site_url):
                 where = "redirected off the site, to" if hop else "not on the site:"
@@ -68,6 +74,8 @@ class Pages:
         return Answer(False, f"more than {MAX_REDIRECTS} redirects")
 
     def _pool(self) -> httpx.AsyncClient:
+        import httpx
+
         if self._client is None:
             # The environment's proxy settings are the operator's egress policy.
             self._client = httpx.AsyncClient(timeout=self.deadline, follow_redirects=False)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,16 +92,6 @@ class Store:
         return self.meta("baseline_at") is not None
 
     # -- files and posts ----------------------------------------------------
-
-    def file_rows(self, paths: list[str] | None = None) -> Iterator[tuple[str, int, int, str]]:
-        """(path, size, mtime_ns, content_hash) of the files we have read: all, one row
-        at a time (the reconcile compares each with the listing and drops it), or those
-        among `paths` (a watcher batch, which must not load 100,000 rows)."""
-        sql = "select path, size, mtime_ns, content_hash from posts where status != 'withdrawn'"
-        if paths is None:
-            yield from self.db.execute(sql)
-        for path in paths or ():
-            yield from self.db.execute(sql + " and path = ?", [path])
 
     def has_path(self, path: str) -> bool:
         return self.db.execute("select 1 from posts where path = ?", [path]).fetchone() is not None

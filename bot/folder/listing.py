@@ -195,7 +195,9 @@ def _refuse_name(relative: str) -> None:
     """Said once per name and process: the reconcile meets it every few minutes."""
     if relative not in _refused_names:
         _refused_names.add(relative)
-        log.warning("%s is not read: its name is not valid UTF-8 (rename it)", relative)
+        # Its bytes shown as \xNN: a log line (JSON, journald) must be valid text itself.
+        shown = relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        log.warning("%s is not read: its name is not valid UTF-8 (rename it)", shown)
 
 
 def stat_post_files(root: Path, paths: Iterable[str]) -> dict[str, tuple[int, int] | None]:

@@ -110,6 +110,7 @@ def test_names_that_are_not_plain_text(
     assert found["2026-01-01-twee\nregels.md"][0] == "ready"
     assert found["2026-01-03-ok.md"][0] == "ready" and len(found) == 2
     assert "2026-01-02-caf" in caplog.text and "not valid UTF-8" in caplog.text
+    assert "2026-01-02-caf\\xe9.md" in caplog.text  # its bytes shown, the line valid text
 
 
 def test_a_fifo_in_the_folder_neither_hangs_nor_stops_the_worker(

@@ -29,7 +29,8 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
     channels: list[Channel] = []
     chats = [d for d in settings.destinations if d.platform == "telegram"]
     if chats and settings.telegram:
-        from bot.channels.telegram import TelegramChannel, make_bot
+        from bot.channels.telegram import TelegramChannel
+        from bot.channels.telegram_bot import make_bot
 
         bot = make_bot(settings.telegram, len(chats))
         channels += [

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import logging
-import ssl
 import warnings
 from collections.abc import Awaitable
 from typing import Any
@@ -30,10 +28,10 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable, Sent
+from bot.channels.telegram_bot import make_bot
 from bot.channels.telegram_chat import missing_topic, missing_topics, posting_refused, thread_id
 from bot.clock import Clock, utc_now
 from bot.config import TelegramSettings
@@ -50,39 +48,6 @@ _ANSWER_LOST = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
 # Telegram could not fetch or use the photo URL: send the summary as text instead.
 _PHOTO_PROBLEMS = ("wrong file identifier", "http url", "failed to get http url", "photo", "image")
 _OVERALL_PER_SECOND = 30
-
-
-def make_bot(settings: TelegramSettings, chats: int = 1) -> Bot:
-    """A Bot for the configured API server, with short timeouts: waiting is our call.
-    One serves all the bot's chats, its pool big enough for each to have a request out
-    at once; its two clients share one TLS context (loading the CA certificates costs
-    50 ms a client, a tenth of a restart)."""
-    # httpx logs each request URL at INFO, and Bot API URLs hold the token: keep
-    # these loggers quiet whoever configured logging (SPEC §8).
-    for name in ("httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    shared = {"verify": _tls()}
-    request = HTTPXRequest(
-        connection_pool_size=max(8, chats),
-        connect_timeout=5.0,
-        read_timeout=15.0,
-        write_timeout=15.0,
-        pool_timeout=5.0,
-        httpx_kwargs=shared,
-    )
-    updates = HTTPXRequest(connection_pool_size=1, read_timeout=None, httpx_kwargs=shared)
-    return Bot(
-        settings.token,
-        base_url=f"{settings.api_url}/bot",
-        request=request,
-        get_updates_request=updates,
-    )
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """httpx's own default context (certifi's CAs, SSL_CERT_FILE honoured), made once."""
-    return httpx.create_ssl_context()
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

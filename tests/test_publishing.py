@@ -225,6 +225,31 @@ def test_edit_then_delete_reaches_both_platforms(
     assert [state for _, state in states] == ["deleted", "deleted"]
 
 
+def test_a_mastodon_edit_keeps_the_statuss_image(
+    tmp_path: Path, fake_mastodon: FakeMastodon, image_server: str
+) -> None:
+    """Mastodon drops the media of a status edited without media_ids (its controller
+    hands the absent key on as none): the edit sends the status's own media again."""
+    publisher = Publisher.for_fakes(
+        tmp_path, None, fake_mastodon, IMAGE_HOSTS_ALLOW=allow(image_server)
+    )
+    publisher.scan()
+    front = (
+        f'title: Met foto\nexterne_link: "https://example.nl/a"\nimage: "{image_server}/storm.png"'
+    )
+    path = write_post(tmp_path / "posts", "a.md", front)
+    publisher.scan()
+    publisher.deliver_until(lambda: len(fake_mastodon.statuses) == 1)
+    media = list(fake_mastodon.statuses[0].media_ids)
+    assert len(media) == 1
+    path.write_text(path.read_text().replace("Met foto", "Nog steeds met foto"))
+    publisher.scan()
+    publisher.deliver_until(lambda: fake_mastodon.statuses[0].edited)
+    publisher.close()
+    (status,) = fake_mastodon.statuses
+    assert status.text.startswith("Nog steeds met foto") and status.media_ids == media
+
+
 def test_deleted_post_keeps_its_messages_by_default(
     tmp_path: Path, fake_telegram: FakeTelegram
 ) -> None:

@@ -180,9 +180,12 @@ class MastodonChannel:
         changed `visibility` holds for new statuses only."""
         status = self._render(post)
         try:
+            # An edit without media_ids drops the status's image: they are sent again.
+            current = await self._run(lambda: self.api.status(remote_id))
+            media = [attr(item, "id") for item in attr(current, "media_attachments") or []]
             await self._run(
                 lambda: self.api.status_update(
-                    remote_id, status.text, spoiler_text=status.spoiler_text
+                    remote_id, status.text, spoiler_text=status.spoiler_text, media_ids=media
                 )
             )
         except Gone:

@@ -983,17 +983,13 @@ class FakeMastodon(FakeServer[RecordedRequest]):
             body = self._status_json(status)
             body["text"] = status.text  # for delete-and-redraft
             return _Response(200, _json(body))
-        # status_update. Mastodon's controller hands every field to UpdateStatusService,
-        # so an absent spoiler_text clears the content warning (and `sensitive` with it);
-        # the language is kept; visibility is not a parameter: it cannot change. (Absent
-        # media_ids would drop the media too; here they are kept.)
+        # status_update. Mastodon's controller hands every field to UpdateStatusService
+        # (app/controllers/api/v1/statuses_controller.rb), so an absent spoiler_text
+        # clears the content warning (and `sensitive` with it), and absent media_ids
+        # drop the status's media; the language is kept; visibility is not a parameter.
         text = str(params["status"]) if "status" in params else status.text
         spoiler = str(params.get("spoiler_text") or "")
-        media_ids = (
-            [str(m) for m in params.get("media_ids") or []]
-            if "media_ids" in params
-            else list(status.media_ids)
-        )
+        media_ids = [str(m) for m in params.get("media_ids") or []]
         invalid = self._validate(params, username, text, spoiler, media_ids, status)
         if invalid is not None:
             invalid.family = "statuses"

@@ -96,4 +96,9 @@ def may_start_here(
 ) -> bool:
     """Whether a destination may get this post's first message: it was there when
     postbode first saw the post, or the post is still news. Times are UTC texts."""
-    return started is None or first_seen >= started or date >= now - NEWS_WINDOW
+    return started is None or first_seen >= started or is_news(date, now)
+
+
+def is_news(date: dt.datetime, now: dt.datetime) -> bool:
+    """Dated within NEWS_WINDOW: a post that may still reach a destination late."""
+    return date >= now - NEWS_WINDOW

@@ -13,8 +13,8 @@ import sqlite_utils
 
 from bot.clock import utc_text
 from bot.jekyll.posts import Post
-from bot.routing.destinations import Destination
-from bot.routing.rules import NEWS_WINDOW, may_start_here
+from bot.routing.destinations import DEFAULT_TOKEN_ENV, Destination
+from bot.routing.rules import is_news, may_start_here
 from bot.state.deliveries import WITHDRAWN, Deliveries
 from bot.state.rows import post_from_row
 from bot.state.transaction import write_transaction
@@ -78,7 +78,7 @@ def reroute(
     if gone:
         deliveries.retract(post_id, now, delete_remote, channels=gone)
     new = [key for key in channels.channels if key in wanted and key not in have]
-    if new and not old["baseline"] and post.date >= now - NEWS_WINDOW:
+    if new and not old["baseline"] and is_news(post.date, now):
         deliveries.queue(post_id, new, post.date, now)
 
 
@@ -96,7 +96,7 @@ def register(
             old_key = f"{destination.platform}:{destination.target}"
             adopted = (
                 old_key != destination.key
-                and destination.credential_env in (None, "MASTODON_ACCESS_TOKEN")
+                and destination.credential_env in (None, DEFAULT_TOKEN_ENV["mastodon"])
                 and _has_deliveries(db, old_key)
                 and not _has_deliveries(db, destination.key)
             )

@@ -13,7 +13,6 @@ from bot.clock import utc_now
 from bot.config import MastodonSettings, Settings
 from bot.folder.scan import Folder, Progress, ScanReport, Stopping, scan
 from bot.jekyll.posts import READING_RULES
-from bot.jekyll.site import page_path_prefix
 from bot.links_file import LinksFile, LinksKeeper
 from bot.live.checker import LiveChecker
 from bot.live.rules import LiveRules
@@ -159,8 +158,9 @@ def links_file(settings: Settings) -> LinksFile | None:
 
 
 def posts_prefix(settings: Settings) -> str:
-    """POSTS_DIR in the site, as the links' keys begin: Jekyll's `page.path`."""
-    return page_path_prefix(settings.posts_dir, settings.site_root, settings.site.collections_dir)
+    """POSTS_DIR in the site, as the links' keys begin: Jekyll's `page.path` (the
+    site's prefix, which the reading rules use too)."""
+    return settings.site.prefix.rstrip("/")
 
 
 def links_keeper(settings: Settings) -> LinksKeeper | None:

@@ -1,4 +1,4 @@
-"""The Telegram bot readers talk to: /start /help /latest /category and admin /status.
+"""The Telegram bot readers talk to: its features' commands (bot.chat.browse …).
 
 python-telegram-bot's Application runs inside the worker's event loop (started by
 hand, polling getUpdates), answering from the state database. Replies share the
@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from telegram import (
     BotCommand,
@@ -30,19 +31,19 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
+    BaseHandler,
     ContextTypes,
     filters,
 )
 
 from bot.chat import replies
+from bot.chat.browse import Browse
 from bot.chat.flood import FloodGate
 from bot.chat.ordering import PerChatOrder
 from bot.chat.replies import Reply
 from bot.clock import first_of, utc_now
 from bot.config import TelegramSettings
-from bot.state.catalog import Catalog, Category
+from bot.state.catalog import Catalog
 from bot.words import LANGUAGES, Words, pick, words
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,23 @@ log = logging.getLogger(__name__)
 REPLIES_PER_SECOND = 12
 GROUP_REPLIES_PER_MINUTE = 20
 RETRY_START = 60.0  # seconds before trying again when the Bot API cannot be reached
-_MESSAGES = filters.UpdateType.MESSAGE  # not edits of old commands, not channel posts
+
+
+class Feature(Protocol):
+    """A group of the bot's commands (bot.chat.browse is the first): made with the
+    ChatBot, whose `answer` sends its replies under flood control."""
+
+    updates: tuple[str, ...]  # the kinds of update it needs from getUpdates
+
+    def handlers(self) -> list[BaseHandler[Any, Any, Any]]: ...
+
+    def menu(self, said: Words) -> list[BotCommand]:
+        """Its entries in the command menu, in one language."""
+        ...
+
+    def help_text(self, language: str) -> str:
+        """Plain text /help adds for it ("" for none), starting with a newline."""
+        ...
 
 
 class ChatBot:
@@ -69,6 +86,7 @@ class ChatBot:
         flood: FloodGate | None = None,
         groups: FloodGate | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
+        features: Sequence[Callable[[ChatBot], Feature]] = (),
     ) -> None:
         self.settings = settings
         self.catalog = catalog
@@ -80,6 +98,9 @@ class ChatBot:
             burst=GROUP_REPLIES_PER_MINUTE, refill=60 / GROUP_REPLIES_PER_MINUTE
         )
         self.clock = clock
+        # Commands only in new messages: not edits of old commands, not channel posts.
+        self.messages = filters.UpdateType.MESSAGE
+        self.no_preview = LinkPreviewOptions(is_disabled=True)
         self.app: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
             .token(settings.token)
@@ -89,15 +110,11 @@ class ChatBot:
             .job_queue(None)
             .build()
         )
-        commands = [
-            CommandHandler(["start", "help"], self._help, filters=_MESSAGES),
-            CommandHandler("latest", self._latest, filters=_MESSAGES),
-            CommandHandler("category", self._category, filters=_MESSAGES),
-            CommandHandler("status", self._status, filters=_MESSAGES),
-            CallbackQueryHandler(self._pressed, pattern=r"^c[:#]"),
-        ]
-        for handler in commands:
-            self.app.add_handler(handler)
+        makers: list[Callable[[ChatBot], Feature]] = [Browse, *features]
+        self.features = [make(self) for make in makers]
+        for feature in self.features:
+            for handler in feature.handlers():
+                self.app.add_handler(handler)
         self.app.add_error_handler(self._error)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -144,7 +161,7 @@ class ChatBot:
         await self._set_commands()
         assert self.app.updater is not None
         await self.app.updater.start_polling(
-            allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
+            allowed_updates=sorted({u for feature in self.features for u in feature.updates}),
             error_callback=self._polling_error,
         )
         await self.app.start()
@@ -166,95 +183,25 @@ class ChatBot:
         bot = self.app.bot
         for language in LANGUAGES:
             code = None if language == self.language else language
-            await bot.set_my_commands(_menu(words(language)), language_code=code)
+            await bot.set_my_commands(self._menu(words(language)), language_code=code)
         said = words(self.language)
-        admin_commands = [*_menu(said), BotCommand("status", said.cmd_status)]
+        admin_commands = [*self._menu(said), BotCommand("status", said.cmd_status)]
         for admin in self.settings.admin_ids:
             # BadRequest: the admin has not started a chat with the bot yet.
             with contextlib.suppress(BadRequest):
                 await bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(admin))
 
-    # -- handlers -------------------------------------------------------------
+    def _menu(self, said: Words) -> list[BotCommand]:
+        """The readers' commands of every feature, described in one language."""
+        return [command for feature in self.features for command in feature.menu(said)]
 
-    def _reader_language(self, user: User | None) -> str:
+    # -- what features share ---------------------------------------------------
+
+    def reader_language(self, user: User | None) -> str:
         """The reader's app language where postbode speaks it, else LANGUAGE."""
         return pick(user.language_code if user else None, fallback=self.language)
 
-    async def _help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        language = self._reader_language(update.effective_user)
-        await self._answer(update, lambda: replies.help_reply(language, self.settings.channels))
-
-    async def _latest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        language = self._reader_language(update.effective_user)
-
-        def reply() -> Reply:
-            count = replies.parse_count(context.args or [])
-            if count is None:
-                return replies.usage_reply(language)
-            now = self.clock()
-            return replies.latest_reply(self.catalog.latest(count, now), language, now)
-
-        await self._answer(update, reply)
-
-    async def _category(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        language = self._reader_language(update.effective_user)
-
-        def reply() -> Reply:
-            categories = self.catalog.categories(self.clock())
-            asked = " ".join(context.args or [])
-            if not asked:
-                return replies.categories_reply(categories, language)
-            found = replies.find_category(asked, categories)
-            if found is None:
-                return replies.unknown_category_reply(asked, categories, language)
-            return self._category_posts(found, language)
-
-        await self._answer(update, reply)
-
-    async def _status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user, chat = update.effective_user, update.effective_chat
-        if user is not None and user.id in self.settings.admin_ids:
-            if chat is not None and chat.type != ChatType.PRIVATE:  # others read along
-                private = words(self._reader_language(user)).private
-                await self._answer(update, lambda: Reply(replies.say(private)))
-                return
-            await self._answer(
-                update, lambda: replies.status_reply(self.catalog.report(), self.language)
-            )
-        else:  # everyone else learns what the bot does, nothing about its state
-            await self._help(update, context)
-
-    async def _pressed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        if query is None or query.data is None:
-            return
-        user = query.from_user.id if query.from_user else 0
-        language = self._reader_language(query.from_user)
-        if self.flood.check(user) != "answer":
-            await query.answer(words(language).flood)  # a toast: plain text, not HTML
-            return
-        category = replies.category_for_callback(query.data, self.catalog.categories(self.clock()))
-        await query.answer()
-        if category is None or query.message is None:
-            return
-        reply = self._category_posts(category, language)
-        try:  # the list replaces the menu's text; the buttons stay for the next choice
-            await query.edit_message_text(
-                reply.text,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=_NO_PREVIEW,
-                reply_markup=getattr(query.message, "reply_markup", None),
-            )
-        except BadRequest as error:
-            if "not modified" not in error.message.lower():
-                raise
-
-    def _category_posts(self, category: Category, language: str) -> Reply:
-        now = self.clock()
-        posts = self.catalog.in_category(category.key, replies.DEFAULT_LATEST, now)
-        return replies.category_reply(category, posts, language, now)
-
-    async def _answer(self, update: Update, build: Callable[[], Reply]) -> None:
+    async def answer(self, update: Update, build: Callable[[], Reply]) -> None:
         """Flood control, then the reply, built from the database only when it is sent."""
         message, user = update.effective_message, update.effective_user
         if message is None:
@@ -265,7 +212,7 @@ class ChatBot:
         if message.chat.type != ChatType.PRIVATE and self.groups.check(message.chat_id) != "answer":
             return
         if verdict == "notice":
-            flood = words(self._reader_language(user)).flood
+            flood = words(self.reader_language(user)).flood
             reply = Reply(replies.say(flood))
         else:
             reply = build()
@@ -281,7 +228,7 @@ class ChatBot:
         await message.reply_text(
             reply.text,
             parse_mode=ParseMode.HTML,
-            link_preview_options=_NO_PREVIEW,
+            link_preview_options=self.no_preview,
             reply_markup=markup,
             do_quote=False,
         )
@@ -297,15 +244,3 @@ class ChatBot:
             type(error).__name__,
             error.message,
         )
-
-
-def _menu(said: Words) -> list[BotCommand]:
-    """The readers' commands, described in one language."""
-    return [
-        BotCommand("latest", said.cmd_latest),
-        BotCommand("category", said.cmd_category),
-        BotCommand("help", said.cmd_help),
-    ]
-
-
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)

@@ -25,6 +25,15 @@ class Words:
     pick: str
     flood: str
     private: str
+    # Answers to mentions on Mastodon (bot.chat.mastodon_replies): plain text, the
+    # commands as readers write them (latest, category, search). {site}: the site.
+    m_help: str
+    m_usage: str
+    m_categories: str
+    m_pick: str
+    m_search: str
+    m_found: str
+    m_not_found: str
     # The command menu (setMyCommands): one description per command, 1–256 characters.
     cmd_latest: str
     cmd_category: str

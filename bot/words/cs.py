@@ -19,6 +19,17 @@ WORDS = Words(
     pick="Vyberte si jednu pomocí /category.",
     flood="Pomalu: posíláte hodně příkazů za sebou. Zkuste to za chvíli znovu.",
     private="O /status mě požádejte v soukromém chatu: tady čtou i ostatní.",
+    m_help="Zveřejňuji každý nový článek z {site}. Zmiňte mě a napište:\n"
+    "latest [počet]: nejnovější články (výchozí {default}, nejvýše {most})\n"
+    "category: kategorie\n"
+    "category NÁZEV: nejnovější články v kategorii\n"
+    "search SLOVA: články s těmito slovy",
+    m_usage="Napište „latest“ s počtem od 1 do {most}.",
+    m_categories="Kategorie (napište „category NÁZEV“):",
+    m_pick="Napište „category“ a dostanete seznam.",
+    m_search="Napište „search“ a jedno až {most} slov.",
+    m_found="Články se slovy „{asked}“:",
+    m_not_found="Žádné články se slovy „{asked}“.",
     cmd_latest="Nejnovější články",
     cmd_category="Články podle kategorií",
     cmd_help="Co tento bot umí",

@@ -19,6 +19,17 @@ WORDS = Words(
     pick="Wählen Sie eine mit /category.",
     flood="Langsam, bitte: Das waren viele Befehle hintereinander. Versuchen Sie es gleich noch einmal.",
     private="Fragen Sie mich nach /status bitte im privaten Chat: Hier lesen andere mit.",
+    m_help="Ich veröffentliche jeden neuen Artikel von {site}. Erwähnen Sie mich mit:\n"
+    "latest [Anzahl]: die neuesten Artikel (standardmäßig {default}, höchstens {most})\n"
+    "category: die Kategorien\n"
+    "category NAME: die neuesten Artikel einer Kategorie\n"
+    "search WÖRTER: Artikel mit diesen Wörtern",
+    m_usage="Fragen Sie „latest“ mit einer Anzahl von 1 bis {most}.",
+    m_categories="Kategorien (fragen Sie „category NAME“):",
+    m_pick="Fragen Sie „category“ für die Liste.",
+    m_search="Fragen Sie „search“ mit einem bis {most} Wörtern.",
+    m_found="Artikel mit „{asked}“:",
+    m_not_found="Keine Artikel mit „{asked}“.",
     cmd_latest="Die neuesten Artikel",
     cmd_category="Artikel nach Kategorie",
     cmd_help="Was dieser Bot kann",

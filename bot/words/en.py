@@ -19,6 +19,17 @@ WORDS = Words(
     pick="Pick one with /category.",
     flood="Easy now: that is a lot of commands in a row. Try again in a moment.",
     private="Ask me for /status in a private chat: others read along here.",
+    m_help="I post every new article of {site}. Mention me with:\n"
+    "latest [count]: the newest articles ({default} by default, at most {most})\n"
+    "category: the categories\n"
+    "category NAME: the newest articles in a category\n"
+    "search WORDS: articles with these words",
+    m_usage="Ask “latest” with a count from 1 to {most}.",
+    m_categories="Categories (ask “category NAME”):",
+    m_pick="Ask “category” for the list.",
+    m_search="Ask “search” with one to {most} words.",
+    m_found="Articles with “{asked}”:",
+    m_not_found="No articles with “{asked}”.",
     cmd_latest="The newest articles",
     cmd_category="Articles by category",
     cmd_help="What this bot does",

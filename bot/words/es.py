@@ -19,6 +19,17 @@ WORDS = Words(
     pick="Elige una con /category.",
     flood="Más despacio: son muchos comandos seguidos. Inténtalo de nuevo en un momento.",
     private="Pídeme /status en un chat privado: aquí también leen otras personas.",
+    m_help="Publico cada artículo nuevo de {site}. Mencióname con:\n"
+    "latest [número]: los artículos más recientes ({default} por defecto, {most} como máximo)\n"
+    "category: las categorías\n"
+    "category NOMBRE: los artículos más recientes de una categoría\n"
+    "search PALABRAS: artículos con estas palabras",
+    m_usage="Pide «latest» con un número del 1 al {most}.",
+    m_categories="Categorías (pide «category NOMBRE»):",
+    m_pick="Pide «category» para ver la lista.",
+    m_search="Pide «search» con entre una y {most} palabras.",
+    m_found="Artículos con «{asked}»:",
+    m_not_found="No hay artículos con «{asked}».",
     cmd_latest="Los artículos más recientes",
     cmd_category="Artículos por categoría",
     cmd_help="Qué hace este bot",

@@ -19,6 +19,17 @@ WORDS = Words(
     pick="Choisissez-en une avec /category.",
     flood="Doucement\u00a0: cela fait beaucoup de commandes d’affilée. Réessayez dans un instant.",
     private="Demandez-moi /status en message privé\u00a0: ici, d’autres lisent aussi.",
+    m_help="Je publie chaque nouvel article de {site}. Mentionnez-moi avec\u00a0:\n"
+    "latest [nombre]\u00a0: les derniers articles ({default} par défaut, {most} au maximum)\n"
+    "category\u00a0: les catégories\n"
+    "category NOM\u00a0: les derniers articles d’une catégorie\n"
+    "search MOTS\u00a0: les articles avec ces mots",
+    m_usage="Demandez «\u00a0latest\u00a0» avec un nombre de 1 à {most}.",
+    m_categories="Catégories (demandez «\u00a0category NOM\u00a0»)\u00a0:",
+    m_pick="Demandez «\u00a0category\u00a0» pour la liste.",
+    m_search="Demandez «\u00a0search\u00a0» avec un à {most} mots.",
+    m_found="Articles avec «\u00a0{asked}\u00a0»\u00a0:",
+    m_not_found="Aucun article avec «\u00a0{asked}\u00a0».",
     cmd_latest="Les derniers articles",
     cmd_category="Les articles par catégorie",
     cmd_help="Ce que fait ce bot",

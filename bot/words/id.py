@@ -19,6 +19,17 @@ WORDS = Words(
     pick="Pilih salah satu dengan /category.",
     flood="Pelan-pelan: Anda mengirim banyak perintah berturut-turut. Coba lagi sebentar lagi.",
     private="Minta /status di obrolan pribadi dengan saya: di sini orang lain ikut membaca.",
+    m_help="Saya menerbitkan setiap artikel baru dari {site}. Sebut saya dengan:\n"
+    "latest [jumlah]: artikel terbaru (bawaan {default}, paling banyak {most})\n"
+    "category: daftar kategori\n"
+    "category NAMA: artikel terbaru dalam satu kategori\n"
+    "search KATA: artikel dengan kata-kata ini",
+    m_usage="Kirim “latest” dengan jumlah dari 1 sampai {most}.",
+    m_categories="Kategori (kirim “category NAMA”):",
+    m_pick="Kirim “category” untuk melihat daftarnya.",
+    m_search="Kirim “search” dengan satu sampai {most} kata.",
+    m_found="Artikel dengan “{asked}”:",
+    m_not_found="Tidak ada artikel dengan “{asked}”.",
     cmd_latest="Artikel terbaru",
     cmd_category="Artikel per kategori",
     cmd_help="Apa yang dilakukan bot ini",

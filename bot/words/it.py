@@ -19,6 +19,17 @@ WORDS = Words(
     pick="Scegline una con /category.",
     flood="Piano: sono molti comandi di fila. Riprova tra un momento.",
     private="Chiedimi /status in una chat privata: qui leggono anche altri.",
+    m_help="Pubblico ogni nuovo articolo di {site}. Menzionami con:\n"
+    "latest [numero]: gli articoli più recenti ({default} se non indicato, al massimo {most})\n"
+    "category: le categorie\n"
+    "category NOME: gli articoli più recenti di una categoria\n"
+    "search PAROLE: gli articoli con queste parole",
+    m_usage="Chiedi «latest» con un numero da 1 a {most}.",
+    m_categories="Categorie (chiedi «category NOME»):",
+    m_pick="Chiedi «category» per l’elenco.",
+    m_search="Chiedi «search» con da una a {most} parole.",
+    m_found="Articoli con «{asked}»:",
+    m_not_found="Nessun articolo con «{asked}».",
     cmd_latest="Gli articoli più recenti",
     cmd_category="Articoli per categoria",
     cmd_help="Cosa fa questo bot",

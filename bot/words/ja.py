@@ -19,6 +19,17 @@ WORDS = Words(
     pick="/category で選んでください。",
     flood="コマンドが続けて送られています。少し待ってから、もう一度お試しください。",
     private="/status は私との個人チャットで送ってください。ここは他の人も読んでいます。",
+    m_help="{site} の新しい記事をすべて投稿しています。次のようにメンションしてください。\n"
+    "latest [件数]: 最新の記事（既定は{default}件、最大{most}件）\n"
+    "category: カテゴリーの一覧\n"
+    "category 名前: そのカテゴリーの最新の記事\n"
+    "search 語句: その語句を含む記事",
+    m_usage="「latest」に1〜{most}の件数を付けてください。",
+    m_categories="カテゴリー（「category 名前」で記事を表示）:",
+    m_pick="一覧は「category」で表示できます。",
+    m_search="「search」に1〜{most}語の語句を付けてください。",
+    m_found="「{asked}」を含む記事:",
+    m_not_found="「{asked}」を含む記事はありません。",
     cmd_latest="最新の記事",
     cmd_category="カテゴリー別の記事",
     cmd_help="このボットについて",

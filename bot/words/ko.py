@@ -19,6 +19,17 @@ WORDS = Words(
     pick="/category로 카테고리를 선택하세요.",
     flood="명령이 연달아 너무 많이 들어왔습니다. 잠시 후 다시 시도해 주세요.",
     private="/status는 저와의 개인 대화에서 요청해 주세요. 여기는 다른 사람들도 읽습니다.",
+    m_help="{site}의 새 기사를 모두 올립니다. 이렇게 멘션해 주세요:\n"
+    "latest [개수]: 최신 기사 (기본 {default}개, 최대 {most}개)\n"
+    "category: 카테고리 목록\n"
+    "category 이름: 해당 카테고리의 최신 기사\n"
+    "search 단어: 이 단어가 들어간 기사",
+    m_usage="‘latest’ 뒤에 1부터 {most}까지의 개수를 적어 주세요.",
+    m_categories="카테고리 (‘category 이름’으로 요청):",
+    m_pick="목록은 ‘category’로 요청하세요.",
+    m_search="‘search’ 뒤에 단어를 1개에서 {most}개까지 적어 주세요.",
+    m_found="‘{asked}’이(가) 들어간 기사:",
+    m_not_found="‘{asked}’이(가) 들어간 기사가 없습니다.",
     cmd_latest="최신 기사",
     cmd_category="카테고리별 기사",
     cmd_help="이 봇이 하는 일",

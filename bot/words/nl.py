@@ -19,6 +19,17 @@ WORDS = Words(
     pick="Kies er een met /category.",
     flood="Rustig aan: je stuurt veel opdrachten achter elkaar. Probeer het zo nog eens.",
     private="Vraag /status in een privégesprek met mij: hier lezen anderen mee.",
+    m_help="Ik plaats elk nieuw bericht van {site}. Noem mij met:\n"
+    "latest [aantal]: de nieuwste berichten (standaard {default}, hoogstens {most})\n"
+    "categorie: de categorieën\n"
+    "categorie NAAM: de nieuwste berichten in een categorie\n"
+    "zoek WOORDEN: berichten met deze woorden",
+    m_usage="Vraag «latest» met een aantal van 1 tot {most}.",
+    m_categories="Categorieën (vraag «categorie NAAM»):",
+    m_pick="Vraag «categorie» voor de lijst.",
+    m_search="Vraag «zoek» met een tot {most} woorden.",
+    m_found="Berichten met «{asked}»:",
+    m_not_found="Geen berichten met «{asked}».",
     cmd_latest="De nieuwste berichten",
     cmd_category="Berichten per categorie",
     cmd_help="Wat deze bot doet",

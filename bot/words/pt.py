@@ -19,6 +19,17 @@ WORDS = Words(
     pick="Escolha uma com /category.",
     flood="Calma: são muitos comandos seguidos. Tente de novo daqui a pouco.",
     private="Peça /status em uma conversa privada comigo: aqui outras pessoas também leem.",
+    m_help="Publico cada novo artigo de {site}. Mencione-me com:\n"
+    "latest [número]: os artigos mais recentes ({default} por padrão, no máximo {most})\n"
+    "category: as categorias\n"
+    "category NOME: os artigos mais recentes de uma categoria\n"
+    "search PALAVRAS: artigos com estas palavras",
+    m_usage="Peça “latest” com um número de 1 a {most}.",
+    m_categories="Categorias (peça “category NOME”):",
+    m_pick="Peça “category” para ver a lista.",
+    m_search="Peça “search” com uma a {most} palavras.",
+    m_found="Artigos com “{asked}”:",
+    m_not_found="Nenhum artigo com “{asked}”.",
     cmd_latest="Os artigos mais recentes",
     cmd_category="Artigos por categoria",
     cmd_help="O que este bot faz",

@@ -19,6 +19,17 @@ WORDS = Words(
     pick="/category ile bir kategori seçin.",
     flood="Biraz yavaş: art arda çok fazla komut gönderdiniz. Birazdan yeniden deneyin.",
     private="/status komutunu bana özel sohbetten gönderin: burayı başkaları da okuyor.",
+    m_help="{site} sitesindeki her yeni haberi yayımlıyorum. Beni şöyle anın:\n"
+    "latest [sayı]: en yeni haberler (varsayılan {default}, en fazla {most})\n"
+    "category: kategoriler\n"
+    "category AD: bir kategorideki en yeni haberler\n"
+    "search KELİMELER: bu kelimeleri içeren haberler",
+    m_usage="“latest” yazıp 1 ile {most} arasında bir sayı ekleyin.",
+    m_categories="Kategoriler (“category AD” yazın):",
+    m_pick="Liste için “category” yazın.",
+    m_search="“search” yazıp bir ile {most} arasında kelime ekleyin.",
+    m_found="“{asked}” içeren haberler:",
+    m_not_found="“{asked}” içeren haber yok.",
     cmd_latest="En yeni haberler",
     cmd_category="Kategorilere göre haberler",
     cmd_help="Bu bot ne yapar",

@@ -19,6 +19,17 @@ WORDS = Words(
     pick="Hãy chọn một chuyên mục bằng /category.",
     flood="Chậm lại một chút: bạn đã gửi nhiều lệnh liên tiếp. Hãy thử lại sau giây lát.",
     private="Hãy hỏi /status trong cuộc trò chuyện riêng với tôi: ở đây người khác cũng đọc được.",
+    m_help="Tôi đăng mọi bài viết mới của {site}. Hãy nhắc đến tôi kèm:\n"
+    "latest [số lượng]: các bài viết mới nhất (mặc định {default}, tối đa {most})\n"
+    "category: các chuyên mục\n"
+    "category TÊN: các bài viết mới nhất trong một chuyên mục\n"
+    "search TỪ KHÓA: các bài viết có những từ này",
+    m_usage="Hãy gửi “latest” kèm một số từ 1 đến {most}.",
+    m_categories="Các chuyên mục (gửi “category TÊN”):",
+    m_pick="Gửi “category” để xem danh sách.",
+    m_search="Hãy gửi “search” kèm từ một đến {most} từ.",
+    m_found="Bài viết có “{asked}”:",
+    m_not_found="Không có bài viết nào có “{asked}”.",
     cmd_latest="Các bài viết mới nhất",
     cmd_category="Bài viết theo chuyên mục",
     cmd_help="Bot này làm gì",

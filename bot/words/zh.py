@@ -19,6 +19,17 @@ WORDS = Words(
     pick="请用 /category 选择一个分类。",
     flood="请慢一点：您连续发送了太多命令，请稍后再试。",
     private="请在与我的私聊中发送 /status：这里还有其他人在看。",
+    m_help="我发布 {site} 的每篇新文章。提及我并写上：\n"
+    "latest [数量]：最新文章（默认 {default} 篇，最多 {most} 篇）\n"
+    "category：所有分类\n"
+    "category 名称：某个分类的最新文章\n"
+    "search 词语：包含这些词语的文章",
+    m_usage="请写“latest”加上 1 到 {most} 之间的数量。",
+    m_categories="分类（写“category 名称”查看）：",
+    m_pick="写“category”查看分类列表。",
+    m_search="请写“search”加上 1 到 {most} 个词语。",
+    m_found="包含“{asked}”的文章：",
+    m_not_found="没有包含“{asked}”的文章。",
     cmd_latest="最新文章",
     cmd_category="按分类浏览文章",
     cmd_help="这个机器人能做什么",

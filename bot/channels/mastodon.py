@@ -8,7 +8,6 @@ and a short timeout keep the waiting in our hands (the outbox's).
 
 from __future__ import annotations
 
-import collections
 import logging
 import mimetypes
 import time
@@ -38,6 +37,7 @@ from bot.channels.mastodon_answers import (
     garbled,
     status_code,
 )
+from bot.channels.mastodon_budget import StatusBudget
 from bot.channels.mastodon_urls import instance_rules
 from bot.channels.serial import SerialThread
 from bot.config import MastodonSettings
@@ -58,9 +58,6 @@ T = TypeVar("T")
 REQUEST_TIMEOUT = 15.0
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 DEFAULT_DESCRIPTION_LIMIT = 1500
-# Mastodon's "statuses" family: 300 creations per 3 hours per account. Enforced
-# here only for a server that sends no rate-limit headers; otherwise they rule.
-STATUS_LIMIT, STATUS_PERIOD = 300, 3 * 3600.0
 # A 429 without a usable reset header is retried after this long.
 DEFAULT_RATE_LIMIT_WAIT = 60.0
 
@@ -68,7 +65,7 @@ DEFAULT_RATE_LIMIT_WAIT = 60.0
 class MastodonChannel:
     """Publishes summaries as statuses on one Mastodon account."""
 
-    min_interval = 0.0  # the instance's headers pace us, see _check_budget
+    min_interval = 0.0  # the instance's headers pace us, see StatusBudget
 
     def __init__(
         self,
@@ -97,9 +94,8 @@ class MastodonChannel:
             user_agent="postbode",
         )
         self._thread = SerialThread("mastodon")
-        self._created: collections.deque[float] = collections.deque()
-        self._blocked_until = 0.0
-        self._server_counts = False  # whether the instance sends rate-limit headers
+        # The account's 300 statuses per 3 hours, shared with the answers to mentions.
+        self.budget = StatusBudget(clock)
         self._account_url: str | None = None  # the account's page, once asked
 
     async def start(self) -> None:
@@ -136,7 +132,7 @@ class MastodonChannel:
 
     async def publish(self, post: Post, idempotency_key: str) -> Sent:
         status = self._render(post)
-        self._check_budget()
+        self.budget.check()
         media_ids = await self._upload_image(status, post.path)
         try:
             created = await self._run(
@@ -151,8 +147,7 @@ class MastodonChannel:
             )
         except Gone as error:
             raise AuthFailed(str(error)) from None
-        self._created.append(self.clock())
-        self._note_headers()
+        self.budget.created(*self.last_headers())
         if not attr(created, "id"):  # a 2xx without the status: it may exist all the same
             raise garbled()
         # `url` is the status's page; `uri` its ActivityPub id, which shows it too. It goes
@@ -216,25 +211,11 @@ class MastodonChannel:
         log.info("%s: posting as @%s", self.key, attr(account, "acct"))
         return None
 
-    def _note_headers(self) -> None:
-        """The last answer's headers say how many calls are left until when: at 0, wait."""
-        remaining, reset = self.api.ratelimit_remaining, self.api.ratelimit_reset
-        # Mastodon.py starts with remaining = 300; only a header sets ratelimit_lastcall.
-        self._server_counts = self.api.ratelimit_lastcall is not None
-        if remaining is not None and remaining <= 0 and reset:
-            self._blocked_until = max(self._blocked_until, float(reset))
-
-    def _check_budget(self) -> None:
-        """Refuse before asking when the headers (or, without them, the 300 statuses
-        per 3 hours) say the next status would be refused."""
-        now = self.clock()
-        while self._created and self._created[0] <= now - STATUS_PERIOD:
-            self._created.popleft()
-        wait = self._blocked_until - now
-        if not self._server_counts and len(self._created) >= STATUS_LIMIT:
-            wait = max(wait, self._created[0] + STATUS_PERIOD - now)
-        if wait > 0:
-            raise RateLimited(f"Mastodon rate limit: next status in {wait:.0f} s", wait)
+    def last_headers(self) -> tuple[int | None, float | None, bool]:
+        """The last answer's rate-limit headers: remaining, reset, whether there were any
+        (Mastodon.py starts with remaining = 300; only a header sets ratelimit_lastcall)."""
+        api = self.api
+        return api.ratelimit_remaining, api.ratelimit_reset, api.ratelimit_lastcall is not None
 
     async def _upload_image(self, status: MastodonStatus, path: str) -> list[str]:
         """Upload the feature image with its alt text; on any failure, post without it.
@@ -275,7 +256,7 @@ class MastodonChannel:
             reset = self.api.ratelimit_reset
             wait = max(1.0, reset - self.clock()) if reset else DEFAULT_RATE_LIMIT_WAIT
             if blocks_statuses:
-                self._blocked_until = self.clock() + wait
+                self.budget.block(self.clock() + wait)
             raise RateLimited(f"Mastodon rate limit: retry in {wait:.0f} s", wait) from None
         except MastodonUnauthorizedError as error:
             raise AuthFailed(f"Mastodon refused the access token: {api_message(error)}") from None

@@ -15,28 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from mastodon import (
-    Mastodon,
-    MastodonAPIError,
-    MastodonError,
-    MastodonNetworkError,
-    MastodonNotFoundError,
-    MastodonRatelimitError,
-    MastodonServerError,
-    MastodonUnauthorizedError,
-)
+from mastodon import Mastodon, MastodonError
 
 from bot.addresses import Allowed
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable, Sent
 from bot.channels.images import ImageFetcher, ImageRefused
-from bot.channels.mastodon_answers import (
-    Gone,
-    api_message,
-    attr,
-    first_line,
-    garbled,
-    status_code,
-)
+from bot.channels.mastodon_answers import Gone, attr, garbled, translated
 from bot.channels.mastodon_budget import StatusBudget
 from bot.channels.mastodon_urls import instance_rules
 from bot.channels.serial import SerialThread
@@ -58,8 +42,6 @@ T = TypeVar("T")
 REQUEST_TIMEOUT = 15.0
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 DEFAULT_DESCRIPTION_LIMIT = 1500
-# A 429 without a usable reset header is retried after this long.
-DEFAULT_RATE_LIMIT_WAIT = 60.0
 
 
 class MastodonChannel:
@@ -252,25 +234,8 @@ class MastodonChannel:
         """
         try:
             return await self._thread.run(call)
-        except MastodonRatelimitError:
-            reset = self.api.ratelimit_reset
-            wait = max(1.0, reset - self.clock()) if reset else DEFAULT_RATE_LIMIT_WAIT
-            if blocks_statuses:
-                self.budget.block(self.clock() + wait)
-            raise RateLimited(f"Mastodon rate limit: retry in {wait:.0f} s", wait) from None
-        except MastodonUnauthorizedError as error:
-            raise AuthFailed(f"Mastodon refused the access token: {api_message(error)}") from None
-        except MastodonNotFoundError:
-            raise Gone() from None
-        except MastodonServerError as error:
-            raise Retryable(f"Mastodon server error: {api_message(error)}") from None
-        except MastodonAPIError as error:
-            if str(error.args[0]).startswith("Could not parse response as JSON"):
-                raise garbled() from None
-            if status_code(error) == 403:
-                raise AuthFailed(f"Mastodon forbids this: {api_message(error)}") from None
-            raise Permanent(f"Mastodon refused the status: {api_message(error)}") from None
-        except MastodonNetworkError as error:
-            raise Retryable(f"Mastodon unreachable: {first_line(error)}") from None
         except MastodonError as error:
-            raise Retryable(f"Mastodon: {first_line(error)}") from None
+            ours = translated(error, self.api.ratelimit_reset, self.clock())
+            if isinstance(ours, RateLimited) and blocks_statuses:
+                self.budget.block(self.clock() + ours.retry_after)
+            raise ours from None

@@ -129,6 +129,7 @@ class Worker:
         # step) before the start-up scan: what changes during the scan is not missed.
         await asyncio.sleep(0)
         tasks += self._chat_bot()  # readers are answered while the start-up scan runs
+        tasks += self._mastodon_replies()
         for task in tasks:
             task.add_done_callback(self._on_task_done)
         try:
@@ -223,6 +224,18 @@ class Worker:
 
         bot = ChatBot(telegram, Catalog(self.store.db), self.settings.language)
         return [asyncio.create_task(bot.run(self.stop), name="chat")]
+
+    def _mastodon_replies(self) -> list[asyncio.Task[None]]:
+        """With MASTODON_REPLIES=on, each Mastodon account answers its mentions (one
+        listener per account, however many destinations post as it)."""
+        if not self.settings.mastodon_replies:
+            return []
+        from bot.chat.mastodon import listeners
+
+        made = listeners(self.settings, self.channels, self.store)
+        return [
+            asyncio.create_task(m.run(self.stop), name=f"mentions {m.channel.key}") for m in made
+        ]
 
     def _log_state(self) -> None:
         counts = Catalog(self.store.db).counts()

@@ -20,7 +20,7 @@ from mastodon import Mastodon, MastodonError
 from bot.addresses import Allowed
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable, Sent
 from bot.channels.images import ImageFetcher, ImageRefused
-from bot.channels.mastodon_answers import Gone, attr, garbled, translated
+from bot.channels.mastodon_answers import Gone, attr, garbled, status_rules, translated
 from bot.channels.mastodon_budget import StatusBudget
 from bot.channels.mastodon_urls import instance_rules
 from bot.channels.serial import SerialThread
@@ -30,8 +30,6 @@ from bot.jekyll.site import normalize_url
 from bot.routing.destinations import Destination
 from bot.routing.rules import content_warning
 from bot.summary import (
-    MASTODON_DEFAULT_MAX_CHARACTERS,
-    MASTODON_DEFAULT_URL_CHARACTERS,
     MastodonStatus,
     render_mastodon,
 )
@@ -89,13 +87,8 @@ class MastodonChannel:
                 "%s: could not read the instance's limits (%s); using 500/23", self.key, error
             )
             return
-        configuration = attr(instance, "configuration") or {}
-        statuses = attr(configuration, "statuses") or {}
-        media = attr(configuration, "media_attachments") or {}
-        self.rules = instance_rules(
-            int(attr(statuses, "max_characters") or MASTODON_DEFAULT_MAX_CHARACTERS),
-            int(attr(statuses, "characters_reserved_per_url") or MASTODON_DEFAULT_URL_CHARACTERS),
-        )
+        media = attr(attr(instance, "configuration") or {}, "media_attachments") or {}
+        self.rules = status_rules(instance)
         self.description_limit = int(attr(media, "description_limit") or DEFAULT_DESCRIPTION_LIMIT)
         self.images.max_bytes = min(
             MAX_IMAGE_BYTES, int(attr(media, "image_size_limit") or MAX_IMAGE_BYTES)

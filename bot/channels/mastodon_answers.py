@@ -17,6 +17,12 @@ from mastodon import (
 )
 
 from bot.channels.base import AuthFailed, ChannelError, Permanent, RateLimited, Retryable
+from bot.channels.mastodon_urls import instance_rules
+from bot.summary import (
+    MASTODON_DEFAULT_MAX_CHARACTERS,
+    MASTODON_DEFAULT_URL_CHARACTERS,
+    MastodonRules,
+)
 
 # A 429 without a usable reset header is retried after this long.
 DEFAULT_RATE_LIMIT_WAIT = 60.0
@@ -41,6 +47,15 @@ def attr(value: Any, name: str) -> Any:
     if isinstance(value, dict):
         return value.get(name)
     return getattr(value, name, None)
+
+
+def status_rules(instance: Any) -> MastodonRules:
+    """How the instance counts a status, from its v2 configuration (else 500 and 23)."""
+    statuses = attr(attr(instance, "configuration") or {}, "statuses") or {}
+    return instance_rules(
+        int(attr(statuses, "max_characters") or MASTODON_DEFAULT_MAX_CHARACTERS),
+        int(attr(statuses, "characters_reserved_per_url") or MASTODON_DEFAULT_URL_CHARACTERS),
+    )
 
 
 def status_code(error: MastodonAPIError) -> int | None:

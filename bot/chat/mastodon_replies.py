@@ -13,16 +13,15 @@ in it is shown as its fullwidth form, which Mastodon does not link.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.chat.mastodon_mentions import MAX_WORDS
-from bot.chat.replies import DEFAULT_LATEST, MAX_LATEST
+from bot.chat.replies import DEFAULT_LATEST, MAX_LATEST, closest_categories
 from bot.jekyll.posts import Post
 from bot.state.catalog import Category
 from bot.summary import MastodonRules
-from bot.text import search_key, shorten
+from bot.text import shorten
 from bot.words import words
 from bot.words.dates import short_date
 
@@ -52,7 +51,7 @@ def fit(asker: str, heading: str, entries: Sequence[Entry], rules: MastodonRules
     """@asker, the heading, then the entries that fit, in order; a heading too long for
     the limit on its own is shortened."""
     mention = f"@{asker} "
-    used = len(mention.split("@")[1]) + 2  # "@name " counts without the domain
+    used = len(asker.split("@")[0]) + 2  # "@name " counts without the domain
     room = rules.max_characters - used
     head = shorten(heading, room, rules.text_cost)
     text, used = mention + head, used + rules.text_cost(head)
@@ -139,11 +138,10 @@ def unknown_category_answer(
 ) -> str:
     """The closest known names instead of silence."""
     said = words(language)
-    by_key = {c.key: c for c in categories}
-    close = difflib.get_close_matches(search_key(asked)[:200], list(by_key), n=3, cutoff=0.5)
+    close = closest_categories(asked, categories)
     text = said.unknown.format(asked=echo(asked))
     if close:
-        names = ", ".join(f"category {defuse(by_key[k].name)}" for k in close)
+        names = ", ".join(f"category {defuse(c.name)}" for c in close)
         text += " " + said.did_you_mean.format(names=names)
     else:
         text += " " + said.m_pick

@@ -99,14 +99,20 @@ def unknown_category_reply(asked: str, categories: Sequence[Category], language:
     said = words(language)
     echo = html.escape(shorten(" ".join(asked.split()), _ECHO, len))
     lines = [say(said.unknown, asked=echo)]
-    by_key = {c.key: c for c in categories}
-    close = difflib.get_close_matches(search_key(asked)[:200], list(by_key), n=3, cutoff=0.5)
+    close = closest_categories(asked, categories)
     if close:
-        names = ", ".join(f"/category {html.escape(by_key[k].name)}" for k in close)
+        names = ", ".join(f"/category {html.escape(c.name)}" for c in close)
         lines.append(say(said.did_you_mean, names=names))
     else:
         lines.append(say(said.pick))
     return Reply("\n".join(lines))
+
+
+def closest_categories(asked: str, categories: Sequence[Category]) -> list[Category]:
+    """The (at most three) known names closest to one that is not known."""
+    by_key = {c.key: c for c in categories}
+    close = difflib.get_close_matches(search_key(asked)[:200], list(by_key), n=3, cutoff=0.5)
+    return [by_key[key] for key in close]
 
 
 def find_category(asked: str, categories: Sequence[Category]) -> Category | None:

@@ -40,6 +40,9 @@ class Settings:
     language: str = "nl"
     telegram: TelegramSettings | None = None
     mastodon: MastodonSettings | None = None
+    # Every Mastodon account answers mentions (SPEC §11); polled this often without a stream.
+    mastodon_replies: bool = False
+    mastodon_poll_interval: float = 30.0
     log_format: Literal["text", "json"] = "text"
     on_delete: Literal["keep", "delete"] = "keep"
     # Where to find a post's local image (relative paths in front matter).
@@ -85,6 +88,7 @@ class Settings:
             "telegram_api_url": self.telegram.api_url if self.telegram else None,
             "telegram_max_per_minute": self.telegram.max_per_minute if self.telegram else None,
             "mastodon": self.mastodon.base_url if self.mastodon else None,
+            "mastodon_replies": self.mastodon_replies,
             "on_delete": self.on_delete,
             "watch_mode": self.watch_mode,
             "reconcile_interval": self.reconcile_interval,

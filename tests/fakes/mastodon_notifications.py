@@ -92,6 +92,11 @@ class Notifications:
         with self._lock:  # type: ignore[attr-defined]
             return [n for n in self._notifications if n.recipient == username]
 
+    def mentions_of(self, status_id: str) -> list[str]:
+        """The usernames a status mentions."""
+        with self._lock:  # type: ignore[attr-defined]
+            return list(self._mentions.get(status_id, []))
+
     def boost(self, username: str, status_id: str) -> FakeStatus:
         """``username`` boosts a status: a status of its own that reblogs it."""
         with self._cond:  # type: ignore[attr-defined]

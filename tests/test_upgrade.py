@@ -141,6 +141,21 @@ def test_the_release_database_reports_what_it_held(upgraded: tuple[Store, Path])
     store.close()
 
 
+def test_the_release_posts_are_found_by_search_after_the_upgrade(
+    upgraded: tuple[Store, Path],
+) -> None:
+    """m009 indexes the release's published posts: each is found by its title's words,
+    the others (withdrawn, unpublished, invalid) by none."""
+    from bot.state.catalog import Catalog
+
+    store, _ = upgraded
+    catalog = Catalog(store.db)
+    for path, info in MANIFEST["posts"].items():
+        found = [p.path for p in catalog.search(info.get("title") or "", 20, LATER)]
+        assert (path in found) == (info["status"] == "ready"), path
+    store.close()
+
+
 def test_the_release_database_holds_none_of_its_work_for_the_pages(
     upgraded: tuple[Store, Path],
 ) -> None:

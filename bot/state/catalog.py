@@ -1,5 +1,5 @@
 """Read-only views of the state for people: the operator's report (`status`,
-/status) and the readers' /latest and /category, each one indexed query.
+/status) and the readers' /latest, /category and /search, each one indexed query.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sqlite_utils
 from bot.clock import utc_text
 from bot.jekyll.posts import Post
 from bot.jekyll.syndication import PLATFORM_WORDS
+from bot.state import search
 from bot.state.deliveries import FAILED
 from bot.state.queues import REMOVALS
 from bot.state.rows import post_from_row
@@ -53,6 +54,21 @@ class Catalog:
             [key, utc_text(now), count],
         )
         return [post_from_row(row) for row in rows]
+
+    def search(self, words: str, count: int, now: dt.datetime, offset: int = 0) -> list[Post]:
+        """Live posts holding all of a reader's `words` (bot.state.search): best match
+        first, newer first among equals; [] for words with nothing to look for. Never
+        raises, whatever the words."""
+        ids = search.find(self.db.conn, words, count, now, offset)
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        rows = self.db.query(
+            f"select * from posts where id in ({marks}) and status = 'ready' and date_utc <= ?",
+            [*ids, utc_text(now)],
+        )
+        by_id = {row["id"]: row for row in rows}
+        return [post_from_row(by_id[i]) for i in ids if i in by_id]
 
     def categories(self, now: dt.datetime) -> list[Category]:
         """Categories of live posts with their counts, most used first. The counts are

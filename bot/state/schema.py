@@ -11,6 +11,7 @@ import secrets
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from bot.state import search
 from bot.text import search_key
 
 migrations = Migrations("postbode")
@@ -175,3 +176,11 @@ def m008_file_states(db: sqlite_utils.Database) -> None:
         "create index posts_file_states on posts (path, size, mtime_ns, status)"
         " where status != 'withdrawn'"
     )
+
+
+@migrations()
+def m009_search(db: sqlite_utils.Database) -> None:
+    """Full-text search over the published posts (SPEC §11): an FTS5 index of their
+    folded title, lead and labels (categories and tags), dated rowids (bot.state.search),
+    filled here from the posts already recorded; the store keeps it in step since."""
+    search.create(db.conn)

@@ -298,3 +298,27 @@ def test_a_cut_stream_loses_no_mention(fake: FakeMastodon, posts: Store) -> None
 def _no_fake_crash(fake: FakeMastodon) -> Iterator[None]:
     yield
     assert fake.server_errors == []
+
+
+def test_search_and_zoek_find_posts_and_bad_words_get_a_short_answer(
+    fake: FakeMastodon, posts: Store
+) -> None:
+    """Words found, none found, FTS syntax and a thousand words: always a short answer."""
+
+    def steps() -> None:
+        ready(fake)
+        found = ask(fake, ALICE, "@postbode search match 3")
+        [answer] = answered(fake, found)
+        assert "https://krant.nl/sport/3" in answer.text and "match 3" in answer.text.lower()
+        [dutch] = answered(fake, ask(fake, BOB, "@postbode zoek geld", language="nl"))
+        assert dutch.text.startswith("@bob@elders.example Berichten met «geld»")
+        fake.add_account("carol", "carol-token")
+        syntax = ask(fake, "carol-token", '@postbode search "match* OR (NEAR -geld')
+        [odd] = answered(fake, syntax)
+        assert odd.text.startswith("@carol ") and len(odd.text) < 500
+        fake.add_account("dave", "dave-token")
+        many = ask(fake, "dave-token", "@postbode search " + "woord " * 60)
+        [usage] = answered(fake, many)
+        assert "search" in usage.text and "https://" not in usage.text
+
+    listening(listener(fake, posts), steps)

@@ -62,4 +62,7 @@ class Commands:
             posts = self.catalog.in_category(found.key, DEFAULT_LATEST, now)
             heading = f"{texts.defuse(found.name)} ({found.count})"
             return texts.listing(asker, heading, posts, language, now, rules)
+        if command.kind == "search":
+            posts = self.catalog.search(command.argument, DEFAULT_LATEST, now)
+            return texts.search_answer(asker, command.argument, posts, language, now, rules)
         return texts.help_answer(asker, self.site, language, rules)

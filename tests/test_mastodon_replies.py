@@ -20,6 +20,7 @@ from bot.state.catalog import Catalog
 from bot.state.store import Store
 from tests.conftest import NOW, REPO, write_post
 from tests.fakes.mastodon import DEFAULT_TOKEN, FakeMastodon, FakeStatus
+from tests.harness import platform_env, worker
 
 ALICE, BOB = "alice-token", "bob-token"
 
@@ -322,3 +323,31 @@ def test_search_and_zoek_find_posts_and_bad_words_get_a_short_answer(
         assert "search" in usage.text and "https://" not in usage.text
 
     listening(listener(fake, posts), steps)
+
+
+def test_the_worker_answers_and_a_kill_9_mid_answer_makes_no_double(
+    tmp_path: Path, fake: FakeMastodon
+) -> None:
+    """MASTODON_REPLIES=on in the worker. The answer's status is made but the worker is
+    killed before it hears so: started again, it answers with the same key, and Mastodon
+    hands back the status it made."""
+    write_post(
+        tmp_path / "posts", "2026-11-01-a.md", 'title: A\nexterne_link: "https://krant.nl/a"'
+    )
+    env = platform_env(tmp_path, None, fake, MASTODON_REPLIES="on")
+    with worker(tmp_path, env) as process:  # the first start: from the newest mention on
+        process.wait_for_line("answering mentions of @postbode (streaming)")
+        assert process.terminate() == 0
+    mention = ask(fake, ALICE, "@postbode latest")  # while it is down
+    fake.fail_next("accept_then_hold")
+    with worker(tmp_path, env) as process:
+        fake.wait_for(lambda: any(r.outcome == "accept_then_hold" for r in fake.requests))
+        process.kill()
+    assert len(replies_to(fake, mention)) == 1
+    with worker(tmp_path, env) as process:
+        process.wait_for_line("answered mention")
+        assert process.terminate() == 0
+    [reply] = replies_to(fake, mention)
+    assert "https://krant.nl/a" in reply.text
+    keys = [r.idempotency_key for r in fake.requests_to("status_create")[1:]]
+    assert len(keys) == 2 and len(set(keys)) == 1

@@ -125,7 +125,7 @@ def test_a_mention_on_the_stream_is_answered_in_its_thread(
         assert (reply.idempotency_key or "").endswith(f"-{notification.id}")
 
     listening(replies, steps)
-    assert replies.streaming is not None
+    assert fake.requests_to("streaming_health")
     assert not fake.requests_to("notifications") or all(
         r.params.get("types") == "mention" for r in fake.requests_to("notifications")
     )
@@ -157,7 +157,8 @@ def test_without_a_stream_mentions_are_polled(fake: FakeMastodon, posts: Store) 
 
     replies = listener(fake, posts, poll_interval=0.2)
     listening(replies, steps)
-    assert replies.streaming is None
+    health = [r.status for r in fake.requests if r.path == "/api/v1/streaming/health"]
+    assert not replies.streaming and health and set(health) == {404}
     assert {r.params.get("types") for r in fake.requests_to("notifications")} == {"mention"}
 
 

@@ -86,7 +86,8 @@ class MastodonReplies:
         self.cursor = ""
         self.own_id = ""
         self.rules = channel.rules
-        self.streaming: str | None = None  # the streaming server's root, when it has one
+        self.stream_base = ""  # the streaming server's root
+        self.streaming = False  # whether the stream is open now
         self._http: httpx.AsyncClient | None = None
         self._last_catch_up = 0.0
 
@@ -126,25 +127,30 @@ class MastodonReplies:
             return False
         self.rules = status_rules(instance)  # the channel may not have read them yet
         self._http = stream.client()
-        base = stream.streaming_base(instance, self.channel.settings.base_url)
-        self.streaming = base if await stream.healthy(self._http, base) else None
+        self.stream_base = stream.streaming_base(instance, self.channel.settings.base_url)
+        healthy = await stream.healthy(self._http, self.stream_base)
         log.info("%s: answering mentions of @%s (%s)", self.channel.key, attr(account, "acct"),
-                 "streaming" if self.streaming else f"polling every {self.poll_interval:.0f} s")  # fmt: skip
+                 "streaming" if healthy else f"polling every {self.poll_interval:.0f} s")  # fmt: skip
         return True
 
     async def _listen(self, stop: asyncio.Event) -> None:
+        """The stream while the instance has one; polling meanwhile, the stream looked
+        for again after 5 s, 10 s, … at most 10 minutes."""
+        assert self._http is not None
         retry = STREAM_RETRY
         while not stop.is_set():
-            if self.streaming is not None:
+            if await stream.healthy(self._http, self.stream_base):
                 started = time.monotonic()
                 try:
-                    await _until_stop(self._stream(self.streaming), stop)
+                    await _until_stop(self._stream(self.stream_base), stop)
                 except (httpx.HTTPError, stream.StreamUnavailable) as error:
                     log.info("%s: the stream stopped (%s); polling meanwhile",
-                             self.channel.key, type(error).__name__)  # fmt: skip
+                             self.channel.key, error or type(error).__name__)  # fmt: skip
+                finally:
+                    self.streaming = False
                 if time.monotonic() - started > STREAM_RETRY_MAX:
                     retry = STREAM_RETRY  # it ran well for a while
-            await self._poll(stop, retry if self.streaming else float("inf"))
+            await self._poll(stop, retry)
             retry = min(retry * 2, STREAM_RETRY_MAX)
 
     async def _stream(self, base: str) -> None:
@@ -155,6 +161,7 @@ class MastodonReplies:
         async with self._http.stream("GET", base + stream.NOTIFICATIONS, headers=headers) as answer:
             if answer.status_code != 200:
                 raise stream.StreamUnavailable(f"HTTP {answer.status_code}")
+            self.streaming = True
             await self._catch_up()
             async for notification in stream.notifications(answer):
                 if notification is not None:

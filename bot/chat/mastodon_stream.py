@@ -65,7 +65,7 @@ async def notifications(response: httpx.Response) -> AsyncIterator[dict[str, Any
     """The stream's notifications as they come; None for a heartbeat (any comment or
     other event), so that the reader sees time pass on an idle stream."""
     event, data, size = "", [], 0
-    async for line in response.aiter_lines():
+    async for line in _lines(response):
         if line.startswith(":"):
             yield None
         elif line.startswith("event:"):
@@ -80,6 +80,20 @@ async def notifications(response: httpx.Response) -> AsyncIterator[dict[str, Any
             elif event or data:
                 yield None
             event, data, size = "", [], 0
+
+
+async def _lines(response: httpx.Response) -> AsyncIterator[str]:
+    """The body's lines; a line longer than MAX_EVENT (a server that never ends one)
+    is dropped as it comes rather than kept."""
+    buffer, skipping = b"", False
+    async for chunk in response.aiter_bytes():
+        *lines, buffer = (buffer + chunk).split(b"\n")
+        for line in lines:
+            if not skipping:
+                yield line.removesuffix(b"\r").decode("utf-8", "replace")
+            skipping = False
+        if len(buffer) > MAX_EVENT:
+            buffer, skipping = b"", True
 
 
 def _parsed(text: str) -> dict[str, Any] | None:

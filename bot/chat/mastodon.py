@@ -17,13 +17,12 @@ a thread of their own, with their own client: a poll never waits for an upload.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import functools
 import logging
 import time
 import zlib
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -38,7 +37,7 @@ from bot.chat import mastodon_stream as stream
 from bot.chat.flood import FloodGate
 from bot.chat.mastodon_commands import Commands
 from bot.chat.mastodon_mentions import answerable, id_order, ignored, mention_text, parse
-from bot.clock import first_of, utc_now
+from bot.clock import first_of, until_stop, utc_now
 from bot.config import Settings
 from bot.state.catalog import Catalog
 from bot.state.store import Store
@@ -93,8 +92,8 @@ class MastodonReplies:
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
-            if await self._begin(stop):
-                await self._listen(stop)
+            # A stop ends what is under way (a crash-safe point anywhere: see above).
+            await until_stop(self._run(stop), stop)
         except AuthFailed as error:
             log.error("%s: answering mentions stopped: %s", self.channel.key, error)
         finally:
@@ -102,6 +101,10 @@ class MastodonReplies:
                 await self._http.aclose()
             self._thread.close()
             self.api.session.close()
+
+    async def _run(self, stop: asyncio.Event) -> None:
+        if await self._begin(stop):
+            await self._listen(stop)
 
     async def _begin(self, stop: asyncio.Event) -> bool:
         """Who we are, where the stream is, and where we stopped (the first time: at
@@ -142,7 +145,7 @@ class MastodonReplies:
             if await stream.healthy(self._http, self.stream_base):
                 started = time.monotonic()
                 try:
-                    await _until_stop(self._stream(self.stream_base), stop)
+                    await until_stop(self._stream(self.stream_base), stop)
                 except (httpx.HTTPError, stream.StreamUnavailable) as error:
                     log.info("%s: the stream stopped (%s); polling meanwhile",
                              self.channel.key, error or type(error).__name__)  # fmt: skip
@@ -280,20 +283,6 @@ class MastodonReplies:
 
 
 _VISIBILITIES = ("public", "unlisted", "private", "direct")
-
-
-async def _until_stop(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> None:
-    """`work` until it ends (its error raised here) or `stop` (then it is cancelled)."""
-    working = asyncio.ensure_future(work)
-    stopping = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({working, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    stopping.cancel()
-    if not working.done():
-        working.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await working
-        return
-    working.result()
 
 
 def _flood_key(account_id: str) -> int:

@@ -33,6 +33,7 @@ MAX_NAME = 200  # characters of a category name looked up
 MAX_AGE = dt.timedelta(hours=24)  # older mentions (found after a long downtime) are left
 _WORD = re.compile(r"\w+")
 _EDGE_PUNCTUATION = ",.:;!?¡¿"
+_HANDLE = re.compile(r"[A-Za-z0-9_.-]{1,64}(?:@[A-Za-z0-9.-]{1,253})?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,10 @@ def ignored(notification: Any, own_id: str, now: dt.datetime) -> str | None:
         return "not a mention"
     status = attr(notification, "status")
     account = attr(status, "account")
-    if status is None or account is None:
+    if status is None or account is None or not attr(status, "id"):
         return "a mention without its status"
+    if not _HANDLE.fullmatch(str(attr(account, "acct") or "")):
+        return "an account without a handle"
     if str(attr(account, "id")) == own_id:
         return "our own status"
     if attr(account, "bot"):

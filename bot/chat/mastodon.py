@@ -21,7 +21,6 @@ import datetime as dt
 import functools
 import logging
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -34,7 +33,7 @@ from bot.channels.mastodon import REQUEST_TIMEOUT, MastodonChannel
 from bot.channels.mastodon_answers import Gone, attr, status_rules, translated
 from bot.channels.serial import SerialThread
 from bot.chat import mastodon_stream as stream
-from bot.chat.flood import FloodGate
+from bot.chat.flood import FloodGate, flood_key
 from bot.chat.mastodon_commands import Commands
 from bot.chat.mastodon_mentions import answerable, id_order, ignored, mention_text, parse
 from bot.clock import first_of, until_stop, utc_now
@@ -113,7 +112,7 @@ class MastodonReplies:
             try:
                 account = await self._call(self.api.account_verify_credentials)
                 self.own_id = str(attr(account, "id"))
-                instance = await self._call(self.api.instance_v2)
+                instance = await self._instance()
                 self.cursor = self.store.meta(self.cursor_key) or ""
                 if not self.cursor:
                     newest = await self._call(
@@ -135,6 +134,13 @@ class MastodonReplies:
         log.info("%s: answering mentions of @%s (%s)", self.channel.key, attr(account, "acct"),
                  "streaming" if healthy else f"polling every {self.poll_interval:.0f} s")  # fmt: skip
         return True
+
+    async def _instance(self) -> Any:
+        """The instance's v2 description; None from one older than 4.0 (defaults then)."""
+        try:
+            return await self._call(self.api.instance_v2)
+        except Permanent:
+            return None
 
     async def _listen(self, stop: asyncio.Event) -> None:
         """The stream while the instance has one; polling meanwhile, the stream looked
@@ -168,8 +174,11 @@ class MastodonReplies:
             await self._catch_up()
             async for notification in stream.notifications(answer):
                 if notification is not None:
+                    # The stream says when; the notifications say what, in their order,
+                    # so that one the stream skipped is not jumped over.
+                    await self._catch_up()
                     await self._handle_safely(notification)
-                if time.monotonic() - self._last_catch_up > SAFETY_POLL:
+                elif time.monotonic() - self._last_catch_up > SAFETY_POLL:
                     await self._catch_up()
         raise stream.StreamUnavailable("the server closed it")
 
@@ -227,7 +236,7 @@ class MastodonReplies:
         if reason is None and not answerable(command, status, self.own_id):
             reason = "a reply to one of ours that asks nothing"
         account = str(attr(attr(status, "account"), "id") or "")
-        verdict = self.flood.check(_flood_key(account)) if reason is None else "silence"
+        verdict = self.flood.check(flood_key(account)) if reason is None else "silence"
         if reason is None and verdict == "silence":
             reason = "one of many from the same account"
         if reason is None and not self.channel.budget.allows_reply():
@@ -285,13 +294,6 @@ class MastodonReplies:
 _VISIBILITIES = ("public", "unlisted", "private", "direct")
 
 
-def _flood_key(account_id: str) -> int:
-    """FloodGate counts by number: Mastodon's account ids are numbers, others' not."""
-    if account_id.isdigit() and len(account_id) < 30:
-        return int(account_id)
-    return zlib.crc32(account_id.encode()) + (1 << 100)
-
-
 def listeners(
     settings: Settings, channels: Sequence[Channel], store: Store
 ) -> list[MastodonReplies]:
@@ -303,10 +305,7 @@ def listeners(
             account = (channel.settings.base_url, channel.settings.access_token)
             site = host or channel.settings.base_url.split("://")[-1]
             commands = Commands(Catalog(store.db), settings.language, site)
-            found.setdefault(
-                account,
-                MastodonReplies(
-                    channel, store, commands, poll_interval=settings.mastodon_poll_interval
-                ),
-            )
+            if account not in found:
+                interval = settings.mastodon_poll_interval
+                found[account] = MastodonReplies(channel, store, commands, poll_interval=interval)
     return list(found.values())

@@ -352,3 +352,20 @@ def test_the_worker_answers_and_a_kill_9_mid_answer_makes_no_double(
     assert "https://krant.nl/a" in reply.text
     keys = [r.idempotency_key for r in fake.requests_to("status_create")[1:]]
     assert len(keys) == 2 and len(set(keys)) == 1
+
+
+def test_polling_keeps_within_the_rate_limit_headers(fake: FakeMastodon, posts: Store) -> None:
+    """A token allowed 40 calls per 3 s, polled every 20 ms: the listener waits for the
+    window's reset while fewer than 30 are left, is never refused, and answers."""
+    fake.streaming = False
+    fake.set_rate_limits(api_limit=40, api_period=3.0)
+
+    def steps() -> None:
+        ready(fake)
+        fake.wait_for(lambda: len(fake.requests_to("notifications")) >= 25, timeout=20)
+        mention = ask(fake, ALICE, "@postbode latest")
+        answered(fake, mention)
+
+    listening(listener(fake, posts, poll_interval=0.02), steps)
+    assert fake.violations == 0
+    assert all(r.status != 429 for r in fake.requests if r.endpoint != "status_create")

@@ -94,7 +94,8 @@ class MastodonReplies:
             # A stop ends what is under way (a crash-safe point anywhere: see above).
             await until_stop(self._run(stop), stop)
         except AuthFailed as error:
-            log.error("%s: answering mentions stopped: %s", self.channel.key, error)
+            log.error("%s: answering mentions stopped: %s (the token needs read:accounts,"
+                      " read:notifications, write:statuses)", self.channel.key, error)  # fmt: skip
         finally:
             if self._http is not None:
                 await self._http.aclose()

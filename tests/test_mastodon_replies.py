@@ -13,7 +13,7 @@ import pytest
 from bot.channels.mastodon import MastodonChannel
 from bot.chat.mastodon import MastodonReplies
 from bot.chat.mastodon_commands import Commands
-from bot.config import MastodonSettings
+from bot.config import ConfigError, MastodonSettings, load_settings
 from bot.folder.scan import Folder, scan
 from bot.jekyll.site import Site
 from bot.state.catalog import Catalog
@@ -369,3 +369,21 @@ def test_polling_keeps_within_the_rate_limit_headers(fake: FakeMastodon, posts: 
     listening(listener(fake, posts, poll_interval=0.02), steps)
     assert fake.violations == 0
     assert all(r.status != 429 for r in fake.requests if r.endpoint != "status_create")
+
+
+def test_the_settings(tmp_path: Path) -> None:
+    """Off by default; on and the poll interval read; a wrong value stops start-up."""
+    base = {"POSTS_DIR": str(tmp_path), "MASTODON_BASE_URL": "https://m.example"}
+    base["MASTODON_ACCESS_TOKEN"] = "t"
+    default = load_settings(base, tmp_path, check_folders=False)
+    assert not default.mastodon_replies and default.mastodon_poll_interval == 30
+    chosen = load_settings(
+        base | {"MASTODON_REPLIES": "on", "MASTODON_POLL_INTERVAL": "10"},
+        tmp_path,
+        check_folders=False,
+    )
+    assert chosen.mastodon_replies and chosen.mastodon_poll_interval == 10
+    with pytest.raises(ConfigError, match="MASTODON_REPLIES"):
+        load_settings(base | {"MASTODON_REPLIES": "yes please"}, tmp_path, check_folders=False)
+    with pytest.raises(ConfigError, match="MASTODON_POLL_INTERVAL"):
+        load_settings(base | {"MASTODON_POLL_INTERVAL": "0"}, tmp_path, check_folders=False)

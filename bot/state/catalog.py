@@ -35,12 +35,12 @@ class Catalog:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def latest(self, count: int, now: dt.datetime) -> list[Post]:
-        """The newest posts live on the site now."""
+    def latest(self, count: int, now: dt.datetime, offset: int = 0) -> list[Post]:
+        """The newest posts live on the site now (from the `offset`th on)."""
         rows = self.db.query(
             "select * from posts where status = 'ready' and date_utc <= ?"
-            " order by date_utc desc, id desc limit ?",
-            [utc_text(now), count],
+            " order by date_utc desc, id desc limit ? offset ?",
+            [utc_text(now), count, offset],
         )
         return [post_from_row(row) for row in rows]
 

@@ -23,10 +23,16 @@ class Words:
     unknown: str
     did_you_mean: str
     pick: str
+    search_usage: str
+    search_found: str
+    search_none: str
+    search_hint: str
+    search_long: str
     flood: str
     private: str
     # The command menu (setMyCommands): one description per command, 1–256 characters.
     cmd_latest: str
     cmd_category: str
+    cmd_search: str
     cmd_help: str
     cmd_status: str

@@ -33,33 +33,31 @@ POSTS = [  # title, category, lead
 ]
 
 
-@pytest.fixture
-def catalog(tmp_path: Path) -> Iterator[Catalog]:
-    """Five live posts (one a day, the first oldest), a scheduled one and a draft."""
+def catalog_of(tmp_path: Path, files: dict[str, str]) -> Iterator[Catalog]:
+    """These post files (name: front matter) in a real state database, after a first
+    scan of the empty folder (the baseline): all of them news, queued for the console."""
     posts = tmp_path / "posts"
     posts.mkdir()
     store = Store(tmp_path / "state.db")
     scan(store, Folder(posts, Site(), ["console"]), utc_now())
-    for n, (title, category, lead) in enumerate(POSTS):
-        write_post(
-            posts,
-            f"p{n}.md",
-            f'title: "{title}"\ndate: 2026-11-0{n + 1} 10:00:00 +0100\ncategory: "{category}"\n'
-            f'excerpt: "{lead}"\nexterne_link: "https://example.nl/{n}?a=1&b=2"',
-        )
-    write_post(
-        posts,
-        "later.md",
-        'title: "Staking later"\ndate: 2099-01-01\nexterne_link: "https://e.nl/l"',
-    )
-    write_post(
-        posts,
-        "draft.md",
-        'title: "Staking concept"\npublished: false\nexterne_link: "https://e.nl/d"',
-    )
+    for name, front_matter in files.items():
+        write_post(posts, name, front_matter)
     scan(store, Folder(posts, Site(), ["console"]), utc_now())
     yield Catalog(store.db)
     store.close()
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Iterator[Catalog]:
+    """Five live posts (one a day, the first oldest), a scheduled one and a draft."""
+    files = {
+        f"p{n}.md": f'title: "{title}"\ndate: 2026-11-0{n + 1} 10:00:00 +0100\n'
+        f'category: "{category}"\nexcerpt: "{lead}"\nexterne_link: "https://example.nl/{n}?a=1&b=2"'
+        for n, (title, category, lead) in enumerate(POSTS)
+    }
+    files["later.md"] = 'title: "Staking later"\ndate: 2099-01-01\nexterne_link: "https://e.nl/l"'
+    files["draft.md"] = 'title: "Staking concept"\npublished: false\nexterne_link: "https://e.nl/d"'
+    yield from catalog_of(tmp_path, files)
 
 
 def search_replies_to(

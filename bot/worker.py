@@ -220,9 +220,10 @@ class Worker:
         telegram = self.settings.telegram
         if telegram is None or not telegram.commands:
             return []
+        from bot.chat.search import Search
         from bot.chat.telegram import ChatBot
 
-        bot = ChatBot(telegram, Catalog(self.store.db), self.settings.language)
+        bot = ChatBot(telegram, Catalog(self.store.db), self.settings.language, features=[Search])
         return [asyncio.create_task(bot.run(self.stop), name="chat")]
 
     def _mastodon_replies(self) -> list[asyncio.Task[None]]:

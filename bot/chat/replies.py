@@ -72,7 +72,7 @@ def latest_reply(posts: Sequence[Post], language: str, now: dt.datetime) -> Repl
     if not posts:
         return Reply(say(words(language).none))
     heading = f"<b>{say(words(language).latest)}</b>"
-    return Reply(_listing(heading, posts, language, now))
+    return Reply(listing(heading, posts, language, now))
 
 
 def category_reply(
@@ -81,7 +81,7 @@ def category_reply(
     heading = f"<b>{html.escape(category.name)}</b> ({category.count})"
     if not posts:
         return Reply(say(words(language).none))
-    return Reply(_listing(heading, posts, language, now))
+    return Reply(listing(heading, posts, language, now))
 
 
 def categories_reply(categories: Sequence[Category], language: str) -> Reply:
@@ -149,7 +149,7 @@ def status_reply(report: Mapping[str, Any], language: str) -> Reply:
     return Reply(_join_within_limit(blocks, "\n\n"))
 
 
-def _listing(heading: str, posts: Sequence[Post], language: str, now: dt.datetime) -> str:
+def listing(heading: str, posts: Sequence[Post], language: str, now: dt.datetime) -> str:
     """A heading and one line per post (linked title — date), as many as fit."""
     lines = [heading + "\n"]
     for post in posts:

@@ -35,12 +35,12 @@ class Catalog:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def latest(self, count: int, now: dt.datetime) -> list[Post]:
-        """The newest posts live on the site now."""
+    def latest(self, count: int, now: dt.datetime, offset: int = 0) -> list[Post]:
+        """The newest posts live on the site now (from the `offset`th on)."""
         rows = self.db.query(
             "select * from posts where status = 'ready' and date_utc <= ?"
-            " order by date_utc desc, id desc limit ?",
-            [utc_text(now), count],
+            " order by date_utc desc, id desc limit ? offset ?",
+            [utc_text(now), count, offset],
         )
         return [post_from_row(row) for row in rows]
 
@@ -62,13 +62,14 @@ class Catalog:
         ids = search.find(self.db.conn, words, count, now, offset)
         if not ids:
             return []
+        # By id alone: with the status in the query SQLite reads the status index (30 ms).
         marks = ", ".join("?" * len(ids))
-        rows = self.db.query(
-            f"select * from posts where id in ({marks}) and status = 'ready' and date_utc <= ?",
-            [*ids, utc_text(now)],
-        )
-        by_id = {row["id"]: row for row in rows}
-        return [post_from_row(by_id[i]) for i in ids if i in by_id]
+        rows = self.db.query(f"select * from posts where id in ({marks})", ids)
+        live, now_text = {}, utc_text(now)
+        for row in rows:
+            if row["status"] == "ready" and row["date_utc"] <= now_text:
+                live[row["id"]] = row
+        return [post_from_row(live[i]) for i in ids if i in live]
 
     def categories(self, now: dt.datetime) -> list[Category]:
         """Categories of live posts with their counts, most used first. The counts are

@@ -1,4 +1,4 @@
-"""Full-text search over published posts (SPEC §11): an SQLite FTS5 index of their
+"""Full-text search over published posts (SPEC §11): SQLite FTS5 indexes of their
 title, lead, categories and tags, kept by the store in the transactions that change
 the posts, and the query a reader's words make.
 
@@ -9,11 +9,14 @@ of Chinese or Japanese one word. Folded, `lodz` finds Łódź, `strasse` Straße
 word of several is a phrase).
 
 Best match first: the posts with all the words in their title, then those with them
-in the title, categories and tags, then anywhere; newest first within each. The
-index's rowid is the post's date (seconds, then the post id), so each of the three
-is read newest first and stops at the page asked for: a word in half of 100,000 posts
-costs what a rare one does. (Ranking by bm25 scores every match: 100 ms for such a
-word.)
+in the title, categories and tags, then anywhere; newest first within each. Each of
+the three has an index of its own, whose rowid is the post's date (seconds, then the
+post id): each is read newest first and stops at the page asked for (less what the
+ones before found), so a word in half of 100,000 posts costs what a rare one does.
+Ranking by bm25 scores every match instead (100 ms for such a word); one index with
+column filters walks a lead's word through every post to find it in no title (5 ms);
+and a prefix FTS5 has no prefix index for reads every post that has it (10 ms for a
+word in every post): prefixes of 2 to 12 letters are indexed.
 """
 
 from __future__ import annotations
@@ -25,14 +28,16 @@ import math
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from bot.jekyll.posts import Post, Rejected
 
 log = logging.getLogger(__name__)
 
-TABLE = "post_search"
-ROWS = "post_search_rows"  # post id -> its rowid in TABLE, to take it out again
+TABLE = "post_search"  # every word: title, lead, labels (categories and tags)
+TITLES = "post_search_titles"  # the title's words
+NAMES = "post_search_names"  # the title's and the labels' words
+ROWS = "post_search_rows"  # post id -> its rowid in the three, to take it out again
 MAX_WORDS = 10  # a reader's words beyond these are not searched for
 MAX_OFFSET = 1000  # how deep paging goes
 _ID_BITS = 24  # the rowid's low bits: the post id, for posts dated within one second
@@ -73,9 +78,8 @@ def fold(text: str) -> str:
     return _IDEOGRAPHS.sub(r" \1 ", folded)
 
 
-def match(words: str) -> tuple[str, ...]:
-    """The FTS5 queries for a reader's words, best matches' first: () for words with
-    nothing to look for.
+def match(words: str) -> str:
+    """The FTS5 query for a reader's words: "" for words with nothing to look for.
 
     Each word is a quoted string (FTS5 then reads none of its syntax: `"`, `*`, `-`,
     `:`, `^`, parentheses, AND, OR, NOT and NEAR are text) and all are required; the
@@ -91,15 +95,10 @@ def match(words: str) -> tuple[str, ...]:
         if len(phrases) == MAX_WORDS:
             break
     if not phrases:
-        return ()
+        return ""
     if len(phrases[-1][1:-1].split()[-1]) > 1:  # a prefix of one letter is most words
         phrases[-1] += "*"
-    every = " AND ".join(phrases)
-    return (
-        f"{{title}} : ({every})",
-        f"{{title labels}} : ({every}) NOT {{title}} : ({every})",
-        f"({every}) NOT {{title labels}} : ({every})",
-    )
+    return " AND ".join(phrases)
 
 
 def too_many_words(words: str) -> bool:
@@ -116,23 +115,26 @@ def rowid(moment: dt.datetime, post_id: int) -> int:
 
 
 def create(db: sqlite3.Connection) -> None:
-    """The index and its map of post ids, filled with the published posts."""
-    # The prefix indexes make a last word of two or three letters as quick as a whole one.
+    """The indexes and the map of post ids, filled with the published posts."""
+    options = "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3 4 5 6 7 8 9 10 11 12'"
     db.execute(
         f"create virtual table {TABLE} using fts5(title, lead, labels, post_id unindexed,"
-        " tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3')"
+        f" {options})"
     )
+    # Contentless: what they index is TABLE's, read back from it to take a post out.
+    db.execute(f"create virtual table {TITLES} using fts5(title, content = '', {options})")
+    db.execute(f"create virtual table {NAMES} using fts5(names, content = '', {options})")
     db.execute(f"create table {ROWS} (post_id integer primary key, row integer not null)")
     rows = db.execute(
         "select id, date_utc, title, lead, categories, tags from posts where status = 'ready'"
     ).fetchall()
     _insert(
         db,
-        (
+        [
             (post_id, dt.datetime.fromisoformat(date_utc), title or "", lead or "",
              [*json.loads(categories or "[]"), *json.loads(tags or "[]")])
             for post_id, date_utc, title, lead, categories, tags in rows
-        ),
+        ],
     )  # fmt: skip
 
 
@@ -145,50 +147,59 @@ def index(db: sqlite3.Connection, posts: Sequence[tuple[int, Post | Rejected]]) 
     forget(db, [post_id for post_id, _ in posts])
     _insert(
         db,
-        (
+        [
             (post_id, post.date, post.title, post.lead, [*post.categories, *post.tags])
             for post_id, post in posts
             if isinstance(post, Post) and post.published
-        ),
+        ],
     )
 
 
 def forget(db: sqlite3.Connection, post_ids: Sequence[int]) -> None:
     """Posts out of the index (withdrawn, unpublished, or about to be written again)."""
-    if not post_ids:
-        return
-    found = [(post_id, row) for post_id, row in _rows_of(db, post_ids)]
-    db.executemany(f"delete from {TABLE} where rowid = ?", [(row,) for _, row in found])
-    db.executemany(f"delete from {ROWS} where post_id = ?", [(post_id,) for post_id, _ in found])
-
-
-def _rows_of(db: sqlite3.Connection, post_ids: Sequence[int]) -> list[tuple[int, int]]:
-    found: list[tuple[int, int]] = []
+    found: list[tuple[int, int, str, str]] = []
     for start in range(0, len(post_ids), 500):  # SQLite's limit on parameters
-        chunk = post_ids[start : start + 500]
+        chunk = list(post_ids[start : start + 500])
         marks = ", ".join("?" * len(chunk))
         found += db.execute(
-            f"select post_id, row from {ROWS} where post_id in ({marks})", list(chunk)
+            f"select r.post_id, r.row, s.title, s.labels from {ROWS} r"
+            f" join {TABLE} s on s.rowid = r.row where r.post_id in ({marks})",
+            chunk,
         ).fetchall()
-    return found
-
-
-def _insert(db: sqlite3.Connection, entries: Iterable[Entry]) -> None:
-    rows = [
-        (rowid(date, post_id), fold(title), fold(lead), fold(" ".join(labels)), post_id)
-        for post_id, date, title, lead, labels in entries
-    ]
-    # Two posts dated within one second whose ids agree in their low 24 bits (16
-    # million posts apart) share a rowid: the later one is found, not an error.
+    if not found:
+        return
     db.executemany(
-        f"insert or replace into {TABLE} (rowid, title, lead, labels, post_id)"
-        " values (?, ?, ?, ?, ?)",
+        f"insert into {TITLES} ({TITLES}, rowid, title) values ('delete', ?, ?)",
+        [(row, title) for _, row, title, _ in found],
+    )
+    db.executemany(
+        f"insert into {NAMES} ({NAMES}, rowid, names) values ('delete', ?, ?)",
+        [(row, f"{title} {labels}") for _, row, title, labels in found],
+    )
+    db.executemany(f"delete from {TABLE} where rowid = ?", [(row,) for _, row, _, _ in found])
+    db.executemany(f"delete from {ROWS} where post_id = ?", [(post_id,) for post_id, *_ in found])
+
+
+def _insert(db: sqlite3.Connection, entries: Sequence[Entry]) -> None:
+    rows = []
+    for post_id, date, title, lead, labels in entries:
+        row = rowid(date, post_id)
+        if post_id > _ID_MASK:  # 16 million posts: a rowid may be taken; the next free one
+            while db.execute(f"select 1 from {TABLE} where rowid = ?", [row]).fetchone():
+                row -= 1
+        rows.append((row, fold(title), fold(lead), fold(" ".join(labels)), post_id))
+    db.executemany(
+        f"insert into {TABLE} (rowid, title, lead, labels, post_id) values (?, ?, ?, ?, ?)",
         rows,
     )
     db.executemany(
-        f"insert or replace into {ROWS} (post_id, row) values (?, ?)",
-        [(row[4], row[0]) for row in rows],
+        f"insert into {TITLES} (rowid, title) values (?, ?)", [(r[0], r[1]) for r in rows]
     )
+    db.executemany(
+        f"insert into {NAMES} (rowid, names) values (?, ?)",
+        [(r[0], f"{r[1]} {r[3]}") for r in rows],
+    )
+    db.executemany(f"insert into {ROWS} (post_id, row) values (?, ?)", [(r[4], r[0]) for r in rows])
 
 
 def find(
@@ -196,26 +207,28 @@ def find(
 ) -> list[int]:
     """The ids of published posts dated up to `now` that hold all of `words`: best
     match first, newer first among equals, `count` of them from `offset` on."""
-    queries = match(words)
+    query = match(words)
     offset = max(offset, 0)
     wanted = offset + max(count, 0)
-    if not queries or wanted == 0 or offset >= MAX_OFFSET:
+    if not query or wanted == 0 or offset >= MAX_OFFSET:
         return []
-    latest = rowid(now, _ID_MASK) | _ID_MASK
-    found: list[int] = []
+    latest = rowid(now, _ID_MASK)
+    found: dict[int, None] = {}  # rowids, best first
     try:
-        for query in queries:
-            found += [
-                post_id
-                for (post_id,) in db.execute(
-                    f"select post_id from {TABLE} where {TABLE} match ? and rowid <= ?"
-                    " order by rowid desc limit ?",
-                    [query, latest, wanted - len(found)],
-                )
-            ]
+        for table in (TITLES, NAMES, TABLE):
+            # What the tiers before found is found here again (each holds the one before).
+            for (row,) in db.execute(
+                f"select rowid from {table} where {table} match ? and rowid <= ?"
+                " order by rowid desc limit ?",
+                [query, latest, wanted],
+            ):
+                found.setdefault(row)
             if len(found) >= wanted:
                 break
+        rows = list(found)[offset:wanted]
+        marks = ", ".join("?" * len(rows))
+        ids = dict(db.execute(f"select rowid, post_id from {TABLE} where rowid in ({marks})", rows))
     except sqlite3.Error as error:  # never a reader's problem: the tests hold match() to FTS5
         log.warning("search failed for a query of %d characters: %s", len(words), error)
         return []
-    return found[offset:wanted]
+    return [ids[row] for row in rows if row in ids]

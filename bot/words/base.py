@@ -23,6 +23,11 @@ class Words:
     unknown: str
     did_you_mean: str
     pick: str
+    search_usage: str
+    search_found: str
+    search_none: str
+    search_hint: str
+    search_long: str
     flood: str
     private: str
     # Answers to mentions on Mastodon (bot.chat.mastodon_replies): plain text, the
@@ -37,5 +42,6 @@ class Words:
     # The command menu (setMyCommands): one description per command, 1–256 characters.
     cmd_latest: str
     cmd_category: str
+    cmd_search: str
     cmd_help: str
     cmd_status: str

@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [počet]: nejnovější články (výchozí {default}, nejvýše {most})\n"
     "/category: kategorie\n"
     "/category název: nejnovější články v kategorii\n"
+    "/search slova: články s těmito slovy\n"
     "/help: tato nápověda",
     latest="Nejnovější články",
     none="Zatím tu nejsou žádné články.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="Kategorie „{asked}“ neexistuje.",
     did_you_mean="Mysleli jste: {names}?",
     pick="Vyberte si jednu pomocí /category.",
+    search_usage="Použití: /search a slova, která hledáte.",
+    search_found="Články se slovy „{asked}“",
+    search_none="Pro „{asked}“ nebylo nic nalezeno.",
+    search_hint="Zkuste méně slov, jiná slova nebo začátek slova; /latest ukáže nejnovější články.",
+    search_long="To je hodně slov: hledám nejvýše {most}.",
     flood="Pomalu: posíláte hodně příkazů za sebou. Zkuste to za chvíli znovu.",
     private="O /status mě požádejte v soukromém chatu: tady čtou i ostatní.",
     m_help="Zveřejňuji každý nový článek z {site}. Zmiňte mě a napište:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="Žádné články se slovy „{asked}“.",
     cmd_latest="Nejnovější články",
     cmd_category="Články podle kategorií",
+    cmd_search="Hledat v článcích",
     cmd_help="Co tento bot umí",
     cmd_status="Stav zveřejňování (správci)",
 )

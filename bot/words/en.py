@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [count]: the newest articles ({default} by default, at most {most})\n"
     "/category: the categories\n"
     "/category name: the newest articles in a category\n"
+    "/search words: the articles with these words\n"
     "/help: this text",
     latest="Newest articles",
     none="There are no articles yet.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="No category “{asked}”.",
     did_you_mean="Did you mean: {names}?",
     pick="Pick one with /category.",
+    search_usage="Usage: /search followed by the words to look for.",
+    search_found="Articles with “{asked}”",
+    search_none="Nothing found for “{asked}”.",
+    search_hint="Try fewer or other words, or the start of a word; /latest shows the newest articles.",
+    search_long="That is a lot of words: I look for at most {most}.",
     flood="Easy now: that is a lot of commands in a row. Try again in a moment.",
     private="Ask me for /status in a private chat: others read along here.",
     m_help="I post every new article of {site}. Mention me with:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="No articles with “{asked}”.",
     cmd_latest="The newest articles",
     cmd_category="Articles by category",
+    cmd_search="Search the articles",
     cmd_help="What this bot does",
     cmd_status="Publishing status (admins)",
 )

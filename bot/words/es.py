@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [número]: los artículos más recientes ({default} por defecto, {most} como máximo)\n"
     "/category: las categorías\n"
     "/category nombre: los artículos más recientes de una categoría\n"
+    "/search palabras: los artículos con estas palabras\n"
     "/help: esta ayuda",
     latest="Últimos artículos",
     none="Todavía no hay artículos.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="No hay ninguna categoría «{asked}».",
     did_you_mean="¿Quisiste decir: {names}?",
     pick="Elige una con /category.",
+    search_usage="Uso: /search seguido de las palabras que buscas.",
+    search_found="Artículos con «{asked}»",
+    search_none="No se ha encontrado nada para «{asked}».",
+    search_hint="Prueba con menos palabras, con otras o con el principio de una palabra; /latest muestra los artículos más recientes.",
+    search_long="Son muchas palabras: busco como máximo {most}.",
     flood="Más despacio: son muchos comandos seguidos. Inténtalo de nuevo en un momento.",
     private="Pídeme /status en un chat privado: aquí también leen otras personas.",
     m_help="Publico cada artículo nuevo de {site}. Mencióname con:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="No hay artículos con «{asked}».",
     cmd_latest="Los artículos más recientes",
     cmd_category="Artículos por categoría",
+    cmd_search="Buscar en los artículos",
     cmd_help="Qué hace este bot",
     cmd_status="Estado de la publicación (administradores)",
 )

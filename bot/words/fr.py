@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [nombre]\u00a0: les derniers articles ({default} par défaut, {most} au maximum)\n"
     "/category\u00a0: les catégories\n"
     "/category nom\u00a0: les derniers articles d’une catégorie\n"
+    "/search mots\u00a0: les articles contenant ces mots\n"
     "/help\u00a0: cette aide",
     latest="Derniers articles",
     none="Il n’y a pas encore d’articles.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="Aucune catégorie «\u00a0{asked}\u00a0».",
     did_you_mean="Vouliez-vous dire\u00a0: {names}\u00a0?",
     pick="Choisissez-en une avec /category.",
+    search_usage="Utilisation\u00a0: /search suivi des mots à chercher.",
+    search_found="Articles avec «\u00a0{asked}\u00a0»",
+    search_none="Rien trouvé pour «\u00a0{asked}\u00a0».",
+    search_hint="Essayez moins de mots, d’autres mots ou le début d’un mot\u00a0; /latest affiche les derniers articles.",
+    search_long="Cela fait beaucoup de mots\u00a0: j’en cherche {most} au plus.",
     flood="Doucement\u00a0: cela fait beaucoup de commandes d’affilée. Réessayez dans un instant.",
     private="Demandez-moi /status en message privé\u00a0: ici, d’autres lisent aussi.",
     m_help="Je publie chaque nouvel article de {site}. Mentionnez-moi avec\u00a0:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="Aucun article avec «\u00a0{asked}\u00a0».",
     cmd_latest="Les derniers articles",
     cmd_category="Les articles par catégorie",
+    cmd_search="Chercher dans les articles",
     cmd_help="Ce que fait ce bot",
     cmd_status="État de la publication (admins)",
 )

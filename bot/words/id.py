@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [jumlah]: artikel terbaru (bawaan {default}, paling banyak {most})\n"
     "/category: daftar kategori\n"
     "/category nama: artikel terbaru dalam satu kategori\n"
+    "/search kata: artikel yang memuat kata-kata ini\n"
     "/help: bantuan ini",
     latest="Artikel terbaru",
     none="Belum ada artikel.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="Tidak ada kategori “{asked}”.",
     did_you_mean="Maksud Anda: {names}?",
     pick="Pilih salah satu dengan /category.",
+    search_usage="Cara pakai: /search diikuti kata yang dicari.",
+    search_found="Artikel dengan “{asked}”",
+    search_none="Tidak ada hasil untuk “{asked}”.",
+    search_hint="Coba lebih sedikit kata, kata lain, atau awal sebuah kata; /latest menampilkan artikel terbaru.",
+    search_long="Kata-katanya terlalu banyak: saya mencari paling banyak {most} kata.",
     flood="Pelan-pelan: Anda mengirim banyak perintah berturut-turut. Coba lagi sebentar lagi.",
     private="Minta /status di obrolan pribadi dengan saya: di sini orang lain ikut membaca.",
     m_help="Saya menerbitkan setiap artikel baru dari {site}. Sebut saya dengan:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="Tidak ada artikel dengan “{asked}”.",
     cmd_latest="Artikel terbaru",
     cmd_category="Artikel per kategori",
+    cmd_search="Cari artikel",
     cmd_help="Apa yang dilakukan bot ini",
     cmd_status="Status penerbitan (admin)",
 )

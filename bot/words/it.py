@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [numero]: gli articoli più recenti ({default} se non indicato, al massimo {most})\n"
     "/category: le categorie\n"
     "/category nome: gli articoli più recenti di una categoria\n"
+    "/search parole: gli articoli con queste parole\n"
     "/help: questa guida",
     latest="Ultimi articoli",
     none="Non ci sono ancora articoli.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="Nessuna categoria «{asked}».",
     did_you_mean="Forse cercavi: {names}?",
     pick="Scegline una con /category.",
+    search_usage="Uso: /search seguito dalle parole da cercare.",
+    search_found="Articoli con «{asked}»",
+    search_none="Nessun risultato per «{asked}».",
+    search_hint="Prova con meno parole, con parole diverse o con l’inizio di una parola; /latest mostra gli articoli più recenti.",
+    search_long="Sono molte parole: ne cerco al massimo {most}.",
     flood="Piano: sono molti comandi di fila. Riprova tra un momento.",
     private="Chiedimi /status in una chat privata: qui leggono anche altri.",
     m_help="Pubblico ogni nuovo articolo di {site}. Menzionami con:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="Nessun articolo con «{asked}».",
     cmd_latest="Gli articoli più recenti",
     cmd_category="Articoli per categoria",
+    cmd_search="Cerca negli articoli",
     cmd_help="Cosa fa questo bot",
     cmd_status="Stato della pubblicazione (amministratori)",
 )

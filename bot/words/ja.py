@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [件数]: 最新の記事（既定は{default}件、最大{most}件）\n"
     "/category: カテゴリーの一覧\n"
     "/category 名前: そのカテゴリーの最新の記事\n"
+    "/search 言葉: その言葉を含む記事\n"
     "/help: このヘルプ",
     latest="最新の記事",
     none="まだ記事はありません。",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="「{asked}」というカテゴリーはありません。",
     did_you_mean="もしかして: {names}",
     pick="/category で選んでください。",
+    search_usage="使い方：/search のあとに探したい言葉を入れてください。",
+    search_found="「{asked}」を含む記事",
+    search_none="「{asked}」に一致する記事は見つかりませんでした。",
+    search_hint="言葉を減らすか、別の言葉や言葉の最初の部分で試してください。/latest で最新の記事を表示します。",
+    search_long="言葉が多すぎます。検索できるのは {most} 語までです。",
     flood="コマンドが続けて送られています。少し待ってから、もう一度お試しください。",
     private="/status は私との個人チャットで送ってください。ここは他の人も読んでいます。",
     m_help="{site} の新しい記事をすべて投稿しています。次のようにメンションしてください。\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="「{asked}」を含む記事はありません。",
     cmd_latest="最新の記事",
     cmd_category="カテゴリー別の記事",
+    cmd_search="記事を検索",
     cmd_help="このボットについて",
     cmd_status="配信状況（管理者用）",
 )

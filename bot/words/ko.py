@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [개수]: 최신 기사 (기본 {default}개, 최대 {most}개)\n"
     "/category: 카테고리 목록\n"
     "/category 이름: 해당 카테고리의 최신 기사\n"
+    "/search 단어: 이 단어가 들어간 기사\n"
     "/help: 이 도움말",
     latest="최신 기사",
     none="아직 기사가 없습니다.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="‘{asked}’ 카테고리가 없습니다.",
     did_you_mean="이것을 찾으셨나요: {names}",
     pick="/category로 카테고리를 선택하세요.",
+    search_usage="사용법: /search 뒤에 찾을 단어를 입력하세요.",
+    search_found="‘{asked}’ 포함 기사",
+    search_none="‘{asked}’에 대한 검색 결과가 없습니다.",
+    search_hint="단어를 줄이거나 다른 단어, 또는 단어의 앞부분으로 찾아보세요. /latest는 최신 기사를 보여 줍니다.",
+    search_long="단어가 너무 많습니다: 최대 {most}개까지 찾습니다.",
     flood="명령이 연달아 너무 많이 들어왔습니다. 잠시 후 다시 시도해 주세요.",
     private="/status는 저와의 개인 대화에서 요청해 주세요. 여기는 다른 사람들도 읽습니다.",
     m_help="{site}의 새 기사를 모두 올립니다. 이렇게 멘션해 주세요:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="‘{asked}’이(가) 들어간 기사가 없습니다.",
     cmd_latest="최신 기사",
     cmd_category="카테고리별 기사",
+    cmd_search="기사 검색",
     cmd_help="이 봇이 하는 일",
     cmd_status="게시 현황 (관리자)",
 )

@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [aantal]: de nieuwste berichten (standaard {default}, hoogstens {most})\n"
     "/category: de categorieën\n"
     "/category naam: de nieuwste berichten in een categorie\n"
+    "/search woorden: de berichten met deze woorden\n"
     "/help: deze uitleg",
     latest="Nieuwste berichten",
     none="Er zijn nog geen berichten.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="Geen categorie «{asked}».",
     did_you_mean="Bedoel je: {names}?",
     pick="Kies er een met /category.",
+    search_usage="Gebruik: /search met de woorden die je zoekt.",
+    search_found="Berichten met «{asked}»",
+    search_none="Niets gevonden voor «{asked}».",
+    search_hint="Probeer minder of andere woorden, of het begin van een woord; /latest toont de nieuwste berichten.",
+    search_long="Dat zijn veel woorden: ik zoek er hoogstens {most}.",
     flood="Rustig aan: je stuurt veel opdrachten achter elkaar. Probeer het zo nog eens.",
     private="Vraag /status in een privégesprek met mij: hier lezen anderen mee.",
     m_help="Ik plaats elk nieuw bericht van {site}. Noem mij met:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="Geen berichten met «{asked}».",
     cmd_latest="De nieuwste berichten",
     cmd_category="Berichten per categorie",
+    cmd_search="Zoeken in de berichten",
     cmd_help="Wat deze bot doet",
     cmd_status="Stand van de publicatie (beheer)",
 )

@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [liczba]: najnowsze artykuły (domyślnie {default}, najwyżej {most})\n"
     "/category: kategorie\n"
     "/category nazwa: najnowsze artykuły z kategorii\n"
+    "/search słowa: artykuły z tymi słowami\n"
     "/help: ta pomoc",
     latest="Najnowsze artykuły",
     none="Nie ma jeszcze żadnych artykułów.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="Nie ma kategorii „{asked}”.",
     did_you_mean="Czy chodziło o: {names}?",
     pick="Wybierz jedną za pomocą /category.",
+    search_usage="Użycie: /search i słowa, których szukasz.",
+    search_found="Artykuły ze słowami „{asked}”",
+    search_none="Nic nie znaleziono dla „{asked}”.",
+    search_hint="Spróbuj mniej słów, innych słów albo początku słowa; /latest pokazuje najnowsze artykuły.",
+    search_long="To dużo słów: szukam najwyżej {most}.",
     flood="Spokojnie: to dużo poleceń naraz. Spróbuj ponownie za chwilę.",
     private="O /status zapytaj mnie na czacie prywatnym: tutaj czytają też inni.",
     m_help="Publikuję każdy nowy artykuł z {site}. Wspomnij mnie, pisząc:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="Brak artykułów ze słowami „{asked}”.",
     cmd_latest="Najnowsze artykuły",
     cmd_category="Artykuły według kategorii",
+    cmd_search="Szukaj w artykułach",
     cmd_help="Co robi ten bot",
     cmd_status="Stan publikacji (administratorzy)",
 )

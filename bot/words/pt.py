@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [número]: os artigos mais recentes ({default} por padrão, no máximo {most})\n"
     "/category: as categorias\n"
     "/category nome: os artigos mais recentes de uma categoria\n"
+    "/search palavras: os artigos com essas palavras\n"
     "/help: esta ajuda",
     latest="Últimos artigos",
     none="Ainda não há artigos.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="Nenhuma categoria “{asked}”.",
     did_you_mean="Você quis dizer: {names}?",
     pick="Escolha uma com /category.",
+    search_usage="Uso: /search seguido das palavras que você procura.",
+    search_found="Artigos com “{asked}”",
+    search_none="Nada encontrado para “{asked}”.",
+    search_hint="Tente menos palavras, outras palavras ou o começo de uma palavra; /latest mostra os artigos mais recentes.",
+    search_long="São muitas palavras: procuro no máximo {most}.",
     flood="Calma: são muitos comandos seguidos. Tente de novo daqui a pouco.",
     private="Peça /status em uma conversa privada comigo: aqui outras pessoas também leem.",
     m_help="Publico cada novo artigo de {site}. Mencione-me com:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="Nenhum artigo com “{asked}”.",
     cmd_latest="Os artigos mais recentes",
     cmd_category="Artigos por categoria",
+    cmd_search="Pesquisar nos artigos",
     cmd_help="O que este bot faz",
     cmd_status="Status da publicação (administradores)",
 )

@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [sayı]: en yeni haberler (varsayılan {default}, en fazla {most})\n"
     "/category: kategoriler\n"
     "/category ad: bir kategorideki en yeni haberler\n"
+    "/search kelimeler: bu kelimelerin geçtiği haberler\n"
     "/help: bu yardım metni",
     latest="Son haberler",
     none="Henüz haber yok.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="Böyle bir kategori yok: “{asked}”.",
     did_you_mean="Şunu mu demek istediniz: {names}?",
     pick="/category ile bir kategori seçin.",
+    search_usage="Kullanım: /search ve aradığınız kelimeler.",
+    search_found="“{asked}” geçen haberler",
+    search_none="“{asked}” için bir şey bulunamadı.",
+    search_hint="Daha az ya da başka kelimeler veya bir kelimenin başını deneyin; /latest en yeni haberleri gösterir.",
+    search_long="Bu çok fazla kelime: en fazla {most} kelime ararım.",
     flood="Biraz yavaş: art arda çok fazla komut gönderdiniz. Birazdan yeniden deneyin.",
     private="/status komutunu bana özel sohbetten gönderin: burayı başkaları da okuyor.",
     m_help="{site} sitesindeki her yeni haberi yayımlıyorum. Beni şöyle anın:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="“{asked}” içeren haber yok.",
     cmd_latest="En yeni haberler",
     cmd_category="Kategorilere göre haberler",
+    cmd_search="Haberlerde ara",
     cmd_help="Bu bot ne yapar",
     cmd_status="Yayın durumu (yöneticiler)",
 )

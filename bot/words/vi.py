@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [số lượng]: các bài viết mới nhất (mặc định {default}, tối đa {most})\n"
     "/category: các chuyên mục\n"
     "/category tên: các bài viết mới nhất trong một chuyên mục\n"
+    "/search từ khóa: các bài viết có những từ này\n"
     "/help: phần hướng dẫn này",
     latest="Bài viết mới nhất",
     none="Chưa có bài viết nào.",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="Không có chuyên mục “{asked}”.",
     did_you_mean="Có phải bạn muốn tìm: {names}?",
     pick="Hãy chọn một chuyên mục bằng /category.",
+    search_usage="Cách dùng: /search kèm theo các từ cần tìm.",
+    search_found="Bài viết có “{asked}”",
+    search_none="Không tìm thấy kết quả cho “{asked}”.",
+    search_hint="Hãy thử ít từ hơn, từ khác hoặc phần đầu của một từ; /latest hiển thị các bài viết mới nhất.",
+    search_long="Nhiều từ quá: tôi chỉ tìm tối đa {most} từ.",
     flood="Chậm lại một chút: bạn đã gửi nhiều lệnh liên tiếp. Hãy thử lại sau giây lát.",
     private="Hãy hỏi /status trong cuộc trò chuyện riêng với tôi: ở đây người khác cũng đọc được.",
     m_help="Tôi đăng mọi bài viết mới của {site}. Hãy nhắc đến tôi kèm:\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="Không có bài viết nào có “{asked}”.",
     cmd_latest="Các bài viết mới nhất",
     cmd_category="Bài viết theo chuyên mục",
+    cmd_search="Tìm trong các bài viết",
     cmd_help="Bot này làm gì",
     cmd_status="Tình trạng đăng bài (quản trị viên)",
 )

@@ -8,6 +8,7 @@ WORDS = Words(
     "/latest [数量]：最新文章（默认 {default} 篇，最多 {most} 篇）\n"
     "/category：所有分类\n"
     "/category 名称：某个分类的最新文章\n"
+    "/search 关键词：包含这些词的文章\n"
     "/help：本帮助",
     latest="最新文章",
     none="还没有文章。",
@@ -17,6 +18,11 @@ WORDS = Words(
     unknown="没有名为“{asked}”的分类。",
     did_you_mean="您是不是要找：{names}？",
     pick="请用 /category 选择一个分类。",
+    search_usage="用法：/search 加上要查找的词。",
+    search_found="包含“{asked}”的文章",
+    search_none="没有找到与“{asked}”相关的内容。",
+    search_hint="请尝试更少或不同的词，或词的开头；/latest 显示最新文章。",
+    search_long="词太多了：最多查找 {most} 个词。",
     flood="请慢一点：您连续发送了太多命令，请稍后再试。",
     private="请在与我的私聊中发送 /status：这里还有其他人在看。",
     m_help="我发布 {site} 的每篇新文章。提及我并写上：\n"
@@ -32,6 +38,7 @@ WORDS = Words(
     m_not_found="没有包含“{asked}”的文章。",
     cmd_latest="最新文章",
     cmd_category="按分类浏览文章",
+    cmd_search="搜索文章",
     cmd_help="这个机器人能做什么",
     cmd_status="发布状态（管理员）",
 )

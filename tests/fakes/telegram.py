@@ -63,6 +63,7 @@ from tests.fakes.server import (
     lose_answer,
     skip_reply,
 )
+from tests.fakes.telegram_inline import InlineQueries
 from tests.telegram_html import Entity, TelegramHTMLError, strip_text, utf16_len
 from tests.telegram_html import parse as parse_html
 
@@ -362,7 +363,7 @@ def _entity_from_api(data: Mapping[str, Any]) -> Entity:
 # --- the fake ---------------------------------------------------------------------------
 
 
-class FakeTelegram(FakeServer[RequestRecord]):
+class FakeTelegram(InlineQueries, FakeServer[RequestRecord]):
     """Bot API server on 127.0.0.1 with an ephemeral port; see the module docstring."""
 
     def __init__(
@@ -416,6 +417,7 @@ class FakeTelegram(FakeServer[RequestRecord]):
         self._bot_sends: dict[str, deque[float]] = {}
         # (token, chat id or None for the whole bot) -> (until, retry_after was an integer)
         self._blocks: dict[tuple[str, int | None], tuple[float, bool]] = {}
+        self._setup_inline()  # inline queries: tests/fakes/telegram_inline.py
         # The Bot API methods (_m_<name>), by lower-case name: Telegram ignores the case.
         self._methods: dict[str, tuple[str, Callable[[_Call], Any]]] = {
             name[3:].lower(): (name[3:], getattr(self, name))

@@ -56,7 +56,7 @@ def posts(tmp_path: Path, store: Store) -> Store:
 
 def listener(fake: FakeMastodon, store: Store, **options: object) -> MastodonReplies:
     channel = MastodonChannel(MastodonSettings(fake.url, DEFAULT_TOKEN), "en", REPO)
-    commands = Commands(Catalog(store.db), "en", "krant.nl")
+    commands = Commands(Catalog(store.db), "en", "")  # no SITE_URL: the posts' host
     return MastodonReplies(channel, store, commands, **options)  # type: ignore[arg-type]
 
 
@@ -265,7 +265,8 @@ def test_answers_fit_a_small_instance(fake: FakeMastodon, posts: Store) -> None:
         ready(fake)
         [latest] = answered(fake, ask(fake, ALICE, "@postbode latest 20"))
         [helped] = answered(fake, ask(fake, BOB, "@postbode what can you do?"))
-        assert "krant.nl" in latest.text and helped.text.startswith("@bob@elders.example I post")
+        assert "krant.nl" in latest.text
+        assert helped.text.startswith("@bob@elders.example I post every new article of krant.nl.")
 
     listening(listener(fake, posts), steps)
     assert all(r.status == 200 for r in fake.requests_to("status_create"))

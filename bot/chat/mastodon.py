@@ -304,8 +304,7 @@ def listeners(
     for channel in channels:
         if isinstance(channel, MastodonChannel):
             account = (channel.settings.base_url, channel.settings.access_token)
-            site = host or channel.settings.base_url.split("://")[-1]
-            commands = Commands(Catalog(store.db), settings.language, site)
+            commands = Commands(Catalog(store.db), settings.language, host)
             if account not in found:
                 interval = settings.mastodon_poll_interval
                 found[account] = MastodonReplies(channel, store, commands, poll_interval=interval)

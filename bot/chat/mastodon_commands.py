@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.channels.mastodon_answers import attr
 from bot.chat import mastodon_replies as texts
@@ -30,7 +31,7 @@ class Commands:
     ) -> None:
         self.catalog = catalog
         self.language = language
-        self.site = site  # what the help says the account posts: the site's host
+        self.site = site  # what the help says the account posts: the site's host, if known
         self.clock = clock
 
     def answer(
@@ -65,4 +66,9 @@ class Commands:
         if command.kind == "search":
             posts = self.catalog.search(command.argument, DEFAULT_LATEST, now)
             return texts.search_answer(asker, command.argument, posts, language, now, rules)
-        return texts.help_answer(asker, self.site, language, rules)
+        return texts.help_answer(asker, self.site or self._site(now), language, rules)
+
+    def _site(self, now: dt.datetime) -> str:
+        """Without SITE_URL: the host the newest post links to."""
+        newest = self.catalog.latest(1, now)
+        return (urlsplit(newest[0].link).netloc if newest else "") or "postbode"

@@ -4,11 +4,12 @@ a reader who blocked the bot or whose account is gone is told apart (ReaderGone)
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Bot, Message
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.channels.base import ReaderGone, Sent
 from bot.channels.telegram import TelegramChannel
@@ -68,10 +69,13 @@ async def _reader_errors(request: Awaitable[Message | bool]) -> Message | bool:
 class PrivateChats:
     """Sends to any reader's chat with the bot the channels use."""
 
-    def __init__(self, settings: TelegramSettings, language: str, bot: Bot) -> None:
+    def __init__(
+        self, settings: TelegramSettings, language: str, bot: Bot, *, owned: bool = False
+    ) -> None:
         self.settings = settings
         self.language = language
         self.bot = bot
+        self.owned = owned  # made for the private chats alone: they start and close it
 
     async def send(self, post: Post, chat_id: int, reader_language: str) -> Sent:
         chat = PrivateChat(
@@ -85,7 +89,11 @@ class PrivateChats:
         return await chat.publish(post, "")
 
     async def start(self) -> None:
-        await self.bot.initialize()
+        if self.owned:
+            with contextlib.suppress(TelegramError):  # a message will say what is wrong
+                await self.bot.initialize()
 
     async def close(self) -> None:
-        await self.bot.shutdown()
+        if self.owned:
+            with contextlib.suppress(TelegramError):
+                await self.bot.shutdown()

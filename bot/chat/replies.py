@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.jekyll.posts import Post
 from bot.state.catalog import Category
+from bot.subscribers.report import subscription_lines
 from bot.summary import TELEGRAM_TEXT_LIMIT
 from bot.text import search_key, shorten, utf16_len
 from bot.words import words
@@ -140,6 +141,8 @@ def status_reply(report: Mapping[str, Any], language: str) -> Reply:
         if info.get("last_error"):
             block += "\nlast error: " + html.escape(shorten(info["last_error"], 300, len))
         blocks.append(block)
+    if lines := subscription_lines(report.get("subscriptions")):
+        blocks.append("\n".join(html.escape(line) for line in lines))
     return Reply(_join_within_limit(blocks, "\n\n"))
 
 

@@ -14,6 +14,7 @@ from bot.state.transaction import write_transaction
 EVERY = "*"  # the key of a subscription to every post
 # A reader may follow this many categories: a bound on what one account can make us store.
 MAX_PER_READER = 50
+EVERY_LABEL = "every post"  # how `status` names EVERY
 _GONE = "subscribers_gone"  # meta: readers unsubscribed because they blocked the bot
 
 
@@ -48,10 +49,12 @@ class Subscribers:
     def unsubscribe(self, chat_id: int, key: str | None = None) -> int:
         """One subscription (None: all of them); how many went."""
         if key is None:
-            sql, params = "delete from subscriptions where chat_id = ?", [chat_id]
+            cursor = self.db.execute("delete from subscriptions where chat_id = ?", [chat_id])
         else:
-            sql, params = "delete from subscriptions where chat_id = ? and key = ?", [chat_id, key]
-        return int(self.db.execute(sql, params).rowcount)
+            cursor = self.db.execute(
+                "delete from subscriptions where chat_id = ? and key = ?", [chat_id, key]
+            )
+        return int(cursor.rowcount)
 
     def of(self, chat_id: int) -> list[Subscription]:
         """A reader's subscriptions, every post first, then by name."""
@@ -85,7 +88,7 @@ class Subscribers:
         """For `status`: readers, subscribers per category (every post as '*'), and the
         readers unsubscribed because they blocked the bot."""
         per_key = {
-            (name or key): count
+            (EVERY_LABEL if key == EVERY else name): count
             for key, name, count in self.db.execute(
                 "select key, min(name), count(*) from subscriptions group by key"
                 " order by count(*) desc, key"

@@ -36,6 +36,10 @@ IDLE = dt.timedelta(seconds=1)  # an idle sender looks for new fan-outs this oft
 class Chats(Protocol):
     async def send(self, post: Post, chat_id: int, reader_language: str) -> Sent: ...
 
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
 
 class Budget(Protocol):
     async def private(self) -> None: ...
@@ -75,6 +79,13 @@ class Sender:
         self._wakeup.set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        await self.chats.start()
+        try:
+            await self._run(stop)
+        finally:
+            await self.chats.close()
+
+    async def _run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             if self._paused_until is not None and self._paused_until > self.clock():
                 await self._sleep(self._paused_until, stop)

@@ -55,7 +55,7 @@ class Subscriptions:
         ]
 
     def help_text(self, language: str) -> str:
-        return words(language).subscribe_help
+        return "\n" + words(language).subscribe_help
 
     # -- commands ----------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from bot.subscribers.sender import Sender
 from bot.subscribers.wiring import private_sender
 from tests.conftest import write_post
 from tests.fakes.telegram import DEFAULT_CHANNEL_ID, FakeTelegram, FakeUser
+from tests.fakes.telegram_private import PRIVATE_INTERVAL
 from tests.harness import FAST_BACKOFF, Publisher, platform_env, worker
 
 SUBSCRIBED = utc_now() - dt.timedelta(minutes=5)  # before any post of a test
@@ -28,6 +29,7 @@ SUBSCRIBED = utc_now() - dt.timedelta(minutes=5)  # before any post of a test
 def publisher(tmp_path: Path, fake_telegram: FakeTelegram) -> Iterator[Publisher]:
     """The product's parts against the fake, subscriptions on, the folder baselined."""
     pub = Publisher.for_fakes(tmp_path, fake_telegram, None, TELEGRAM_SUBSCRIPTIONS="on")
+    fake_telegram.private_interval = PRIVATE_INTERVAL  # one a second into a private chat
     pub.scan()
     yield pub
     pub.close()
@@ -227,6 +229,7 @@ def test_a_kill_in_the_middle_of_a_fan_out_loses_nothing(
     tmp_path: Path, fake_telegram: FakeTelegram
 ) -> None:
     readers = list(range(5000, 5090))
+    fake_telegram.private_interval = PRIVATE_INTERVAL
     env = platform_env(tmp_path, fake_telegram, None, TELEGRAM_SUBSCRIPTIONS="on")
     pub = Publisher.for_fakes(tmp_path, fake_telegram, None, TELEGRAM_SUBSCRIPTIONS="on")
     pub.scan()
@@ -255,3 +258,23 @@ def test_a_kill_in_the_middle_of_a_fan_out_loses_nothing(
     # The one in flight at the kill may show twice; nothing else does, nothing is lost.
     assert counts.count(1) >= len(readers) - 1 and set(counts) <= {1, 2}
     assert len(fake_telegram.sent_messages(DEFAULT_CHANNEL_ID)) in (1, 2)
+
+
+def test_paid_broadcasts_when_the_operator_pays_for_them(
+    tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    pub = Publisher.for_fakes(
+        tmp_path, fake_telegram, None, TELEGRAM_SUBSCRIPTIONS="on", TELEGRAM_PAID_BROADCAST="on"
+    )
+    pub.scan()
+    readers = [61, 62, 63]
+    for chat in readers:
+        subscribe(pub, fake_telegram, chat, EVERY)
+    new_post(pub, "betaald", "Sport")
+    private = run(pub, lambda: all(fake_telegram.sent_messages(chat) for chat in readers))
+    pub.close()
+    assert fake_telegram.paid_messages == 3 and private.sent == 3
+    # The channel's own message is never a paid one.
+    (channel,) = fake_telegram.sent_messages(DEFAULT_CHANNEL_ID)
+    assert "allow_paid_broadcast" not in channel.params
+    assert private.budget.per_second == 1000  # type: ignore[attr-defined]

@@ -40,7 +40,9 @@ class PrivateChats:
     """Limits and leavers of private chats; FakeTelegram calls `_private_limits` for a
     send into a private chat and `_count_send` for every send that went through."""
 
-    private_interval: float = PRIVATE_INTERVAL
+    # Off unless a test turns it on (`fake.private_interval = PRIVATE_INTERVAL`): replies to
+    # commands in a quick conversation would wait a second each.
+    private_interval: float = 0.0
     paid_per_second: int = PAID_PER_SECOND
 
     def _private_state(self) -> dict[str, Any]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from bot.chat.flood import FloodGate
-from bot.chat.telegram import ChatBot
+from bot.chat.telegram import ChatBot, Feature
 from bot.clock import utc_now
 from bot.config import TelegramSettings
 from bot.folder.scan import Folder, scan
@@ -69,8 +69,9 @@ def run_bot(
     *,
     flood: FloodGate | None = None,
     groups: FloodGate | None = None,
+    features: Sequence[Callable[[ChatBot], Feature]] = (),
 ) -> None:
-    """Start the chat bot against the fake, play the scenario, stop."""
+    """Start the chat bot (with these features) against the fake, play the scenario, stop."""
     settings = TelegramSettings(
         token=DEFAULT_TOKEN,
         channels=("@postbode_test",),
@@ -79,7 +80,10 @@ def run_bot(
     )
 
     async def main() -> None:
-        bot = ChatBot(settings, catalog, "nl", flood=flood or FloodGate(burst=100), groups=groups)
+        bot = ChatBot(
+            settings, catalog, "nl", flood=flood or FloodGate(burst=100), groups=groups,
+            features=features,
+        )  # fmt: skip
         stop = asyncio.Event()
         task = asyncio.create_task(bot.run(stop))
         await asyncio.to_thread(fake.wait_for, lambda f: f.polling > 0, 10, "the bot polling")

@@ -10,11 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat.flood import FloodGate
 from bot.chat.subscriptions import Subscriptions
-from bot.chat.telegram import ChatBot
 from bot.clock import utc_now
-from bot.config import TelegramSettings
 from bot.folder.scan import Folder, scan
 from bot.jekyll.site import Site
 from bot.state.catalog import Catalog
@@ -23,7 +20,8 @@ from bot.state.store import Store
 from bot.state.subscribers import EVERY, MAX_PER_READER, Subscribers
 from bot.subscribers.report import subscription_lines
 from tests.conftest import write_post
-from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, FakeUser
+from tests.fakes.telegram import FakeTelegram, FakeUser
+from tests.test_commands import run_bot
 
 READER = FakeUser(id=1001, language_code="nl")
 OTHER = FakeUser(id=2002, first_name="Bob", username="bob", language_code="de")
@@ -55,24 +53,7 @@ def store(tmp_path: Path, posts: Path) -> Iterator[Store]:
 
 
 def talk(fake: FakeTelegram, store: Store, scenario: Callable[[], Awaitable[None]]) -> None:
-    settings = TelegramSettings(
-        token=DEFAULT_TOKEN, channels=("@postbode_test",), api_url=fake.url, subscriptions=True
-    )
-
-    async def main() -> None:
-        bot = ChatBot(
-            settings, Catalog(store.db), "nl", flood=FloodGate(burst=100), features=[Subscriptions]
-        )
-        stop = asyncio.Event()
-        task = asyncio.create_task(bot.run(stop))
-        await asyncio.to_thread(fake.wait_for, lambda f: f.polling > 0, 10, "the bot polling")
-        try:
-            await scenario()
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 10)
-
-    asyncio.run(main())
+    run_bot(fake, Catalog(store.db), scenario, features=[Subscriptions])
 
 
 async def say(fake: FakeTelegram, chat: int, user: FakeUser, text: str) -> str:

@@ -95,15 +95,17 @@ def categories_reply(categories: Sequence[Category], language: str) -> Reply:
     return Reply(say(words(language).categories), buttons)
 
 
-def unknown_category_reply(asked: str, categories: Sequence[Category], language: str) -> Reply:
-    """The closest known names instead of silence."""
+def unknown_category_reply(
+    asked: str, categories: Sequence[Category], language: str, command: str = "/category"
+) -> Reply:
+    """The closest known names, as `command`s to send, instead of silence."""
     said = words(language)
     echo = html.escape(shorten(" ".join(asked.split()), _ECHO, len))
     lines = [say(said.unknown, asked=echo)]
     by_key = {c.key: c for c in categories}
     close = difflib.get_close_matches(search_key(asked)[:200], list(by_key), n=3, cutoff=0.5)
     if close:
-        names = ", ".join(f"/category {html.escape(by_key[k].name)}" for k in close)
+        names = ", ".join(f"{command} {html.escape(by_key[k].name)}" for k in close)
         lines.append(say(said.did_you_mean, names=names))
     else:
         lines.append(say(said.pick))

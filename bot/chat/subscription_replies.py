@@ -4,7 +4,6 @@ HTML and buttons, in the reader's words. Button data names a subscription by its
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import html
 from collections.abc import Sequence
@@ -61,19 +60,6 @@ def subscribed(name: str, language: str, *, already: bool) -> Reply:
 
 def limit(language: str) -> Reply:
     return Reply(say(words(language).subscribe_limit))
-
-
-def unknown(asked: str, categories: Sequence[Category], language: str) -> Reply:
-    """The closest known names as /subscribe commands, instead of silence."""
-    said = words(language)
-    echo = html.escape(shorten(" ".join(asked.split()), 60, len))
-    lines = [say(said.unknown, asked=echo)]
-    by_key = {c.key: c for c in categories}
-    close = difflib.get_close_matches(search_key(asked)[:200], list(by_key), n=3, cutoff=0.5)
-    if close:
-        names = ", ".join(f"/subscribe {html.escape(by_key[k].name)}" for k in close)
-        lines.append(say(said.did_you_mean, names=names))
-    return Reply("\n".join(lines))
 
 
 def unsubscribe_menu(have: Sequence[Subscription], language: str) -> Reply:

@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.chat import subscription_replies as answers
 from bot.chat.flood import FloodGate
-from bot.chat.replies import Reply, find_category, say
+from bot.chat.replies import Reply, find_category, say, unknown_category_reply
 from bot.state.subscribers import EVERY, Subscribers
 from bot.text import search_key
 from bot.words import Words, words
@@ -110,7 +110,7 @@ class Subscriptions:
             return answers.subscribed_all(categories, language, already=already)
         found = find_category(asked, categories)
         if found is None:
-            return answers.unknown(asked, categories, language)
+            return unknown_category_reply(asked, categories, language, "/subscribe")
         return self._subscribe_to(chat, found.key, found.name, language)
 
     def _subscribe_to(self, chat: int, key: str, name: str, language: str) -> Reply:

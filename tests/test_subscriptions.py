@@ -10,14 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from bot.chat.replies import status_reply
 from bot.chat.subscriptions import Subscriptions
 from bot.clock import utc_now
+from bot.config import ConfigError, load_settings
 from bot.folder.scan import Folder, scan
 from bot.jekyll.site import Site
 from bot.state.catalog import Catalog
 from bot.state.fanout import Fanout
 from bot.state.store import Store
 from bot.state.subscribers import EVERY, MAX_PER_READER, Subscribers
+from bot.state.waiting import Waiting
 from bot.subscribers.report import subscription_lines
 from tests.conftest import write_post
 from tests.fakes.telegram import FakeTelegram, FakeUser
@@ -274,3 +277,46 @@ def test_the_fan_out_goes_in_chunks_and_status_shows_it(store: Store) -> None:
     lines = subscription_lines(info)
     assert lines[0] == "subscribers: 26 readers (21 Sport, 5 every post); 0 left (blocked)"
     assert lines[1].startswith("private messages to send: 30 (0.0/s), 2 posts still to fan out")
+
+
+def test_a_post_waiting_for_its_page_reaches_subscribers_once_live(
+    tmp_path: Path, posts: Path
+) -> None:
+    db = Store(tmp_path / "live.db")
+    folder = Folder(posts, Site(), ("console",), live_site="https://example.nl")
+    scan(db, folder, utc_now())
+    write_post(posts, "wacht.md", 'title: Wacht\nexterne_link: "https://example.nl/wacht"')
+    now = utc_now() + dt.timedelta(seconds=1)
+    scan(db, folder, now)
+    (post_id,) = db.post_ids(["wacht.md"]).values()
+    fanout = Fanout(db.db)
+    assert open_fanouts(db) == [post_id] and fanout.startable(now) == []
+    assert Waiting(db.db).release(post_id, now) == 1  # its page answered
+    assert fanout.startable(now) == [post_id]
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("env", "subscriptions", "paid"),
+    [
+        ({}, False, False),
+        ({"TELEGRAM_SUBSCRIPTIONS": "on"}, True, False),
+        ({"TELEGRAM_SUBSCRIPTIONS": "ON", "TELEGRAM_PAID_BROADCAST": "on"}, True, True),
+    ],
+)
+def test_the_settings(tmp_path: Path, env: dict[str, str], subscriptions: bool, paid: bool) -> None:
+    base = {"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_CHANNEL": "@kanaal", "POSTS_DIR": str(tmp_path)}
+    telegram = load_settings(base | env, tmp_path).telegram
+    assert telegram is not None
+    assert (telegram.subscriptions, telegram.paid_broadcast) == (subscriptions, paid)
+    with pytest.raises(ConfigError, match="TELEGRAM_SUBSCRIPTIONS"):
+        load_settings(base | {"TELEGRAM_SUBSCRIPTIONS": "yes please"}, tmp_path)
+
+
+def test_the_admins_status_shows_the_subscribers(store: Store) -> None:
+    Subscribers(store.db).subscribe(5, EVERY, "", "nl", utc_now() - dt.timedelta(hours=1))
+    Subscribers(store.db).drop_reader(6)  # one who blocked the bot
+    text = status_reply(Catalog(store.db).report(), "nl").text
+    assert "subscribers: 1 readers (1 every post); 1 left (blocked)" in text
+    # The fixture's four posts wait for the sender to fan them out.
+    assert "private messages to send: 0 (0.0/s), 4 posts still to fan out" in text

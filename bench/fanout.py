@@ -172,6 +172,8 @@ def worker_phases(root: Path, count: int, seconds: float) -> None:
         sent_before = private_count(fake)
         restarted = time.monotonic()
         with worker(root, env) as second:
+            second.wait_for_line("watching", timeout=60)
+            watching = time.monotonic()
             fake.wait_for(lambda f: private_count(f) > sent_before, 30, "the resumed fan-out")
             resumed = min(
                 r.time for r in fake.requests if r.chat and r.chat > 0 and r.time > restarted
@@ -180,7 +182,7 @@ def worker_phases(root: Path, count: int, seconds: float) -> None:
             second.kill()
         print(
             f"restart: first private message {resumed - restarted:.2f} s after the new start"
-            f" ({restarted - killed:.2f} s after the kill)"
+            f' ("watching" after {watching - restarted:.2f} s, as the line reached this process)'
         )
         check(root, fake, count)
         ceiling(root, fake, env, seconds / 2)

@@ -9,6 +9,7 @@ which it is a subclass.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -255,10 +256,11 @@ class TelegramChannel:
         self, request: Awaitable[Message | bool], *, not_modified_ok: bool = False
     ) -> Message:
         """Await a Bot API call and translate its errors into the channel vocabulary."""
-        if self.overall is not None:  # a place in the token's budget, before any reader's
-            await self.overall.channel()
+        # A place in the token's budget, before any reader's (SPEC §11).
+        place = self.overall.channel() if self.overall else contextlib.nullcontext()
         try:
-            return await request  # type: ignore[return-value]
+            async with place:
+                return await request  # type: ignore[return-value]
         except RetryAfter as error:
             raise RateLimited(
                 f"Telegram flood control: retry after {retry_after_seconds(error):g} s",

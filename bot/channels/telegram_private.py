@@ -19,6 +19,7 @@ from bot.summary import TelegramMessage, render_telegram
 
 # 400s that say the chat is no more: an account deleted, a chat never started.
 _NO_CHAT = ("chat not found", "user not found", "user is deactivated")
+_RENDERED = 64  # summaries kept: a few posts in a few languages
 
 
 class PrivateChat(TelegramChannel):
@@ -33,13 +34,21 @@ class PrivateChat(TelegramChannel):
         bot: Bot,
         *,
         paid: bool = False,
+        rendered: dict[tuple[Post, str], TelegramMessage] | None = None,
     ) -> None:
         super().__init__(settings, str(chat_id), language, bot)
         self.reader_language = reader_language
         self.paid = paid
+        self.rendered = {} if rendered is None else rendered
 
     def _render(self, post: Post) -> TelegramMessage:
-        return render_telegram(post, self.language, words_in=self.reader_language)
+        """Made once per post and language: a fan-out sends the same one 100,000 times."""
+        key = (post, self.reader_language)
+        if key not in self.rendered:
+            if len(self.rendered) > _RENDERED:
+                self.rendered.clear()
+            self.rendered[key] = render_telegram(post, self.language, words_in=self.reader_language)
+        return self.rendered[key]
 
     def _placement(self, chosen: tuple[str, int] | None) -> dict[str, Any]:
         # Telegram's paid higher limit, when the operator pays for it.
@@ -76,6 +85,7 @@ class PrivateChats:
         self.language = language
         self.bot = bot
         self.owned = owned  # made for the private chats alone: they start and close it
+        self._rendered: dict[tuple[Post, str], TelegramMessage] = {}
 
     async def send(self, post: Post, chat_id: int, reader_language: str) -> Sent:
         chat = PrivateChat(
@@ -85,6 +95,7 @@ class PrivateChats:
             reader_language,
             self.bot,
             paid=self.settings.paid_broadcast,
+            rendered=self._rendered,
         )
         return await chat.publish(post, "")
 

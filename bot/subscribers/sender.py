@@ -10,6 +10,7 @@ as it says; a reader who blocked the bot is unsubscribed; network trouble backs 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import random
@@ -28,9 +29,9 @@ from bot.state.subscribers import Subscribers
 
 log = logging.getLogger(__name__)
 
-# Seconds between two messages into one private chat: Telegram's one a second, and a
-# margin for two requests that arrive a little closer than they left.
-PER_CHAT = 1.05
+# Seconds between two messages into one private chat (Telegram's one a second), counted
+# from the answer to the first: it reached Telegram before that.
+PER_CHAT = 1.0
 BATCH = 50  # deliveries read per query
 IDLE = dt.timedelta(seconds=1)  # an idle sender looks for new fan-outs this often
 
@@ -44,7 +45,7 @@ class Chats(Protocol):
 
 
 class Budget(Protocol):
-    async def private(self) -> None: ...
+    def private(self) -> contextlib.AbstractAsyncContextManager[None]: ...
 
     def hold(self, seconds: float) -> None: ...
 
@@ -147,11 +148,13 @@ class Sender:
             later = self.clock() + dt.timedelta(seconds=last + PER_CHAT - loop.time())
             self.fanout.mark_retry(delivery.id, "", later)
             return
-        await self.budget.private()
-        if not self.fanout.mark_sending(delivery.id):
-            return
-        self._note(delivery.chat_id, loop.time())
-        await self._send(delivery, post)
+        async with self.budget.private():
+            if not self.fanout.mark_sending(delivery.id):
+                return
+            try:
+                await self._send(delivery, post)
+            finally:  # from its answer: the message reached Telegram before that
+                self._note(delivery.chat_id, loop.time())
 
     def _note(self, chat_id: int, at: float) -> None:
         """Remember when the chat's message left; forget chats quiet for a second."""

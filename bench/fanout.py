@@ -156,7 +156,6 @@ def worker_phases(root: Path, count: int, seconds: float) -> None:
             end = time.monotonic()
             rss.append(resident_mb(first.process.pid))
             first.kill()
-        killed = time.monotonic()
         pace = rate_over(fake, under_way, end)
         too_many = sum(1 for r in fake.requests if r.status == 429)
         print(

@@ -29,7 +29,7 @@ QUEUED = "state in ('pending', 'sending')"
 FAILED = "state = 'failed'"
 PACE_WINDOW = 10  # seconds of sent messages that make the pace `status` shows
 NOMINAL_PACE = 29  # a second: Telegram's 30, less the channels' place
-CHUNK = 5000  # readers per INSERT … SELECT: a few ms of write lock each
+CHUNK = 2000  # readers per INSERT … SELECT: a few ms of the loop and the write lock each
 _MATCHING = (
     "from subscriptions where chat_id > ? and created_at <= ?"
     " and (key = ? or key in (select key from post_categories where post_id = ?))"

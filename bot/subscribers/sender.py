@@ -17,7 +17,7 @@ import random
 from collections.abc import Iterable
 from typing import Protocol
 
-from bot.channels.base import AuthFailed, Permanent, RateLimited, ReaderGone, Sent
+from bot.channels.base import AuthFailed, ChannelError, Permanent, RateLimited, ReaderGone, Sent
 from bot.clock import Clock, first_of, utc_now
 from bot.jekyll.posts import Post
 from bot.logs import Redactor
@@ -148,13 +148,17 @@ class Sender:
             later = self.clock() + dt.timedelta(seconds=last + PER_CHAT - loop.time())
             self.fanout.mark_retry(delivery.id, "", later)
             return
-        async with self.budget.private():
-            if not self.fanout.mark_sending(delivery.id):
-                return
+        if not self.fanout.mark_sending(delivery.id):
+            return
+        sent: Sent | Exception
+        async with self.budget.private():  # the place: the request alone
             try:
-                await self._send(delivery, post)
+                sent = await self.chats.send(post, delivery.chat_id, delivery.language)
+            except Exception as error:  # what it means is _record's
+                sent = error
             finally:  # from its answer: the message reached Telegram before that
                 self._note(delivery.chat_id, loop.time())
+        self._record(delivery, sent)
 
     def _note(self, chat_id: int, at: float) -> None:
         """Remember when the chat's message left; forget chats quiet for a second."""
@@ -162,10 +166,11 @@ class Sender:
         if len(self._last) > 4 * BATCH:
             self._last = {c: t for c, t in self._last.items() if at - t < PER_CHAT}
 
-    async def _send(self, delivery: PrivateDelivery, post: Post) -> None:
-        assert delivery.language is not None
+    def _record(self, delivery: PrivateDelivery, outcome: Sent | Exception) -> None:
+        """The request's outcome in the delivery's row (an error dispatched on its kind)."""
         try:
-            sent = await self.chats.send(post, delivery.chat_id, delivery.language)
+            if isinstance(outcome, Exception):
+                raise outcome
         except ReaderGone as error:
             self.subscribers.drop_reader(delivery.chat_id)
             log.info("reader %d is gone (%s): unsubscribed", delivery.chat_id, error)
@@ -183,13 +188,16 @@ class Sender:
             self.fanout.mark_retry(delivery.id, self._why(error), self._paused_until)
             log.error("PRIVATE CHATS PAUSED for %s: %s", AUTH_PAUSE, error)
         except Exception as error:  # network, 5xx, or a bug: never the end of the sender
+            if not isinstance(error, ChannelError):
+                log.exception("unexpected error sending post %d privately", delivery.post_id)
             delay = self.backoff.delay(delivery.attempts + 1, self.rng)
             self.fanout.mark_retry(
                 delivery.id, self._why(error), self.clock() + dt.timedelta(seconds=delay)
             )
             log.warning("private message failed, retrying in %.0f s: %s", delay, error)
         else:
-            self.fanout.mark_sent(delivery.id, sent.remote_id, self.clock())
+            assert isinstance(outcome, Sent)
+            self.fanout.mark_sent(delivery.id, outcome.remote_id, self.clock())
             self.sent += 1
 
     def _why(self, error: Exception) -> str:

@@ -320,3 +320,16 @@ def test_the_admins_status_shows_the_subscribers(store: Store) -> None:
     assert "subscribers: 1 readers (1 every post); 1 left (blocked)" in text
     # The fixture's four posts wait for the sender to fan them out.
     assert "private messages to send: 0 (0.0/s), 4 posts still to fan out" in text
+
+
+def test_a_chunk_is_read_in_chat_order_from_the_primary_key(store: Store) -> None:
+    """Each chunk reads its own readers only: the fan-out is linear in its readers."""
+    from bot.state.fanout import _MATCHING
+
+    plan = store.db.execute(
+        f"explain query plan select distinct chat_id {_MATCHING} order by chat_id limit 10",
+        [0, "", EVERY, 1],
+    ).fetchall()
+    steps = [row[-1] for row in plan]
+    assert "SEARCH subscriptions USING PRIMARY KEY (chat_id>?)" in steps
+    assert not any("TEMP B-TREE" in step for step in steps)

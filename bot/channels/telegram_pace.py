@@ -35,6 +35,7 @@ class Overall:
         self._in_flight = 0
         self._channels_waiting = 0
         self._held_until = 0.0
+        self._last_private = -WINDOW  # when the last private message left
 
     def _wait(self, held: bool = False) -> float:
         """Seconds until a place is free (0: now); `held`: for a private message, which
@@ -61,9 +62,17 @@ class Overall:
 
     @contextlib.asynccontextmanager
     async def private(self) -> AsyncIterator[None]:
-        """A private message: a free place that no channel is waiting for."""
-        while (wait := self._wait(held=True)) > 0 or self._channels_waiting:
+        """A private message: a free place that no channel is waiting for, and evenly
+        spaced, not in bursts, so that a channel's message finds the next place within a
+        thirtieth of a second, not after a burst has filled the second."""
+        while True:
+            wait = max(
+                self._wait(held=True), self._last_private + WINDOW / self.per_second - self.clock()
+            )
+            if wait <= 0 and not self._channels_waiting:
+                break
             await asyncio.sleep(max(wait, _POLL))
+        self._last_private = self.clock()
         async with self._taken():
             yield
 

@@ -29,6 +29,7 @@ from bot.outbox import Outbox
 from bot.state.catalog import Catalog
 from bot.state.store import Store
 from bot.state.transaction import write_failure
+from bot.subscribers.wiring import private_sender
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,8 @@ class Worker:
                 ]
                 if self.links is not None:
                     started.append(asyncio.create_task(self.links.run(self.stop), name="links"))
+                if private := private_sender(self.settings, self.store, self.channels):
+                    started.append(asyncio.create_task(private.run(self.stop), name="private"))
                 for task in started:
                     task.add_done_callback(self._on_task_done)
                 tasks += started
@@ -221,9 +224,13 @@ class Worker:
         if telegram is None or not telegram.commands:
             return []
         from bot.chat.search import Search
-        from bot.chat.telegram import ChatBot
+        from bot.chat.subscriptions import Subscriptions
+        from bot.chat.telegram import ChatBot, Feature
 
-        bot = ChatBot(telegram, Catalog(self.store.db), self.settings.language, features=[Search])
+        features: list[Callable[[ChatBot], Feature]] = [Search]
+        if telegram.subscriptions:
+            features.append(Subscriptions)
+        bot = ChatBot(telegram, Catalog(self.store.db), self.settings.language, features=features)
         return [asyncio.create_task(bot.run(self.stop), name="chat")]
 
     def _mastodon_replies(self) -> list[asyncio.Task[None]]:

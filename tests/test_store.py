@@ -61,6 +61,7 @@ def test_database_is_wal_and_migrations_are_idempotent(tmp_path: Path) -> None:
         ("m007_where_a_post_goes",),
         ("m008_file_states",),
         ("m009_search",),
+        ("m010_subscriptions",),
     ]
     assert len(again.instance_id) == 16
     again.close()

@@ -248,3 +248,24 @@ def test_the_release_files_are_read_from_their_index_after_the_upgrade(
     plan = [row[-1] for row in store.db.execute(f"explain query plan {FILE_STATES}")]
     assert plan == ["SCAN posts USING COVERING INDEX posts_file_states"]
     store.close()
+
+
+def test_the_release_database_takes_subscriptions_without_sending_its_archive(
+    upgraded: tuple[Store, Path],
+) -> None:
+    """m010: the tables are there and empty; the release's posts start no fan-out (what
+    it had sent or queued is not news for subscribers); the queues are index lookups."""
+    from bot.state.fanout import Fanout
+    from bot.state.subscribers import EVERY, Subscribers
+
+    store, posts = upgraded
+    assert store.db.execute("select count(*) from fanouts").fetchone() == (0,)
+    app.index(store, Folder(posts, Site(timezone=AMSTERDAM), ["console"]), LATER)
+    assert store.db.execute("select count(*) from fanouts").fetchone() == (0,)
+    assert Subscribers(store.db).subscribe(1001, EVERY, "", "nl", LATER)
+    fanout = Fanout(store.db)
+    assert fanout.startable(LATER) == [] and fanout.due(LATER, 10) == []
+    due = "explain query plan select id from private_deliveries indexed by private_queue"
+    plan = [row[-1] for row in store.db.execute(f"{due} where state in ('pending', 'sending')")]
+    assert plan and all("private_queue" in step for step in plan)
+    store.close()

@@ -41,6 +41,10 @@ class AuthFailed(ChannelError):
     """The credentials or rights are wrong (401/403): the whole channel pauses."""
 
 
+class ReaderGone(ChannelError):
+    """A reader's private chat is closed to the bot (blocked, account deleted)."""
+
+
 @dataclass(frozen=True)
 class Sent:
     """A message that now exists: its id on the platform (None if it has none) and

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.jekyll.posts import Post
 from bot.state.catalog import Category
+from bot.subscribers.report import subscription_lines
 from bot.summary import TELEGRAM_TEXT_LIMIT
 from bot.text import search_key, shorten, utf16_len
 from bot.words import words
@@ -94,14 +95,16 @@ def categories_reply(categories: Sequence[Category], language: str) -> Reply:
     return Reply(say(words(language).categories), buttons)
 
 
-def unknown_category_reply(asked: str, categories: Sequence[Category], language: str) -> Reply:
-    """The closest known names instead of silence."""
+def unknown_category_reply(
+    asked: str, categories: Sequence[Category], language: str, command: str = "/category"
+) -> Reply:
+    """The closest known names, as `command`s to send, instead of silence."""
     said = words(language)
     echo = html.escape(shorten(" ".join(asked.split()), _ECHO, len))
     lines = [say(said.unknown, asked=echo)]
     close = closest_categories(asked, categories)
     if close:
-        names = ", ".join(f"/category {html.escape(c.name)}" for c in close)
+        names = ", ".join(f"{command} {html.escape(c.name)}" for c in close)
         lines.append(say(said.did_you_mean, names=names))
     else:
         lines.append(say(said.pick))
@@ -146,6 +149,8 @@ def status_reply(report: Mapping[str, Any], language: str) -> Reply:
         if info.get("last_error"):
             block += "\nlast error: " + html.escape(shorten(info["last_error"], 300, len))
         blocks.append(block)
+    if lines := subscription_lines(report.get("subscriptions")):
+        blocks.append("\n".join(html.escape(line) for line in lines))
     return Reply(_join_within_limit(blocks, "\n\n"))
 
 

@@ -24,6 +24,8 @@ class TelegramSettings:
     admin_ids: frozenset[int] = frozenset()
     max_per_minute: int = 20
     commands: bool = True  # answer readers' /latest, /category (TELEGRAM_COMMANDS=off: not)
+    subscriptions: bool = False  # /subscribe, and new posts in readers' private chats
+    paid_broadcast: bool = False  # allow_paid_broadcast for those: Telegram's paid 1000/s
 
 
 @dataclass(frozen=True)

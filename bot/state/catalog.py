@@ -12,13 +12,15 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.clock import utc_text
+from bot.clock import utc_now, utc_text
 from bot.jekyll.posts import Post
 from bot.jekyll.syndication import PLATFORM_WORDS
 from bot.state import search
 from bot.state.deliveries import FAILED
+from bot.state.fanout import Fanout
 from bot.state.queues import REMOVALS
 from bot.state.rows import post_from_row
+from bot.state.subscribers import Subscribers
 from bot.state.waiting import Waiting
 
 
@@ -121,7 +123,12 @@ class Catalog:
             "invalid": list(self.invalid_files()),
             "waiting": [post.shown() for post in Waiting(self.db).every()],
             "unknown_destinations": self.unknown_destinations(set(destinations)),
+            "subscriptions": self.subscriptions(),
         }
+
+    def subscriptions(self) -> dict[str, Any]:
+        """Readers' subscriptions and the private messages still to go (SPEC §11)."""
+        return {**Subscribers(self.db).counts(), **Fanout(self.db).backlog(utc_now())}
 
     def unknown_destinations(self, known: set[str]) -> list[dict[str, Any]]:
         """Live posts whose `syndicate` names what is neither a destination nor a

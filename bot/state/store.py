@@ -20,7 +20,7 @@ from bot import lifecycle
 from bot.clock import utc_text
 from bot.jekyll.posts import Post, Rejected
 from bot.live.rules import under_site
-from bot.state import routes, search
+from bot.state import fanout, routes, search
 from bot.state.deliveries import RETURN_WINDOW, Deliveries
 from bot.state.routes import Channels
 from bot.state.rows import POST_COLUMNS, FileState, known, post_columns
@@ -255,6 +255,8 @@ class Store:
                 revive_only=step.publish == "revive",
                 wait=under_site(result.link, live_site),  # its first message: SPEC §12
             )
+            if step.publish == "new":  # and its readers' private chats (SPEC §11)
+                fanout.mark(self.db, post_id, result, now)
         return Recorded(path, step.outcome, queued, edits)
 
     def _add_categories(self, posts: list[tuple[int, Post | Rejected]]) -> None:

@@ -45,3 +45,24 @@ class Words:
     cmd_search: str
     cmd_help: str
     cmd_status: str
+    # Subscriptions (bot.chat.subscriptions); {name}: a category, already markup.
+    cmd_subscribe: str
+    cmd_unsubscribe: str
+    cmd_subscriptions: str
+    subscribe_help: str
+    subscribe_private: str
+    subscribed_all: str
+    narrow_pick: str
+    subscribed: str
+    subscribed_already: str
+    subscribe_limit: str
+    unsubscribed: str
+    unsubscribed_all: str
+    unsubscribe_none: str
+    unsubscribe_pick: str
+    all_button: str
+    subscriptions_none: str
+    subscriptions_list: str
+    every_post: str
+    category_gone: str
+    subscribe_slow: str

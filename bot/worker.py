@@ -29,7 +29,7 @@ from bot.outbox import Outbox
 from bot.state.catalog import Catalog
 from bot.state.store import Store
 from bot.state.transaction import write_failure
-from bot.subscribers.wiring import private_sender
+from bot.subscribers.wiring import private_sender, token_budget
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,13 @@ class Worker:
         features: list[Callable[[ChatBot], Feature]] = [Search]
         if telegram.subscriptions:
             features.append(Subscriptions)
-        bot = ChatBot(telegram, Catalog(self.store.db), self.settings.language, features=features)
+        bot = ChatBot(
+            telegram,
+            Catalog(self.store.db),
+            self.settings.language,
+            features=features,
+            budget=token_budget(self.channels),
+        )
         return [asyncio.create_task(bot.run(self.stop), name="chat")]
 
     def _mastodon_replies(self) -> list[asyncio.Task[None]]:

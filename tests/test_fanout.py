@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,6 +60,7 @@ def run(
     sender: Sender | None = None,
     timeout: float = 30.0,
     during: Callable[[], None] | None = None,
+    beside: Callable[[asyncio.Event], Coroutine[Any, Any, None]] | None = None,
 ) -> Sender:
     """The outbox and the private sender, as the worker runs them, until `done()`."""
     private = sender or private_sender(pub.settings, pub.store, pub.channels)
@@ -71,6 +73,8 @@ def run(
         stop = asyncio.Event()
         outbox = Outbox(pub.store, pub.channels, backoff=FAST_BACKOFF)
         tasks = [asyncio.create_task(outbox.run(stop)), asyncio.create_task(private.run(stop))]
+        if beside is not None:  # the chat bot, as the worker runs it
+            tasks.append(asyncio.create_task(beside(stop)))
         try:
             async with asyncio.timeout(timeout):
                 while not done():
@@ -278,3 +282,55 @@ def test_paid_broadcasts_when_the_operator_pays_for_them(
     (channel,) = fake_telegram.sent_messages(DEFAULT_CHANNEL_ID)
     assert "allow_paid_broadcast" not in channel.params
     assert private.budget.per_second == 1000  # type: ignore[attr-defined]
+
+
+def test_readers_replies_share_the_budget_with_a_fan_out(
+    publisher: Publisher, fake_telegram: FakeTelegram
+) -> None:
+    """Readers asking /latest while a fan-out fills the token's budget: their replies
+    take places in it too, so the fake (holding the bot to the same 10 a second) never
+    answers 429, which would hold up the channels as well."""
+    from bot.chat.telegram import ChatBot
+    from bot.state.catalog import Catalog
+
+    fake_telegram.set_rate_limits(global_per_second=10)
+    readers = list(range(2000, 2030))
+    for chat in readers:
+        subscribe(publisher, fake_telegram, chat, "sport")
+    new_post(publisher, "vol", "Sport")
+    budget = Overall(per_second=10)
+    private = private_sender(publisher.settings, publisher.store, publisher.channels)
+    assert private is not None and publisher.settings.telegram is not None
+    private.budget = budget
+    for channel in publisher.channels:
+        channel.overall = budget  # type: ignore[attr-defined]
+    askers = [FakeUser(id=3000 + i, language_code="nl") for i in range(12)]
+    for user in askers:
+        fake_telegram.add_private_chat(user)
+    bot = ChatBot(publisher.settings.telegram, Catalog(publisher.store.db), "nl", budget=budget)
+    asked: list[bool] = []
+
+    def ask_when_under_way() -> None:
+        if not asked and sum(bool(fake_telegram.sent_messages(c)) for c in readers) >= 5:
+            asked.append(True)
+            for user in askers:
+                fake_telegram.inject_message(user.id, user, "/latest")
+
+    def during() -> None:
+        if fake_telegram.polling > 0:
+            ask_when_under_way()
+
+    run(
+        publisher,
+        lambda: (
+            all(fake_telegram.sent_messages(c) for c in readers)
+            and all(fake_telegram.replies_to(u.id) for u in askers)
+        ),
+        sender=private,
+        during=during,
+        beside=bot.run,
+    )
+    assert asked
+    assert [r for r in fake_telegram.requests if r.status == 429] == []
+    assert fake_telegram.violations == 0
+    assert all(len(fake_telegram.replies_to(u.id)) == 1 for u in askers)

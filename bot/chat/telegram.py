@@ -3,7 +3,8 @@
 python-telegram-bot's Application runs inside the worker's event loop (started by
 hand, polling getUpdates), answering from the state database. Replies share the
 bot token's 30-messages-a-second budget with channel publishing, which comes
-first: replies are held to REPLIES_PER_SECOND, and to Telegram's 20 a minute in
+first: replies are held to REPLIES_PER_SECOND and take their places in the token's
+budget before subscribers' messages (SharedBudget), and to Telegram's 20 a minute in
 any one group; each reader to a few commands at a time (bot.chat.flood).
 """
 
@@ -13,7 +14,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 from telegram import (
@@ -36,6 +37,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.telegram_pace import Overall
 from bot.chat import replies
 from bot.chat.browse import Browse
 from bot.chat.flood import FloodGate
@@ -55,6 +57,37 @@ log = logging.getLogger(__name__)
 REPLIES_PER_SECOND = 12
 GROUP_REPLIES_PER_MINUTE = 20
 RETRY_START = 60.0  # seconds before trying again when the Bot API cannot be reached
+
+
+class SharedBudget(AIORateLimiter):
+    """Replies held to REPLIES_PER_SECOND, each also taking its place in the token's
+    budget that the channels and subscribers' messages share (bot.channels.telegram_pace),
+    so a fan-out to subscribers fills what the replies leave instead of drawing 429s."""
+
+    def __init__(self, budget: Overall | None) -> None:
+        super().__init__(overall_max_rate=REPLIES_PER_SECOND, max_retries=2)
+        self.budget = budget
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        budget = self.budget
+        if budget is None:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+
+        async def placed(*a: Any, **k: Any) -> Any:
+            async with budget.channel():  # the place is taken at the request itself
+                return await callback(*a, **k)
+
+        return await super().process_request(placed, args, kwargs, endpoint, data, rate_limit_args)
 
 
 class Feature(Protocol):
@@ -87,6 +120,7 @@ class ChatBot:
         groups: FloodGate | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
         features: Sequence[Callable[[ChatBot], Feature]] = (),
+        budget: Overall | None = None,
     ) -> None:
         self.settings = settings
         self.catalog = catalog
@@ -105,7 +139,7 @@ class ChatBot:
             ApplicationBuilder()
             .token(settings.token)
             .base_url(f"{settings.api_url}/bot")
-            .rate_limiter(AIORateLimiter(overall_max_rate=REPLIES_PER_SECOND, max_retries=2))
+            .rate_limiter(SharedBudget(budget))
             .concurrent_updates(PerChatOrder())
             .job_queue(None)
             .build()

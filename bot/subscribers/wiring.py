@@ -1,13 +1,25 @@
-"""The private outbox wired to the channels' Bot and budget (TELEGRAM_SUBSCRIPTIONS=on)."""
+"""The private outbox wired to the channels' Bot and budget (TELEGRAM_SUBSCRIPTIONS=on),
+and that budget for the readers' chat too."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.channels.base import Channel
 from bot.config import Settings
 from bot.state.store import Store
 from bot.subscribers.sender import Sender
+
+if TYPE_CHECKING:
+    from bot.channels.telegram_pace import Overall
+
+
+def token_budget(channels: Sequence[Channel]) -> Overall | None:
+    """The bot token's 30-a-second budget the Telegram channels share, if there are any."""
+    from bot.channels.telegram import TelegramChannel
+
+    return next((c.overall for c in channels if isinstance(c, TelegramChannel)), None)
 
 
 def private_sender(settings: Settings, store: Store, channels: Sequence[Channel]) -> Sender | None:
@@ -23,7 +35,7 @@ def private_sender(settings: Settings, store: Store, channels: Sequence[Channel]
 
     shared = next((c for c in channels if isinstance(c, TelegramChannel)), None)
     bot = shared.bot if shared is not None else make_bot(telegram)
-    overall = (shared.overall if shared is not None else None) or Overall()
+    overall = token_budget(channels) or Overall()
     if telegram.paid_broadcast:
         overall.per_second = PAID_PER_SECOND
     chats = PrivateChats(telegram, settings.language, bot, owned=shared is None)

@@ -185,6 +185,11 @@ def status_text(report: dict[str, Any]) -> str:
         lines.append(f"{channel}: {counts}; last sent {info['last_sent_at'] or 'never'}")
         if info["last_error"]:
             lines.append(f"  last error: {info['last_error']}")
+        if report.get("not_edited", {}).get(channel):
+            lines.append(
+                f"  {report['not_edited'][channel]} posts changed after they were sent:"
+                " Bluesky has no edit, so they show the summary first sent"
+            )
     for failure in report["failures"]:
         lines.append(f"failed: {failure['channel']} {failure['path']}: {failure['last_error']}")
     for post in report["waiting"]:

@@ -58,7 +58,7 @@ def check(rendered_post: Post, extra: tuple[str, ...] = ()) -> None:
         else:
             assert shown == "#" + facet.value and 0 < grapheme.length(facet.value) <= 64
         starts.append(facet.start)
-    assert starts == sorted(starts) and [f.kind for f in rendered.facets][0] == "link"
+    assert starts == sorted(starts) and rendered.facets[0].kind == "link"
     assert rendered.text.startswith(rendered_post.title[:1])
 
 
@@ -70,8 +70,12 @@ def check(rendered_post: Post, extra: tuple[str, ...] = ()) -> None:
     categories=labels,
     tags=labels,
 )
-@example(title="👨‍👩‍👧" * 300, lead="😀" * 3000, link="https://example.nl/a", categories=(), tags=())
-@example(title="Café", lead="é" * 2999, link="https://example.nl/a", categories=("Économie",), tags=())
+@example(
+    title="👨‍👩‍👧" * 300, lead="😀" * 3000, link="https://example.nl/a", categories=(), tags=()
+)
+@example(
+    title="Café", lead="é" * 2999, link="https://example.nl/a", categories=("Économie",), tags=()
+)
 @example(title="ש" * 1100, lead="مرحبا " * 600, link="https://example.nl/a", categories=(), tags=())
 @example(title="t", lead="a" * 400, link="https://example.nl/a", categories=("x" * 80,), tags=())
 def test_every_rendering_fits_and_every_facet_lands_on_its_text(
@@ -90,7 +94,9 @@ def test_a_short_post_is_whole_with_its_card_language_and_date() -> None:
         image_url="https://example.nl/storm.jpg",
     )
     rendered = render_bluesky(post, "nl", now=NOW, extra_tags=("nieuws",))
-    assert rendered.text == "Storm ✨ op zee\n\nHet waait hard.\n\nexample.nl/storm\n\n#Weer #nieuws"
+    assert (
+        rendered.text == "Storm ✨ op zee\n\nHet waait hard.\n\nexample.nl/storm\n\n#Weer #nieuws"
+    )
     assert rendered.facet_texts() == ["example.nl/storm", "#Weer", "#nieuws"]
     # "✨" is three bytes and one character: the link starts 2 bytes later than its index.
     assert rendered.facets[0].start == rendered.text.index("example") + 2

@@ -41,6 +41,10 @@ class AuthFailed(ChannelError):
     """The credentials or rights are wrong (401/403): the whole channel pauses."""
 
 
+class NoEdit(ChannelError):
+    """The platform cannot edit (Bluesky): the message stays as it was first sent."""
+
+
 @dataclass(frozen=True)
 class Sent:
     """A message that now exists: its id on the platform (None if it has none) and
@@ -85,7 +89,7 @@ class Channel(Protocol):
         ...
 
     async def edit(self, post: Post, remote_id: str) -> None:
-        """Replace the message with the post's current summary."""
+        """Replace the message with the post's current summary (NoEdit: it cannot)."""
 
     async def delete(self, post: Post, remote_id: str) -> None:
         """Remove the message."""

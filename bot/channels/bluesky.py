@@ -95,21 +95,33 @@ class BlueskyChannel:
         self.clock = clock
         self._password = password
         self.images = ImageFetcher(image_hosts, THUMB_BYTES, site_root)
-        self.client = AsyncClient(
-            destination.pds, request=_Request(self._note_headers, timeout=REQUEST_TIMEOUT)
-        )
-        self.client.on_session_change(self._keep_session)
+        self.client = self._new_client()
+        self._closed = False
         self._session: Session | None = None
         self._logins: collections.deque[float] = collections.deque()
         self._blocked_until = 0.0  # a 429, or a budget at 0: no request before this
         self._writes: Budget | None = None  # the write budget, as the last write said
 
+    def _new_client(self) -> AsyncClient:
+        client = AsyncClient(
+            self.destination.pds, request=_Request(self._note_headers, timeout=REQUEST_TIMEOUT)
+        )
+        client.on_session_change(self._keep_session)
+        return client
+
     async def start(self) -> None:
-        """Nothing to read: the session is made when the first request needs it."""
+        """Nothing to read: the session is made when the first request needs it. After
+        a close, a new connection pool goes on with the session there was."""
+        if not self._closed:
+            return
+        self.client, self._closed = self._new_client(), False
+        if self._session is not None:
+            await self.client.login(session_string=self._session.encode(), fetch_bsky_profile=False)
 
     async def close(self) -> None:
         await self.images.close()
         await self.client.request.close()
+        self._closed = True
 
     async def check(self) -> str | None:
         try:

@@ -174,6 +174,11 @@ class FakeBluesky(FakeServer[RecordedRequest]):
         """The next ``count`` requests to ``failure_endpoints`` fail with ``kind``."""
         self._fail_next(kind, count)
 
+    def clear_failures(self) -> None:
+        """Forget the failures queued by fail_next."""
+        with self._cond:
+            self._fail_queue.clear()
+
     def rate_limit_next(self, reset_in: float = 60.0, count: int = 1) -> None:
         """Answer the next ``count`` requests to ``failure_endpoints`` with 429, reset in
         ``reset_in`` seconds; any request before then counts as a violation."""

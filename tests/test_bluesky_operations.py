@@ -1,0 +1,176 @@
+"""Bluesky as a destination, the product wired as the worker wires it, against the fake
+PDS: the environment's account and `[[destinations]]` tables, edits that Bluesky cannot
+make (and `status` says so), ON_DELETE=delete, links, and a restart after a lost answer."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.app import check
+from bot.clock import utc_now
+from bot.config import ConfigError, load_settings
+from bot.preview import status_text
+from bot.state import message_urls
+from bot.state.catalog import Catalog
+from bot.state.deliveries import EDIT_SETTLE, RETURN_WINDOW
+from tests.conftest import write_post
+from tests.fakes.bluesky import DID, HANDLE, PASSWORD, FakeBluesky
+from tests.harness import Publisher, assert_no_secrets, platform_env
+
+KEY = f"bluesky:{HANDLE}"
+
+
+def bluesky_env(tmp_path: Path, fake: FakeBluesky, **extra: str) -> dict[str, str]:
+    (tmp_path / "posts").mkdir(exist_ok=True)
+    account = {
+        "BLUESKY_HANDLE": "@" + HANDLE.upper(),
+        "BLUESKY_APP_PASSWORD": PASSWORD,
+        "BLUESKY_PDS_URL": fake.url,
+    }
+    return platform_env(tmp_path, None, None, **(account | extra))
+
+
+def publisher_for(tmp_path: Path, fake: FakeBluesky, **extra: str) -> Publisher:
+    publisher = Publisher(load_settings(bluesky_env(tmp_path, fake, **extra), tmp_path))
+    publisher.scan()  # the first run: nothing there yet
+    return publisher
+
+
+def states(publisher: Publisher) -> list[tuple[str, str]]:
+    return publisher.store.db.execute("select action, state from deliveries").fetchall()
+
+
+def test_the_environment_makes_a_destination_and_its_links(
+    tmp_path: Path, fake_bluesky: FakeBluesky
+) -> None:
+    publisher = publisher_for(tmp_path, fake_bluesky)
+    (destination,) = publisher.settings.destinations
+    assert (destination.name, destination.key, destination.pds) == (
+        "bluesky",
+        KEY,
+        fake_bluesky.url,
+    )
+    write_post(tmp_path / "posts", "a.md", 'title: Storm\nexterne_link: "https://example.nl/a"')
+    publisher.scan()
+    publisher.deliver_until(lambda: states(publisher) == [("publish", "sent")])
+    (record,) = fake_bluesky.records
+    links = list(message_urls.live(publisher.store.db))
+    assert links == [("a.md", KEY, f"https://bsky.app/profile/{DID}/post/{record.rkey}")]
+    assert_no_secrets([], tmp_path / "state.db", [PASSWORD])
+    publisher.close()
+
+
+def test_an_edited_post_is_not_sent_again_and_status_says_so(
+    tmp_path: Path, fake_bluesky: FakeBluesky
+) -> None:
+    publisher = publisher_for(tmp_path, fake_bluesky)
+    path = write_post(tmp_path / "posts", "a.md", 'title: Eerste\nexterne_link: "https://e.nl/a"')
+    publisher.scan()
+    publisher.deliver_until(lambda: states(publisher) == [("publish", "sent")])
+    path.write_text(path.read_text().replace("Eerste", "Tweede"))
+    publisher.scan(now=utc_now() - EDIT_SETTLE)
+    assert states(publisher) == [("edit", "pending")]
+    publisher.deliver_until(lambda: states(publisher) == [("edit", "sent")])
+    (record,) = fake_bluesky.records
+    assert record.value["text"].startswith("Eerste")
+    assert len(fake_bluesky.requests_to("createRecord")) == 1
+    report = Catalog(publisher.store.db).report(cannot_edit=[KEY])
+    assert report["not_edited"] == {KEY: 1}
+    assert "1 posts changed after they were sent: Bluesky has no edit" in status_text(report)
+    publisher.close()
+
+
+def test_on_delete_delete_removes_the_record(tmp_path: Path, fake_bluesky: FakeBluesky) -> None:
+    publisher = publisher_for(tmp_path, fake_bluesky, ON_DELETE="delete")
+    path = write_post(tmp_path / "posts", "a.md", 'title: Weg\nexterne_link: "https://e.nl/a"')
+    publisher.scan()
+    publisher.deliver_until(lambda: states(publisher) == [("publish", "sent")])
+    path.unlink()
+    publisher.scan(now=utc_now() - RETURN_WINDOW)
+    publisher.deliver_until(lambda: states(publisher) == [("delete", "deleted")])
+    assert fake_bluesky.live_records == [] and len(fake_bluesky.records) == 1
+    assert list(message_urls.live(publisher.store.db)) == []
+    publisher.close()
+
+
+def test_a_restart_after_the_answer_was_lost_does_not_post_twice(
+    tmp_path: Path, fake_bluesky: FakeBluesky
+) -> None:
+    """createRecord carried out, its answer lost, the worker stopped before recording
+    it: the next worker finds the record under the delivery's key."""
+    first = publisher_for(tmp_path, fake_bluesky)
+    write_post(tmp_path / "posts", "a.md", 'title: Eén keer\nexterne_link: "https://e.nl/a"')
+    first.scan()
+    fake_bluesky.fail_next("accept_then_drop", count=50)
+    first.deliver_until(lambda: len(fake_bluesky.records) == 1)
+    assert states(first) != [("publish", "sent")]  # the answer never came
+    first.close()
+    fake_bluesky.clear_failures()
+    second = Publisher(first.settings)
+    second.deliver_until(lambda: states(second) == [("publish", "sent")])
+    (record,) = fake_bluesky.records
+    (remote_id,) = second.store.db.execute("select remote_id from deliveries").fetchone()
+    assert remote_id == record.uri and len(fake_bluesky.requests_to("createRecord")) == 1
+    second.close()
+
+
+def test_check_logs_in_once_per_destination(tmp_path: Path, fake_bluesky: FakeBluesky) -> None:
+    settings = load_settings(bluesky_env(tmp_path, fake_bluesky), tmp_path)
+    lines = asyncio.run(check(settings))
+    assert lines[-1] == f"OK   {KEY}" and fake_bluesky.sessions_created == 1
+    wrong = {"BLUESKY_APP_PASSWORD": "wrong-pass-word-xxxx"}
+    (line,) = asyncio.run(
+        check(load_settings(bluesky_env(tmp_path, fake_bluesky, **wrong), tmp_path))
+    )[1:]
+    assert line.startswith(f"FAIL {KEY}: Bluesky refused the account") and "xxxx" not in line
+
+
+def test_a_destination_table_takes_its_password_from_password_env(
+    tmp_path: Path, fake_bluesky: FakeBluesky
+) -> None:
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "postbode.toml").write_text(
+        f'[[destinations]]\nname = "bsky"\nbluesky = "{HANDLE}"\npds = "{fake_bluesky.url}"\n'
+        'password_env = "NEWS_APP_PASSWORD"\nhashtags = ["nieuws"]\n',
+        "utf-8",
+    )
+    env = platform_env(tmp_path, None, None, NEWS_APP_PASSWORD=PASSWORD)
+    publisher = Publisher(load_settings(env, tmp_path))
+    publisher.scan()
+    write_post(tmp_path / "posts", "a.md", 'title: Tabel\nexterne_link: "https://e.nl/a"')
+    publisher.scan()
+    publisher.deliver_until(lambda: states(publisher) == [("publish", "sent")])
+    (record,) = fake_bluesky.records
+    assert record.value["text"].endswith("#nieuws")
+    publisher.close()
+    with pytest.raises(
+        ConfigError, match="password_env: the variable NEWS_APP_PASSWORD is not set"
+    ):
+        load_settings(platform_env(tmp_path, None, None), tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"BLUESKY_APP_PASSWORD": "p"}, "BLUESKY_HANDLE: BLUESKY_APP_PASSWORD is set"),
+        ({"BLUESKY_HANDLE": "news.example.org"}, "BLUESKY_APP_PASSWORD: set the account"),
+        ({"BLUESKY_HANDLE": "no handle", "BLUESKY_APP_PASSWORD": "p"}, "is not a handle"),
+        (
+            {
+                "BLUESKY_HANDLE": "a.example.org",
+                "BLUESKY_APP_PASSWORD": "p",
+                "BLUESKY_PDS_URL": "x",
+            },
+            "BLUESKY_PDS_URL: 'x' is not an http(s) URL",
+        ),
+    ],
+)
+def test_wrong_bluesky_settings_stop_start_up(
+    tmp_path: Path, env: dict[str, str], problem: str
+) -> None:
+    (tmp_path / "posts").mkdir()
+    with pytest.raises(ConfigError, match=problem.replace("(", r"\(").replace(")", r"\)")):
+        load_settings(platform_env(tmp_path, None, None, **env), tmp_path)

@@ -127,11 +127,20 @@ def _bluesky(rendered: BlueskyPost) -> dict[str, Any]:
         "byte_limit": rendered.byte_limit,
         "langs": list(rendered.langs),
         "facets": [
-            {"kind": f.kind, "text": text, "value": f.value, "byte_start": f.start,
-             "byte_end": f.end}  # fmt: skip
+            {
+                "kind": f.kind,
+                "text": text,
+                "value": f.value,
+                "byte_start": f.start,
+                "byte_end": f.end,
+            }  # fmt: skip
             for f, text in zip(rendered.facets, rendered.facet_texts(), strict=True)
         ],
-        "card": {"uri": rendered.link, "title": rendered.title, "description": rendered.description},
+        "card": {
+            "uri": rendered.link,
+            "title": rendered.title,
+            "description": rendered.description,
+        },
         "image": rendered.image_url or rendered.image_path,
     }
 

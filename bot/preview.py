@@ -133,7 +133,7 @@ def _bluesky(rendered: BlueskyPost) -> dict[str, Any]:
                 "value": f.value,
                 "byte_start": f.start,
                 "byte_end": f.end,
-            }  # fmt: skip
+            }
             for f, text in zip(rendered.facets, rendered.facet_texts(), strict=True)
         ],
         "card": {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import check
+from bot.app import check, folder_of, index
 from bot.clock import utc_now
 from bot.config import ConfigError, load_settings
 from bot.preview import status_text
@@ -174,3 +174,25 @@ def test_wrong_bluesky_settings_stop_start_up(
     (tmp_path / "posts").mkdir()
     with pytest.raises(ConfigError, match=problem.replace("(", r"\(").replace(")", r"\)")):
         load_settings(platform_env(tmp_path, None, None, **env), tmp_path)
+
+
+def test_a_table_naming_the_environments_account_takes_over_its_posts(
+    tmp_path: Path, fake_bluesky: FakeBluesky
+) -> None:
+    publisher = publisher_for(tmp_path, fake_bluesky)
+    write_post(tmp_path / "posts", "a.md", 'title: Voor\nexterne_link: "https://e.nl/a"')
+    publisher.scan()
+    publisher.deliver_until(lambda: states(publisher) == [("publish", "sent")])
+    publisher.close()
+    (tmp_path / "postbode.toml").write_text(
+        f'[[destinations]]\nname = "bsky"\nbluesky = "{HANDLE}"\npds = "{fake_bluesky.url}"\n',
+        "utf-8",
+    )
+    later = Publisher(load_settings(bluesky_env(tmp_path, fake_bluesky), tmp_path))
+    index(later.store, folder_of(later.settings, later.channels))  # as every start does
+    write_post(tmp_path / "posts", "b.md", 'title: Na\nexterne_link: "https://e.nl/b"')
+    later.scan()
+    later.deliver_until(lambda: states(later) == [("publish", "sent")] * 2)
+    channels = later.store.db.execute("select distinct channel from deliveries").fetchall()
+    assert channels == [("bsky",)] and len(fake_bluesky.records) == 2
+    later.close()

@@ -56,7 +56,7 @@ class Sent:
 
 
 class Channel(Protocol):
-    """Somewhere summaries are published: a Telegram channel, a Mastodon account."""
+    """Somewhere summaries are published: a Telegram channel, a Mastodon or Bluesky account."""
 
     @property
     def key(self) -> str:

@@ -12,7 +12,7 @@ import pytest
 from bot.app import check, folder_of, index
 from bot.clock import utc_now
 from bot.config import ConfigError, load_settings
-from bot.preview import status_text
+from bot.preview import as_text, preview_paths, status_text
 from bot.state import message_urls
 from bot.state.catalog import Catalog
 from bot.state.deliveries import EDIT_SETTLE, RETURN_WINDOW
@@ -196,3 +196,26 @@ def test_a_table_naming_the_environments_account_takes_over_its_posts(
     channels = later.store.db.execute("select distinct channel from deliveries").fetchall()
     assert channels == [("bsky",)] and len(fake_bluesky.records) == 2
     later.close()
+
+
+def test_preview_shows_the_record_its_budgets_and_facets(tmp_path: Path) -> None:
+    (tmp_path / "posts").mkdir()
+    path = write_post(
+        tmp_path / "posts",
+        "2026-12-01-a.md",
+        'title: "Café ✨"\ncategories: [Weer]\nexterne_link: "https://example.nl/cafe"',
+        "<p>Het waait.</p>",
+    )
+    settings = load_settings(platform_env(tmp_path, None, None), tmp_path)
+    (shown,) = preview_paths(path, settings, utc_now())
+    bluesky = shown["bluesky"]
+    assert bluesky["text"] == "Café ✨\n\nHet waait.\n\nexample.nl/cafe\n\n#Weer"
+    assert (bluesky["graphemes"], bluesky["limit"], bluesky["byte_limit"]) == (42, 300, 3000)
+    assert bluesky["bytes"] == 45  # é is two bytes, ✨ three
+    assert [(f["kind"], f["text"]) for f in bluesky["facets"]] == [
+        ("link", "example.nl/cafe"),
+        ("tag", "#Weer"),
+    ]
+    text = as_text(shown)
+    assert "-- bluesky (42/300 graphemes, 45/3000 bytes, langs nl)" in text
+    assert "link bytes 23-38 'example.nl/cafe' -> https://example.nl/cafe" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import grapheme
 import pytest
@@ -22,6 +23,9 @@ from bot.channels.bluesky_record import (
     tid,
 )
 from bot.jekyll.posts import Post
+from bot.outbox import Outbox
+from bot.state.rows import FileState
+from bot.state.store import Store
 from bot.text import clean_text
 from tests.test_summary import make_post
 
@@ -160,3 +164,21 @@ def test_post_urls() -> None:
     assert post_url(uri) == "https://bsky.app/profile/did:plc:abc/post/3kabc"
     assert post_url(uri, "news.example.org").endswith("/news.example.org/post/3kabc")
     assert post_url("at://did:plc:abc/app.bsky.feed.like/3kabc") == ""
+
+
+def test_the_outboxs_keys_give_tids_of_the_second_they_were_queued(tmp_path: Path) -> None:
+    """record_key reads the outbox's own key: its time is when the delivery was queued."""
+    store = Store(tmp_path / "state.db")
+    queued = dt.datetime(2026, 12, 2, 5, 30, 1, 654321, tzinfo=dt.UTC)
+    post = make_post(link="https://example.nl/a")
+    store.record(post, FileState(10, 1, "h"), ["bluesky:x"], queued)
+    delivery = store.deliveries.head("bluesky:x", queued)
+    assert delivery is not None
+    key = Outbox(store, []).idempotency_key(delivery)
+    value = 0
+    for char in record_key(key):
+        value = value * 32 + "234567abcdefghijklmnopqrstuvwxyz".index(char)
+    micros = value >> 10
+    assert micros // 1_000_000 == int(queued.replace(microsecond=0).timestamp())
+    assert micros % 1_000_000 == delivery.id
+    store.close()

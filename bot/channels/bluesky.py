@@ -41,6 +41,7 @@ from bot.channels.bluesky_record import (
 from bot.channels.images import ImageFetcher, ImageRefused
 from bot.clock import utc_now
 from bot.jekyll.posts import Post
+from bot.jekyll.site import normalize_url
 from bot.routing.destinations import Destination
 
 log = logging.getLogger(__name__)
@@ -143,17 +144,17 @@ class BlueskyChannel:
             log.info(
                 "%s: %s was posted before its answer was lost: %s", self.key, post.path, existing
             )
-            return Sent(existing, post_url(existing))
+            return Sent(existing, _public(existing))
         thumb = await self._thumb(rendered, post.path)
         data = models.ComAtprotoRepoCreateRecord.Data(
             repo=session.did, collection=POST_COLLECTION, rkey=rkey, record=rendered.record(thumb)
         )
         created = await self._call(lambda: self.client.com.atproto.repo.create_record(data))
-        return Sent(created.uri, post_url(created.uri))
+        return Sent(created.uri, _public(created.uri))
 
     async def public_url(self, remote_id: str) -> str | None:
         """The bsky.app address of a record: its repo's DID and its key, no request."""
-        return post_url(remote_id)
+        return _public(remote_id)
 
     async def edit(self, post: Post, remote_id: str) -> None:
         raise NoEdit("Bluesky has no edit: the post shows the summary it was first sent with")
@@ -295,6 +296,12 @@ class BlueskyChannel:
             wait = max(wait, self._writes.reset - now)
         if wait > 0:
             raise RateLimited(f"Bluesky write budget: next write in {wait:.0f} s", wait)
+
+
+def _public(uri: str) -> str:
+    """The record's bsky.app URL, as the site's pages may link it: http(s), percent-
+    encoded (the DID comes from the PDS), or none."""
+    return normalize_url(post_url(uri)) or ""
 
 
 class _SessionExpired(Exception):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import check, folder_of, index
+from bot.app import check, deliver, folder_of, index
 from bot.clock import utc_now
 from bot.config import ConfigError, load_settings
 from bot.preview import as_text, preview_paths, status_text
@@ -219,3 +219,17 @@ def test_preview_shows_the_record_its_budgets_and_facets(tmp_path: Path) -> None
     text = as_text(shown)
     assert "-- bluesky (42/300 graphemes, 45/3000 bytes, langs nl)" in text
     assert "link bytes 23-38 'example.nl/cafe' -> https://example.nl/cafe" in text
+
+
+def test_a_run_once_with_nothing_due_never_logs_in(
+    tmp_path: Path, fake_bluesky: FakeBluesky
+) -> None:
+    """createSession allows 300 a day: a cron run that sends nothing makes none."""
+    publisher = publisher_for(tmp_path, fake_bluesky)
+    assert asyncio.run(deliver(publisher.store, publisher.channels, publisher.settings)) == 0
+    assert fake_bluesky.sessions_created == 0 and fake_bluesky.requests == []
+    write_post(tmp_path / "posts", "a.md", 'title: Nu wel\nexterne_link: "https://e.nl/a"')
+    publisher.scan()
+    assert asyncio.run(deliver(publisher.store, publisher.channels, publisher.settings)) == 1
+    assert fake_bluesky.sessions_created == 1
+    publisher.close()

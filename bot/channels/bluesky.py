@@ -1,8 +1,8 @@
 """Bluesky adapter (the atproto SDK's AsyncClient, in the event loop): posts summaries
 as `app.bsky.feed.post` records on one account.
 
-The session is created once (createSession allows 30 a 5 minutes and 300 a day per
-account), and only when there is something to do: a `run --once` with nothing due
+The session is created once (createSession allows 30 a 5 minutes and 100 to 300 a day
+per account), and only when there is something to do: a `run --once` with nothing due
 never logs in. The SDK refreshes it before its access token runs out; a call refused
 with ExpiredToken refreshes it with the refresh token, and only when that fails is it
 created again. The app password stays in this object: never logged, never stored.
@@ -51,9 +51,10 @@ REQUEST_TIMEOUT = 15.0
 # The PDS's write budget: 5,000 points an hour per account; a create costs 3, a delete 1.
 CREATE_POINTS, DELETE_POINTS = 3, 1
 WRITES = frozenset({"com.atproto.repo.createRecord", "com.atproto.repo.deleteRecord"})
-# createSession per account: 30 a 5 minutes, 300 a day. Kept here as well, so that a
-# loop of failing logins can never lock the account out for a day.
-LOGIN_LIMITS = ((30, 300.0), (300, 86400.0))
+# createSession per account: 30 a 5 minutes, 300 a day on a PDS, 100 a day through
+# bsky.social's entryway. Kept here as well (the stricter), so that a loop of failing
+# logins can never lock the account out for a day.
+LOGIN_LIMITS = ((30, 300.0), (100, 86400.0))
 _AT_URI = re.compile(r"^at://([^/]+)/([^/]+)/([A-Za-z0-9._:~-]{1,512})$")
 
 

@@ -180,18 +180,30 @@ def test_network_trouble_and_5xx_are_retried(
 def test_a_lost_answer_does_not_post_twice(
     fake_bluesky: FakeBluesky, tmp_path: Path, failure: str
 ) -> None:
-    """Created, then the answer lost: the retry finds the record under its key."""
+    """Created, then the answer lost: the record under its key is found, and it is sent."""
 
     async def work(channel: BlueskyChannel) -> str:
         fake_bluesky.fail_next(failure)
-        with pytest.raises(Retryable):
-            await channel.publish(POST, KEY.format(n=7))
         return (await channel.publish(POST, KEY.format(n=7))).url
 
     url = with_channel(fake_bluesky, tmp_path, work)
     (record,) = fake_bluesky.records
     assert url.endswith("/post/" + record.rkey)
     assert len(fake_bluesky.requests_to("createRecord")) == 1
+    assert [r.status for r in fake_bluesky.requests_to("getRecord")] == [200]
+
+
+def test_a_record_an_earlier_process_made_is_taken_as_sent(
+    fake_bluesky: FakeBluesky, tmp_path: Path
+) -> None:
+    """Killed after createRecord, before recording it: the next process's create is
+    refused (the key is taken), and the record under the key is the post."""
+    first = with_channel(fake_bluesky, tmp_path, lambda c: c.publish(POST, KEY.format(n=3)))
+    again = with_channel(fake_bluesky, tmp_path, lambda c: c.publish(POST, KEY.format(n=3)))
+    assert again == first and len(fake_bluesky.records) == 1
+    assert [r.status for r in fake_bluesky.requests_to("createRecord")] == [200, 500]
+    other = with_channel(fake_bluesky, tmp_path, lambda c: c.publish(POST, KEY.format(n=4)))
+    assert other.remote_id != first.remote_id and len(fake_bluesky.records) == 2
 
 
 def test_the_feature_image_is_the_cards_thumb_and_a_big_one_is_left_out(

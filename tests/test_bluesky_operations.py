@@ -12,6 +12,7 @@ import pytest
 from bot.app import check, deliver, folder_of, index
 from bot.clock import utc_now
 from bot.config import ConfigError, load_settings
+from bot.outbox import Outbox
 from bot.preview import as_text, preview_paths, status_text
 from bot.state import message_urls
 from bot.state.catalog import Catalog
@@ -99,21 +100,31 @@ def test_on_delete_delete_removes_the_record(tmp_path: Path, fake_bluesky: FakeB
 def test_a_restart_after_the_answer_was_lost_does_not_post_twice(
     tmp_path: Path, fake_bluesky: FakeBluesky
 ) -> None:
-    """createRecord carried out, its answer lost, the worker stopped before recording
-    it: the next worker finds the record under the delivery's key."""
+    """createRecord carried out, the worker killed before recording it (the delivery
+    left `sending`): the next worker does not post it again."""
     first = publisher_for(tmp_path, fake_bluesky)
     write_post(tmp_path / "posts", "a.md", 'title: Eén keer\nexterne_link: "https://e.nl/a"')
     first.scan()
-    fake_bluesky.fail_next("accept_then_drop", count=50)
-    first.deliver_until(lambda: len(fake_bluesky.records) == 1)
-    assert states(first) != [("publish", "sent")]  # the answer never came
+    delivery = first.store.deliveries.head(KEY, utc_now())
+    assert delivery is not None and first.store.deliveries.mark_sending(delivery.id, utc_now())
+    key = Outbox(first.store, []).idempotency_key(delivery)
+    # What the killed worker's request did: the record, under the delivery's own key.
+    channel = first.channels[0]
+
+    async def killed_worker() -> None:
+        await channel.publish(delivery.post, key)
+        await channel.close()
+
+    asyncio.run(killed_worker())
     first.close()
-    fake_bluesky.clear_failures()
     second = Publisher(first.settings)
     second.deliver_until(lambda: states(second) == [("publish", "sent")])
     (record,) = fake_bluesky.records
     (remote_id,) = second.store.db.execute("select remote_id from deliveries").fetchone()
-    assert remote_id == record.uri and len(fake_bluesky.requests_to("createRecord")) == 1
+    assert remote_id == record.uri
+    # The second worker's create was refused (the key is taken); the record was found.
+    assert [r.status for r in fake_bluesky.requests_to("createRecord")] == [200, 500]
+    assert [r.status for r in fake_bluesky.requests_to("getRecord")] == [200]
     second.close()
 
 

@@ -8,8 +8,9 @@ with ExpiredToken refreshes it with the refresh token, and only when that fails 
 created again. The app password stays in this object: never logged, never stored.
 
 Bluesky has no idempotency key: each delivery's record has a key (rkey) of its own,
-derived from the delivery, and is looked for under it before it is created, so a retry
-after a crash or a lost answer finds the record rather than posting it twice.
+derived from the delivery. A key can hold one record, and when creating it fails (the
+key is taken: a crash or a lost answer after an earlier attempt made it) or its answer
+is lost, the record under the key is looked for: found, it is the post, sent.
 """
 
 from __future__ import annotations
@@ -140,17 +141,22 @@ class BlueskyChannel:
         rkey = record_key(idempotency_key)
         self._check_budget(CREATE_POINTS)
         session = await self._ensure_session()
-        existing = await self._find(session.did, rkey)
-        if existing is not None:
-            log.info(
-                "%s: %s was posted before its answer was lost: %s", self.key, post.path, existing
-            )
-            return Sent(existing, _public(existing))
         thumb = await self._thumb(rendered, post.path)
         data = models.ComAtprotoRepoCreateRecord.Data(
             repo=session.did, collection=POST_COLLECTION, rkey=rkey, record=rendered.record(thumb)
         )
-        created = await self._call(lambda: self.client.com.atproto.repo.create_record(data))
+        try:
+            created = await self._call(lambda: self.client.com.atproto.repo.create_record(data))
+        except RateLimited:
+            raise
+        except (Retryable, Permanent):
+            # Refused (the key is taken: an earlier attempt made it, its answer lost), or
+            # the answer lost now: the record under this key, if there is one, is ours.
+            existing = await self._find(session.did, rkey)
+            if existing is None:
+                raise
+            log.info("%s: %s was posted before, as %s", self.key, post.path, existing)
+            return Sent(existing, _public(existing))
         return Sent(created.uri, _public(created.uri))
 
     async def public_url(self, remote_id: str) -> str | None:

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-import httpx
 import pytest
 
 from bot.addresses import parse_allowed
 from bot.channels.base import AuthFailed, NoEdit, Permanent, RateLimited, Retryable
 from bot.channels.bluesky import BlueskyChannel
 from bot.routing.destinations import Destination
+from tests.conftest import REPO
 from tests.fakes.bluesky import DID, HANDLE, PASSWORD, FakeBluesky
 from tests.fakes.images import Server
 from tests.test_adapter_errors import POST, run
@@ -166,13 +168,14 @@ def test_network_trouble_and_5xx_are_retried(
     fake_bluesky.hold_limit = 20.0
 
     async def work(channel: BlueskyChannel) -> str:
-        channel.client.request._client.timeout = httpx.Timeout(0.5)
         fake_bluesky.fail_next(failure)
         with pytest.raises(Retryable):
             await channel.publish(POST, KEY.format(n=1))
         return (await channel.publish(POST, KEY.format(n=1))).remote_id or ""
 
-    uri = with_channel(fake_bluesky, tmp_path, work)
+    channel = channel_for(fake_bluesky, tmp_path)
+    channel.request_timeout = 0.5  # a held request gives up soon
+    uri = run(channel, work)  # type: ignore[arg-type]
     assert [r.uri for r in fake_bluesky.live_records] == [uri]
 
 
@@ -257,3 +260,16 @@ def test_logins_are_kept_within_createsessions_limit(tmp_path: Path) -> None:
 
         run(channel, work)  # type: ignore[arg-type]
         assert fake.sessions_created == 30 and fake.violations == 0
+
+
+def test_the_adapter_imports_no_sdk_until_it_starts() -> None:
+    """The SDK costs two seconds of CPU to import: a worker with a Bluesky destination
+    builds its channels, and reaches "watching", without it."""
+    code = (
+        "import sys; from bot.channels.bluesky import BlueskyChannel;"
+        "print(sorted(m for m in sys.modules if m.startswith('atproto')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

@@ -11,28 +11,29 @@ Bluesky has no idempotency key: each delivery's record has a key (rkey) of its o
 derived from the delivery. A key can hold one record, and when creating it fails (the
 key is taken: a crash or a lost answer after an earlier attempt made it) or its answer
 is lost, the record under the key is looked for: found, it is the post, sent.
+
+This module imports no SDK: bot/channels/bluesky_client.py, the SDK's side, is imported
+on a thread when the channel starts (two seconds of CPU), and awaited by the first
+request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import importlib
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-
-from atproto_client import AsyncClient, models
-from atproto_client.client.session import Session, SessionEvent
-from atproto_client.models.utils import get_model_as_dict
-from atproto_client.request import AsyncRequest, Response
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.addresses import Allowed
 from bot.channels.base import AuthFailed, NoEdit, Permanent, RateLimited, Retryable, Sent
-from bot.channels.bluesky_answers import Budget, answer_of, session_expired, translate
 from bot.channels.bluesky_record import (
-    POST_COLLECTION,
     THUMB_BYTES,
     BlueskyPost,
     post_url,
@@ -44,6 +45,11 @@ from bot.clock import utc_now
 from bot.jekyll.posts import Post
 from bot.jekyll.site import normalize_url
 from bot.routing.destinations import Destination
+
+if TYPE_CHECKING:
+    from atproto_client.client.session import Session
+
+    from bot.channels.bluesky_client import Client
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -57,24 +63,22 @@ WRITES = frozenset({"com.atproto.repo.createRecord", "com.atproto.repo.deleteRec
 # logins can never lock the account out for a day.
 LOGIN_LIMITS = ((30, 300.0), (100, 86400.0))
 _AT_URI = re.compile(r"^at://([^/]+)/([^/]+)/([A-Za-z0-9._:~-]{1,512})$")
+_SDK = "bot.channels.bluesky_client"
 
 
-class _Request(AsyncRequest):  # type: ignore[misc]  # the SDK has no type marker
-    """The SDK's HTTP client, telling the channel each answer's rate-limit headers."""
+@dataclass(frozen=True)
+class Budget:
+    """What an answer's `ratelimit-*` headers said: calls (or points) left until when."""
 
-    def __init__(self, on_answer: Callable[[str, Mapping[str, str]], None], **kwargs: Any):
-        super().__init__(**kwargs)
-        self._on_answer = on_answer
+    remaining: int
+    reset: float  # epoch seconds
 
-    async def get(self, *args: Any, **kwargs: Any) -> Response:
-        response = await super().get(*args, **kwargs)
-        self._on_answer(str(kwargs.get("url", "")), response.headers)
-        return response
-
-    async def post(self, *args: Any, **kwargs: Any) -> Response:
-        response = await super().post(*args, **kwargs)
-        self._on_answer(str(kwargs.get("url", "")), response.headers)
-        return response
+    @classmethod
+    def of(cls, headers: Mapping[str, str]) -> Budget | None:
+        try:
+            return cls(int(headers["ratelimit-remaining"]), float(headers["ratelimit-reset"]))
+        except (KeyError, ValueError):
+            return None
 
 
 class BlueskyChannel:
@@ -91,40 +95,49 @@ class BlueskyChannel:
         *,
         image_hosts: tuple[Allowed, ...] = (),
         clock: Callable[[], float] = time.time,
+        request_timeout: float = REQUEST_TIMEOUT,
     ) -> None:
         self.key = destination.key
         self.destination = destination
         self.language = language
         self.clock = clock
+        self.request_timeout = request_timeout
         self._password = password
         self.images = ImageFetcher(image_hosts, THUMB_BYTES, site_root)
-        self.client = self._new_client()
-        self._closed = False
+        self._loading: asyncio.Future[ModuleType] | None = None  # the SDK, on a thread
+        self._client: Client | None = None
         self._session: Session | None = None
         self._logins: collections.deque[float] = collections.deque()
         self._blocked_until = 0.0  # a 429, or a budget at 0: no request before this
         self._writes: Budget | None = None  # the write budget, as the last write said
 
-    def _new_client(self) -> AsyncClient:
-        client = AsyncClient(
-            self.destination.pds, request=_Request(self._note_headers, timeout=REQUEST_TIMEOUT)
-        )
-        client.on_session_change(self._keep_session)
-        return client
-
     async def start(self) -> None:
-        """Nothing to read: the session is made when the first request needs it. After
-        a close, a new connection pool goes on with the session there was."""
-        if not self._closed:
-            return
-        self.client, self._closed = self._new_client(), False
-        if self._session is not None:
-            await self.client.login(session_string=self._session.encode(), fetch_bsky_profile=False)
+        """Begin importing the SDK on a thread; the session is made when the first
+        request needs it."""
+        if self._loading is None:
+            self._loading = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, _SDK))
 
     async def close(self) -> None:
         await self.images.close()
-        await self.client.request.close()
-        self._closed = True
+        if self._client is not None:
+            await self._client.close()
+            self._client = None  # a later request opens a new pool, with the same session
+
+    async def _api(self) -> Client:
+        """The account's client, once the SDK is imported."""
+        if self._client is None:
+            await self.start()
+            assert self._loading is not None
+            await self._loading
+            from bot.channels.bluesky_client import Client  # imported by now: no cost
+
+            client = Client(
+                self.destination.pds, self._note_headers, self._keep_session, self.request_timeout
+            )
+            if self._session is not None:
+                await client.resume(self._session)
+            self._client = client
+        return self._client
 
     async def check(self) -> str | None:
         try:
@@ -140,24 +153,21 @@ class BlueskyChannel:
         )
         rkey = record_key(idempotency_key)
         self._check_budget(CREATE_POINTS)
-        session = await self._ensure_session()
-        thumb = await self._thumb(rendered, post.path)
-        data = models.ComAtprotoRepoCreateRecord.Data(
-            repo=session.did, collection=POST_COLLECTION, rkey=rkey, record=rendered.record(thumb)
-        )
+        did = (await self._ensure_session()).did
+        record = rendered.record(await self._thumb(rendered, post.path))
         try:
-            created = await self._call(lambda: self.client.com.atproto.repo.create_record(data))
+            uri = await self._call(lambda api: api.create(did, rkey, record))
         except RateLimited:
             raise
         except (Retryable, Permanent):
             # Refused (the key is taken: an earlier attempt made it, its answer lost), or
             # the answer lost now: the record under this key, if there is one, is ours.
-            existing = await self._find(session.did, rkey)
+            existing = await self._find(did, rkey)
             if existing is None:
                 raise
             log.info("%s: %s was posted before, as %s", self.key, post.path, existing)
-            return Sent(existing, _public(existing))
-        return Sent(created.uri, _public(created.uri))
+            uri = existing
+        return Sent(uri, _public(uri))
 
     async def public_url(self, remote_id: str) -> str | None:
         """The bsky.app address of a record: its repo's DID and its key, no request."""
@@ -172,19 +182,14 @@ class BlueskyChannel:
             raise Permanent(f"{remote_id!r} is not the at:// URI of a record")
         self._check_budget(DELETE_POINTS)
         repo, collection, rkey = match.groups()
-        data = models.ComAtprotoRepoDeleteRecord.Data(repo=repo, collection=collection, rkey=rkey)
-        await self._call(lambda: self.client.com.atproto.repo.delete_record(data))
+        await self._call(lambda api: api.delete(repo, collection, rkey))
 
     async def _find(self, did: str, rkey: str) -> str | None:
         """The URI of the record under this key, if the account has one."""
-        params = models.ComAtprotoRepoGetRecord.Params(
-            repo=did, collection=POST_COLLECTION, rkey=rkey
-        )
         try:
-            found = await self._call(lambda: self.client.com.atproto.repo.get_record(params))
+            return await self._call(lambda api: api.find(did, rkey))
         except _NotFound:
             return None
-        return str(found.uri)
 
     async def _thumb(self, rendered: BlueskyPost, path: str) -> dict[str, Any] | None:
         """The feature image uploaded as the card's thumb; on any failure, none: a post
@@ -193,25 +198,18 @@ class BlueskyChannel:
             return None
         try:
             data, mime = await self.images.load(rendered.image_url, rendered.image_path)
-            uploaded = await self._call(
-                lambda: self.client.com.atproto.repo.upload_blob(
-                    data, headers={"Content-Type": mime}
-                )
-            )
+            return await self._call(lambda api: api.upload(data, mime))
         except (ImageRefused, Retryable, Permanent) as error:
             log.warning("%s: posting %s without its image: %s", self.key, path, error)
-            return None
         except AuthFailed:
             raise
         except Exception:  # the image is extra: a surprise here must not hold up the post
             log.exception("%s: posting %s without its image", self.key, path)
-            return None
-        blob: dict[str, Any] = get_model_as_dict(uploaded.blob)
-        return blob
+        return None
 
     # -- the session -----------------------------------------------------------------
 
-    def _keep_session(self, event: SessionEvent, session: Session) -> None:
+    def _keep_session(self, session: Session) -> None:
         self._session = session
 
     async def _ensure_session(self) -> Session:
@@ -230,29 +228,23 @@ class BlueskyChannel:
             if len(recent) >= count:
                 wait = recent[0] + period - now
                 raise RateLimited(f"Bluesky logins: next one in {wait:.0f} s", wait)
+        api = await self._api()
         self._logins.append(now)
         handle = self.destination.target
-        await self._request(
-            lambda: self.client.login(handle, self._password, fetch_bsky_profile=False)
-        )
+        await self._request(lambda: api.login(handle, self._password))
         log.info("%s: logged in as @%s", self.key, handle)
 
     async def _renew(self) -> None:
         """ExpiredToken: refresh the session with its refresh token; only if that fails,
         create a new one."""
+        from bot.channels.bluesky_answers import translate
+
         session = self._session
         if session is None:
             await self._login()
             return
         try:
-            fresh = await self.client.com.atproto.server.refresh_session(
-                headers={"Authorization": f"Bearer {session.refresh_jwt}"},
-                ignore_session_check=True,
-            )
-            renewed = Session(
-                fresh.handle, fresh.did, fresh.access_jwt, fresh.refresh_jwt, session.pds_endpoint
-            )
-            await self.client.login(session_string=renewed.encode(), fetch_bsky_profile=False)
+            await (await self._api()).refresh(session)
         except Exception as error:  # refused, or unreachable: a new session, once
             log.info("%s: refreshing the session failed (%s); logging in again", self.key,
                      translate(error, self.clock()))  # fmt: skip
@@ -260,16 +252,19 @@ class BlueskyChannel:
 
     # -- requests --------------------------------------------------------------------
 
-    async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
+    async def _call(self, make: Callable[[Client], Awaitable[T]]) -> T:
         """One request with the session: refreshed and asked once more on ExpiredToken."""
+        api = await self._api()
         await self._ensure_session()
         try:
-            return await self._request(make, retry_session=True)
+            return await self._request(lambda: make(api), retry_session=True)
         except _SessionExpired:
             await self._renew()
-            return await self._request(make)
+            return await self._request(lambda: make(api))
 
     async def _request(self, make: Callable[[], Awaitable[T]], *, retry_session: bool = False) -> T:
+        from bot.channels.bluesky_answers import answer_of, session_expired, translate
+
         if self._blocked_until > self.clock():
             wait = self._blocked_until - self.clock()
             raise RateLimited(f"Bluesky rate limit: retry in {wait:.0f} s", wait)

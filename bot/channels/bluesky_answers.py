@@ -4,7 +4,6 @@ in `ratelimit-*` headers (limit, remaining, reset in epoch seconds, policy)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -80,21 +79,6 @@ def rate_limit_wait(error: exceptions.RateLimitExceededError, now: float) -> flo
     if error.retry_after is not None:
         return max(1.0, float(error.retry_after))
     return DEFAULT_RATE_LIMIT_WAIT
-
-
-@dataclass(frozen=True)
-class Budget:
-    """What the last answer's headers said: calls (or points) left until when."""
-
-    remaining: int
-    reset: float  # epoch seconds
-
-    @classmethod
-    def of(cls, headers: Mapping[str, str]) -> Budget | None:
-        try:
-            return cls(int(headers["ratelimit-remaining"]), float(headers["ratelimit-reset"]))
-        except (KeyError, ValueError):
-            return None
 
 
 def _first_line(error: BaseException) -> str:

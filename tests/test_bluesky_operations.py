@@ -19,7 +19,8 @@ from bot.state.catalog import Catalog
 from bot.state.deliveries import EDIT_SETTLE, RETURN_WINDOW
 from tests.conftest import write_post
 from tests.fakes.bluesky import DID, HANDLE, PASSWORD, FakeBluesky
-from tests.harness import Publisher, assert_no_secrets, platform_env
+from tests.harness import Publisher, assert_no_secrets, platform_env, worker
+from tests.test_worker import drop_post
 
 KEY = f"bluesky:{HANDLE}"
 
@@ -244,3 +245,34 @@ def test_a_run_once_with_nothing_due_never_logs_in(
     assert asyncio.run(deliver(publisher.store, publisher.channels, publisher.settings)) == 1
     assert fake_bluesky.sessions_created == 1
     publisher.close()
+
+
+def test_kill_9_inside_createrecord_neither_loses_nor_duplicates(
+    tmp_path: Path, fake_bluesky: FakeBluesky
+) -> None:
+    """The real worker, killed while its first record's answer is on its way: after the
+    restart all five posts are on Bluesky, each once, in order."""
+    env = bluesky_env(tmp_path, fake_bluesky)
+    fake_bluesky.fail_next("accept_then_hold")
+    logs: list[str] = []
+    with worker(tmp_path, env) as first:
+        first.wait_for_line("watching")
+        for n in range(5):
+            drop_post(tmp_path / "posts", n)
+        fake_bluesky.wait_for(lambda: len(fake_bluesky.records) == 1)
+        first.kill()  # the record exists; the worker never heard of it
+        logs += first.lines
+    with worker(tmp_path, env) as second:
+        fake_bluesky.wait_for(lambda: len(fake_bluesky.records) == 5, timeout=30)
+        second.wait_for_line("2026-11-20-post-04.md to")
+        assert second.terminate() == 0
+        logs += second.lines
+    titles = [r.value["text"].split("\n")[0] for r in fake_bluesky.records]
+    assert titles == [f"Post {n:02d}" for n in range(5)]
+    assert fake_bluesky.sessions_created == 2 and fake_bluesky.violations == 0
+    # The restarted worker's create of the first post was refused (its key was taken),
+    # and the record under the key was taken as sent.
+    statuses = [r.status for r in fake_bluesky.requests_to("createRecord")]
+    assert statuses.count(500) == 1 and statuses.count(200) == 5
+    assert [r.status for r in fake_bluesky.requests_to("getRecord")] == [200]
+    assert_no_secrets(logs, tmp_path / "state.db", [PASSWORD])

@@ -12,6 +12,7 @@ renders this without the SDK.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -98,9 +99,9 @@ class BlueskyPost:
 
 def graphemes(text: str) -> int:
     """User-perceived characters, as Bluesky counts `maxGraphemes`."""
-    if text.isascii():  # most text: one grapheme per character ("\r\n" is cleaned away)
-        return len(text)
-    import grapheme  # Mastodon.py's dependency too; only for text that needs it
+    if not _may_join(text):
+        return len(text)  # every character a grapheme of its own
+    import grapheme  # Mastodon.py's dependency too; pure Python, so only where needed
 
     return int(grapheme.length(text))
 
@@ -108,7 +109,56 @@ def graphemes(text: str) -> int:
 def cost(text: str) -> int:
     """One number for both limits: within 300 exactly when the graphemes are within 300
     and the bytes within 3,000. Summed over parts it can only over-count."""
+    if not _may_join(text):
+        return len(text)  # and at most 4 bytes a character: the bytes cannot bind
     return max(graphemes(text), -(-len(text.encode("utf-8")) // 10))
+
+
+def _may_join(text: str) -> bool:
+    """Whether two of its characters may be one grapheme: a search in C, the astral
+    planes' characters (a slow class for the regex engine) only when there are some."""
+    if text.isascii():
+        return False
+    basic, astral = _joiners()
+    if basic.search(text):
+        return True
+    return max(text) > "\uffff" and astral.search(text) is not None
+
+
+@functools.cache
+def _joiners() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The characters that can join another into one grapheme (marks, joiners, Hangul
+    jamo, regional indicators, prepended and spacing marks), from the grapheme library's
+    own tables, as ranges: those of the basic plane, and the others."""
+    from grapheme import grapheme_property_group as table
+
+    group = table.GraphemePropertyGroup
+    joining = {group.PREPEND, group.CR, group.EXTEND, group.REGIONAL_INDICATOR,
+               group.SPACING_MARK, group.L, group.V, group.T, group.ZWJ}  # fmt: skip
+    points = sorted(
+        [c for c, kind in table.SINGLE_CHAR_MAPPINGS.items() if kind in joining]
+        + [
+            c
+            for low, high, kind in table.RANGE_TREE[1]
+            if kind in joining
+            for c in range(low, high + 1)
+        ]  # fmt: skip
+    )
+    ranges: list[list[int]] = []
+    for point in points:
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+
+    def pattern(spans: list[list[int]]) -> re.Pattern[str]:
+        members = "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in spans)
+        return re.compile(f"[{members}]")
+
+    return (
+        pattern([r for r in ranges if r[1] <= 0xFFFF]),
+        pattern([r for r in ranges if r[1] > 0xFFFF]),
+    )
 
 
 def shown_link(link: str) -> str:
@@ -170,7 +220,7 @@ def render_bluesky(
 
 def datetime_text(moment: dt.datetime) -> str:
     """An atproto datetime: RFC 3339 in UTC with milliseconds and a Z."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def record_key(idempotency_key: str) -> str:

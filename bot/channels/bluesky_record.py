@@ -142,7 +142,7 @@ def _joiners() -> tuple[re.Pattern[str], re.Pattern[str]]:
             for low, high, kind in table.RANGE_TREE[1]
             if kind in joining
             for c in range(low, high + 1)
-        ]  # fmt: skip
+        ]
     )
     ranges: list[list[int]] = []
     for point in points:

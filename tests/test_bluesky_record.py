@@ -16,6 +16,8 @@ from bot.channels.bluesky_record import (
     BLUESKY_BYTES,
     BLUESKY_GRAPHEMES,
     LINK_SHOWN,
+    cost,
+    graphemes,
     post_url,
     record_key,
     render_bluesky,
@@ -182,3 +184,23 @@ def test_the_outboxs_keys_give_tids_of_the_second_they_were_queued(tmp_path: Pat
     assert micros // 1_000_000 == int(queued.replace(microsecond=0).timestamp())
     assert micros % 1_000_000 == delivery.id
     store.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Café",  # é precomposed: one character, one grapheme
+        "Cafe\u0301",  # e and a combining acute: two characters, one grapheme
+        "👨‍👩‍👧 en 🇳🇱",  # a ZWJ family and a flag
+        "👍🏽",  # a skin tone
+        "\u1100\u1161\u11a8 한국",  # Hangul jamo, and syllables
+        "नमस्ते",  # Devanagari with a virama
+        "𝅘𝅥𝅮 \U0001d165\U0001d16d",  # astral combining marks
+        "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",  # a tag sequence
+        "ศาสตร์ ไทย ำ",  # Thai, a spacing vowel
+    ],
+)
+def test_graphemes_are_counted_as_the_grapheme_library_counts_them(text: str) -> None:
+    assert graphemes(text) == grapheme.length(text)
+    assert cost(text) >= grapheme.length(text)
+    assert cost(text) * 10 >= len(text.encode("utf-8"))

@@ -1,6 +1,7 @@
 """How long a chat reply takes to compute from the state database: the query plus the
-HTML, for /latest and /category, with N posts known; and what dates in readers'
-languages cost (Babel: its import and a language's data at the first date, then each date).
+HTML, for /latest, /category, /search and inline answers, with N posts known; and what
+dates in readers' languages cost (Babel: its import and a language's data at the first
+date, then each date).
 
     python -m bench.replies --posts 100000
 """
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.chat import replies
+from bot.chat import replies, search_replies
 from bot.jekyll.posts import Post
 from bot.state.catalog import Catalog
 from bot.state.rows import FileState
@@ -60,6 +61,42 @@ def fill(store: Store, posts: int) -> None:
                     categories=tuple(rng.sample(CATEGORIES, rng.randint(1, 2))),
                 )
                 store.record(post, FileState(1, n, f"h{n}"), [], start, baseline=True)
+
+
+def search_cases(catalog: Catalog, now: dt.datetime) -> dict[str, Callable[[], object]]:
+    """/search and inline answers: words in every title, in every lead only (the title
+    and label tiers find nothing first), a category's, a prefix, two words, nothing."""
+
+    def search(words: str) -> Callable[[], object]:
+        def reply() -> object:
+            posts = catalog.search(words, search_replies.SEARCH_RESULTS, now)
+            categories = [] if posts else catalog.categories(now)
+            return search_replies.search_reply(words, posts, categories, "nl", now)
+
+        return reply
+
+    def inline(words: str, offset: int = 0) -> Callable[[], object]:
+        page = search_replies.INLINE_PAGE + 1
+        return lambda: search_replies.inline_answer(
+            catalog.search(words, page, now, offset)
+            if words
+            else catalog.latest(page, now, offset),
+            offset,
+            "nl",
+            now,
+        )
+
+    return {
+        "/search bericht (every title)": search("bericht"),
+        "/search lead (every lead)": search("lead"),
+        "/search economie": search("economie"),
+        "/search nummer 99": search("nummer 99"),
+        "/search zeppelin (none)": search("zeppelin"),
+        "inline (no words: latest)": inline(""),
+        "inline economie": inline("economie"),
+        "inline economie, page 3": inline("economie", 40),
+        "inline lead, page 3": inline("lead", 40),
+    }
 
 
 def timed(call: Callable[[], object], runs: int) -> list[float]:
@@ -116,6 +153,7 @@ def main() -> None:
                 "Ekonomie", catalog.categories(now), "nl"
             ),
         }
+        cases.update(search_cases(catalog, now))
         for name, call in cases.items():
             call()  # warm: the category counts are cached until the data changes
             ms = sorted(timed(call, args.runs))

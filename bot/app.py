@@ -30,8 +30,9 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
     if chats and settings.telegram:
         from bot.channels.telegram import TelegramChannel
         from bot.channels.telegram_bot import make_bot
+        from bot.channels.telegram_pace import Overall
 
-        bot = make_bot(settings.telegram, len(chats))
+        bot, overall = make_bot(settings.telegram, len(chats)), Overall()
         channels += [
             TelegramChannel(
                 settings.telegram,
@@ -40,6 +41,7 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
                 bot,
                 destination=chat,
                 zone=settings.site.timezone,  # silent hours are the site's hours
+                overall=overall,  # one budget for the token (SPEC §11)
             )
             for chat in chats
         ]

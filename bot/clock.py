@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 Clock = Callable[[], dt.datetime]
 
@@ -28,3 +29,20 @@ async def first_of(*waits: Awaitable[object]) -> None:
     finally:
         for task in tasks:
             task.cancel()
+
+
+async def until_stop(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> None:
+    """`work` until it ends (its error raised here) or `stop`, or this is cancelled: then
+    it is cancelled too, and what the request cut off raises is no news."""
+    working = asyncio.ensure_future(work)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({working, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not working.done():
+            working.cancel()
+            await asyncio.wait({working})
+        error = None if working.cancelled() else working.exception()
+    if error is not None and not stop.is_set():
+        raise error

@@ -21,6 +21,7 @@ from bot.live.rules import under_site
 from bot.routing.destinations import Destination
 from bot.routing.rules import content_warning, refusal, topic
 from bot.state.waiting import Waiting
+from bot.subscribers.report import subscription_lines
 from bot.summary import MastodonRules, render_console, render_mastodon, render_telegram
 
 
@@ -243,7 +244,7 @@ def status_text(report: dict[str, Any]) -> str:
         lines.append(f"invalid: {invalid['path']}: {invalid['reason']}")
     for post in report.get("unknown_destinations", ()):
         lines.append(f"syndicate names no destination: {post['path']}: {', '.join(post['names'])}")
-    return "\n".join(lines)
+    return "\n".join(lines + subscription_lines(report.get("subscriptions")))
 
 
 def _waits(shown: dict[str, Any]) -> list[str]:

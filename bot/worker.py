@@ -29,6 +29,7 @@ from bot.outbox import Outbox
 from bot.state.catalog import Catalog
 from bot.state.store import Store
 from bot.state.transaction import write_failure
+from bot.subscribers.wiring import private_sender
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ class Worker:
         # step) before the start-up scan: what changes during the scan is not missed.
         await asyncio.sleep(0)
         tasks += self._chat_bot()  # readers are answered while the start-up scan runs
+        tasks += self._mastodon_replies()
         for task in tasks:
             task.add_done_callback(self._on_task_done)
         try:
@@ -141,6 +143,8 @@ class Worker:
                 ]
                 if self.links is not None:
                     started.append(asyncio.create_task(self.links.run(self.stop), name="links"))
+                if private := private_sender(self.settings, self.store, self.channels):
+                    started.append(asyncio.create_task(private.run(self.stop), name="private"))
                 for task in started:
                     task.add_done_callback(self._on_task_done)
                 tasks += started
@@ -219,10 +223,27 @@ class Worker:
         telegram = self.settings.telegram
         if telegram is None or not telegram.commands:
             return []
-        from bot.chat.telegram import ChatBot
+        from bot.chat.search import Search
+        from bot.chat.subscriptions import Subscriptions
+        from bot.chat.telegram import ChatBot, Feature
 
-        bot = ChatBot(telegram, Catalog(self.store.db), self.settings.language)
+        features: list[Callable[[ChatBot], Feature]] = [Search]
+        if telegram.subscriptions:
+            features.append(Subscriptions)
+        bot = ChatBot(telegram, Catalog(self.store.db), self.settings.language, features=features)
         return [asyncio.create_task(bot.run(self.stop), name="chat")]
+
+    def _mastodon_replies(self) -> list[asyncio.Task[None]]:
+        """With MASTODON_REPLIES=on, each Mastodon account answers its mentions (one
+        listener per account, however many destinations post as it)."""
+        if not self.settings.mastodon_replies:
+            return []
+        from bot.chat.mastodon import listeners
+
+        made = listeners(self.settings, self.channels, self.store)
+        return [
+            asyncio.create_task(m.run(self.stop), name=f"mentions {m.channel.key}") for m in made
+        ]
 
     def _log_state(self) -> None:
         counts = Catalog(self.store.db).counts()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from bot.chat.flood import FloodGate
-from bot.chat.telegram import ChatBot
+from bot.chat.search import Search
+from bot.chat.telegram import ChatBot, Feature
 from bot.clock import utc_now
 from bot.config import TelegramSettings
 from bot.folder.scan import Folder, scan
@@ -69,8 +70,10 @@ def run_bot(
     *,
     flood: FloodGate | None = None,
     groups: FloodGate | None = None,
+    features: Sequence[Callable[[ChatBot], Feature]] = (Search,),
 ) -> None:
-    """Start the chat bot against the fake, play the scenario, stop."""
+    """Start the chat bot against the fake, play the scenario, stop (with the features
+    the worker gives it)."""
     settings = TelegramSettings(
         token=DEFAULT_TOKEN,
         channels=("@postbode_test",),
@@ -79,7 +82,14 @@ def run_bot(
     )
 
     async def main() -> None:
-        bot = ChatBot(settings, catalog, "nl", flood=flood or FloodGate(burst=100), groups=groups)
+        bot = ChatBot(
+            settings,
+            catalog,
+            "nl",
+            flood=flood or FloodGate(burst=100),
+            groups=groups,
+            features=features,
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(bot.run(stop))
         await asyncio.to_thread(fake.wait_for, lambda f: f.polling > 0, 10, "the bot polling")
@@ -140,7 +150,7 @@ def test_start_and_help_say_what_the_bot_does(
     assert start == help_
     assert "@postbode_test" in start and "/latest" in start and "/category" in start
     menu = fake_telegram.commands()
-    assert [c["command"] for c in menu] == ["latest", "category", "help"]
+    assert [c["command"] for c in menu] == ["latest", "category", "help", "search"]
     assert menu[0]["description"] == "De nieuwste berichten"
     assert [
         c["command"] for c in fake_telegram.commands(scope={"type": "chat", "chat_id": ADMIN.id})

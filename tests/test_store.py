@@ -60,6 +60,8 @@ def test_database_is_wal_and_migrations_are_idempotent(tmp_path: Path) -> None:
         ("m006_waiting_for_the_page",),
         ("m007_where_a_post_goes",),
         ("m008_file_states",),
+        ("m009_search",),
+        ("m010_subscriptions",),
     ]
     assert len(again.instance_id) == 16
     again.close()

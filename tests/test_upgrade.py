@@ -141,6 +141,21 @@ def test_the_release_database_reports_what_it_held(upgraded: tuple[Store, Path])
     store.close()
 
 
+def test_the_release_posts_are_found_by_search_after_the_upgrade(
+    upgraded: tuple[Store, Path],
+) -> None:
+    """m009 indexes the release's published posts: each is found by its title's words,
+    the others (withdrawn, unpublished, invalid) by none."""
+    from bot.state.catalog import Catalog
+
+    store, _ = upgraded
+    catalog = Catalog(store.db)
+    for path, info in MANIFEST["posts"].items():
+        found = [p.path for p in catalog.search(info.get("title") or "", 20, LATER)]
+        assert (path in found) == (info["status"] == "ready"), path
+    store.close()
+
+
 def test_the_release_database_holds_none_of_its_work_for_the_pages(
     upgraded: tuple[Store, Path],
 ) -> None:
@@ -232,4 +247,25 @@ def test_the_release_files_are_read_from_their_index_after_the_upgrade(
     assert paths and paths == sorted(paths)
     plan = [row[-1] for row in store.db.execute(f"explain query plan {FILE_STATES}")]
     assert plan == ["SCAN posts USING COVERING INDEX posts_file_states"]
+    store.close()
+
+
+def test_the_release_database_takes_subscriptions_without_sending_its_archive(
+    upgraded: tuple[Store, Path],
+) -> None:
+    """m010: the tables are there and empty; the release's posts start no fan-out (what
+    it had sent or queued is not news for subscribers); the queues are index lookups."""
+    from bot.state.fanout import Fanout
+    from bot.state.subscribers import EVERY, Subscribers
+
+    store, posts = upgraded
+    assert store.db.execute("select count(*) from fanouts").fetchone() == (0,)
+    app.index(store, Folder(posts, Site(timezone=AMSTERDAM), ["console"]), LATER)
+    assert store.db.execute("select count(*) from fanouts").fetchone() == (0,)
+    assert Subscribers(store.db).subscribe(1001, EVERY, "", "nl", LATER)
+    fanout = Fanout(store.db)
+    assert fanout.startable(LATER) == [] and fanout.due(LATER, 10) == []
+    due = "explain query plan select id from private_deliveries indexed by private_queue"
+    plan = [row[-1] for row in store.db.execute(f"{due} where state in ('pending', 'sending')")]
+    assert plan and all("private_queue" in step for step in plan)
     store.close()

@@ -45,6 +45,10 @@ class NoEdit(ChannelError):
     """The platform cannot edit (Bluesky): the message stays as it was first sent."""
 
 
+class ReaderGone(ChannelError):
+    """A reader's private chat is closed to the bot (blocked, account deleted)."""
+
+
 @dataclass(frozen=True)
 class Sent:
     """A message that now exists: its id on the platform (None if it has none) and

@@ -8,7 +8,6 @@ and a short timeout keep the waiting in our hands (the outbox's).
 
 from __future__ import annotations
 
-import collections
 import logging
 import mimetypes
 import time
@@ -16,28 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from mastodon import (
-    Mastodon,
-    MastodonAPIError,
-    MastodonError,
-    MastodonNetworkError,
-    MastodonNotFoundError,
-    MastodonRatelimitError,
-    MastodonServerError,
-    MastodonUnauthorizedError,
-)
+from mastodon import Mastodon, MastodonError
 
 from bot.addresses import Allowed
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable, Sent
 from bot.channels.images import ImageFetcher, ImageRefused
-from bot.channels.mastodon_answers import (
-    Gone,
-    api_message,
-    attr,
-    first_line,
-    garbled,
-    status_code,
-)
+from bot.channels.mastodon_answers import Gone, attr, garbled, status_rules, translated
+from bot.channels.mastodon_budget import StatusBudget
 from bot.channels.mastodon_urls import instance_rules
 from bot.channels.serial import SerialThread
 from bot.config import MastodonSettings
@@ -46,8 +30,6 @@ from bot.jekyll.site import normalize_url
 from bot.routing.destinations import Destination
 from bot.routing.rules import content_warning
 from bot.summary import (
-    MASTODON_DEFAULT_MAX_CHARACTERS,
-    MASTODON_DEFAULT_URL_CHARACTERS,
     MastodonStatus,
     render_mastodon,
 )
@@ -58,17 +40,12 @@ T = TypeVar("T")
 REQUEST_TIMEOUT = 15.0
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 DEFAULT_DESCRIPTION_LIMIT = 1500
-# Mastodon's "statuses" family: 300 creations per 3 hours per account. Enforced
-# here only for a server that sends no rate-limit headers; otherwise they rule.
-STATUS_LIMIT, STATUS_PERIOD = 300, 3 * 3600.0
-# A 429 without a usable reset header is retried after this long.
-DEFAULT_RATE_LIMIT_WAIT = 60.0
 
 
 class MastodonChannel:
     """Publishes summaries as statuses on one Mastodon account."""
 
-    min_interval = 0.0  # the instance's headers pace us, see _check_budget
+    min_interval = 0.0  # the instance's headers pace us, see StatusBudget
 
     def __init__(
         self,
@@ -97,9 +74,8 @@ class MastodonChannel:
             user_agent="postbode",
         )
         self._thread = SerialThread("mastodon")
-        self._created: collections.deque[float] = collections.deque()
-        self._blocked_until = 0.0
-        self._server_counts = False  # whether the instance sends rate-limit headers
+        # The account's 300 statuses per 3 hours, shared with the answers to mentions.
+        self.budget = StatusBudget(clock)
         self._account_url: str | None = None  # the account's page, once asked
 
     async def start(self) -> None:
@@ -111,13 +87,8 @@ class MastodonChannel:
                 "%s: could not read the instance's limits (%s); using 500/23", self.key, error
             )
             return
-        configuration = attr(instance, "configuration") or {}
-        statuses = attr(configuration, "statuses") or {}
-        media = attr(configuration, "media_attachments") or {}
-        self.rules = instance_rules(
-            int(attr(statuses, "max_characters") or MASTODON_DEFAULT_MAX_CHARACTERS),
-            int(attr(statuses, "characters_reserved_per_url") or MASTODON_DEFAULT_URL_CHARACTERS),
-        )
+        media = attr(attr(instance, "configuration") or {}, "media_attachments") or {}
+        self.rules = status_rules(instance)
         self.description_limit = int(attr(media, "description_limit") or DEFAULT_DESCRIPTION_LIMIT)
         self.images.max_bytes = min(
             MAX_IMAGE_BYTES, int(attr(media, "image_size_limit") or MAX_IMAGE_BYTES)
@@ -136,7 +107,7 @@ class MastodonChannel:
 
     async def publish(self, post: Post, idempotency_key: str) -> Sent:
         status = self._render(post)
-        self._check_budget()
+        self.budget.check()
         media_ids = await self._upload_image(status, post.path)
         try:
             created = await self._run(
@@ -151,8 +122,7 @@ class MastodonChannel:
             )
         except Gone as error:
             raise AuthFailed(str(error)) from None
-        self._created.append(self.clock())
-        self._note_headers()
+        self.budget.created(*self.last_headers())
         if not attr(created, "id"):  # a 2xx without the status: it may exist all the same
             raise garbled()
         # `url` is the status's page; `uri` its ActivityPub id, which shows it too. It goes
@@ -216,25 +186,11 @@ class MastodonChannel:
         log.info("%s: posting as @%s", self.key, attr(account, "acct"))
         return None
 
-    def _note_headers(self) -> None:
-        """The last answer's headers say how many calls are left until when: at 0, wait."""
-        remaining, reset = self.api.ratelimit_remaining, self.api.ratelimit_reset
-        # Mastodon.py starts with remaining = 300; only a header sets ratelimit_lastcall.
-        self._server_counts = self.api.ratelimit_lastcall is not None
-        if remaining is not None and remaining <= 0 and reset:
-            self._blocked_until = max(self._blocked_until, float(reset))
-
-    def _check_budget(self) -> None:
-        """Refuse before asking when the headers (or, without them, the 300 statuses
-        per 3 hours) say the next status would be refused."""
-        now = self.clock()
-        while self._created and self._created[0] <= now - STATUS_PERIOD:
-            self._created.popleft()
-        wait = self._blocked_until - now
-        if not self._server_counts and len(self._created) >= STATUS_LIMIT:
-            wait = max(wait, self._created[0] + STATUS_PERIOD - now)
-        if wait > 0:
-            raise RateLimited(f"Mastodon rate limit: next status in {wait:.0f} s", wait)
+    def last_headers(self) -> tuple[int | None, float | None, bool]:
+        """The last answer's rate-limit headers: remaining, reset, whether there were any
+        (Mastodon.py starts with remaining = 300; only a header sets ratelimit_lastcall)."""
+        api = self.api
+        return api.ratelimit_remaining, api.ratelimit_reset, api.ratelimit_lastcall is not None
 
     async def _upload_image(self, status: MastodonStatus, path: str) -> list[str]:
         """Upload the feature image with its alt text; on any failure, post without it.
@@ -271,25 +227,8 @@ class MastodonChannel:
         """
         try:
             return await self._thread.run(call)
-        except MastodonRatelimitError:
-            reset = self.api.ratelimit_reset
-            wait = max(1.0, reset - self.clock()) if reset else DEFAULT_RATE_LIMIT_WAIT
-            if blocks_statuses:
-                self._blocked_until = self.clock() + wait
-            raise RateLimited(f"Mastodon rate limit: retry in {wait:.0f} s", wait) from None
-        except MastodonUnauthorizedError as error:
-            raise AuthFailed(f"Mastodon refused the access token: {api_message(error)}") from None
-        except MastodonNotFoundError:
-            raise Gone() from None
-        except MastodonServerError as error:
-            raise Retryable(f"Mastodon server error: {api_message(error)}") from None
-        except MastodonAPIError as error:
-            if str(error.args[0]).startswith("Could not parse response as JSON"):
-                raise garbled() from None
-            if status_code(error) == 403:
-                raise AuthFailed(f"Mastodon forbids this: {api_message(error)}") from None
-            raise Permanent(f"Mastodon refused the status: {api_message(error)}") from None
-        except MastodonNetworkError as error:
-            raise Retryable(f"Mastodon unreachable: {first_line(error)}") from None
         except MastodonError as error:
-            raise Retryable(f"Mastodon: {first_line(error)}") from None
+            ours = translated(error, self.api.ratelimit_reset, self.clock())
+            if isinstance(ours, RateLimited) and blocks_statuses:
+                self.budget.block(self.clock() + ours.retry_after)
+            raise ours from None

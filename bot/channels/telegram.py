@@ -9,6 +9,7 @@ which it is a subclass.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -33,6 +34,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.channels.base import AuthFailed, Permanent, RateLimited, Retryable, Sent
 from bot.channels.telegram_bot import make_bot
 from bot.channels.telegram_chat import missing_topic, missing_topics, posting_refused, thread_id
+from bot.channels.telegram_pace import Overall
 from bot.clock import Clock, utc_now
 from bot.config import TelegramSettings
 from bot.jekyll.posts import Post
@@ -71,6 +73,7 @@ class TelegramChannel:
         destination: Destination | None = None,
         zone: dt.tzinfo = dt.UTC,
         clock: Clock = utc_now,
+        overall: Overall | None = None,
     ) -> None:
         self.chat_id: int | str = int(chat) if chat.lstrip("-").isdigit() else chat
         self.key = destination.key if destination else f"telegram:{chat}"
@@ -80,6 +83,7 @@ class TelegramChannel:
         self.clock = clock
         self.language = language
         self.bot = bot or make_bot(settings)
+        self.overall = overall  # the token's 30 a second, shared with private chats
         # The channel's public name (t.me links): "" for a private one, None until known.
         self._username: str | None = chat[1:] if isinstance(self.chat_id, str) else None
         # The channel's per-minute budget, and never more than Telegram's 30/s overall;
@@ -252,8 +256,11 @@ class TelegramChannel:
         self, request: Awaitable[Message | bool], *, not_modified_ok: bool = False
     ) -> Message:
         """Await a Bot API call and translate its errors into the channel vocabulary."""
+        # A place in the token's budget, before any reader's (SPEC §11).
+        place = self.overall.channel() if self.overall else contextlib.nullcontext()
         try:
-            return await request  # type: ignore[return-value]
+            async with place:
+                return await request  # type: ignore[return-value]
         except RetryAfter as error:
             raise RateLimited(
                 f"Telegram flood control: retry after {retry_after_seconds(error):g} s",

@@ -8,6 +8,7 @@ the bucket has a token again.
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -51,3 +52,10 @@ class FloodGate:
 
     def _forget(self, now: float) -> None:
         self._buckets = {u: b for u, b in self._buckets.items() if now - b.at < _FORGET_AFTER}
+
+
+def flood_key(ident: str) -> int:
+    """A FloodGate key for an id given as text: Mastodon's are numbers, others' not."""
+    if ident.isdigit() and len(ident) < 30:
+        return int(ident)
+    return zlib.crc32(ident.encode()) + (1 << 100)

@@ -26,7 +26,10 @@ class PerChatOrder(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        key = chat.id if chat is not None else 0
+        user = update.effective_user if isinstance(update, Update) else None
+        # An inline query has no chat: each reader's in order (their private chat's id is
+        # theirs), not every reader's behind one another.
+        key = chat.id if chat is not None else user.id if user is not None else 0
         turn = self._turns.setdefault(key, asyncio.Lock())
         self._queued[key] = self._queued.get(key, 0) + 1
         try:

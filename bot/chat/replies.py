@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.jekyll.posts import Post
 from bot.state.catalog import Category
+from bot.subscribers.report import subscription_lines
 from bot.summary import TELEGRAM_TEXT_LIMIT
 from bot.text import search_key, shorten, utf16_len
 from bot.words import words
@@ -72,7 +73,7 @@ def latest_reply(posts: Sequence[Post], language: str, now: dt.datetime) -> Repl
     if not posts:
         return Reply(say(words(language).none))
     heading = f"<b>{say(words(language).latest)}</b>"
-    return Reply(_listing(heading, posts, language, now))
+    return Reply(listing(heading, posts, language, now))
 
 
 def category_reply(
@@ -81,7 +82,7 @@ def category_reply(
     heading = f"<b>{html.escape(category.name)}</b> ({category.count})"
     if not posts:
         return Reply(say(words(language).none))
-    return Reply(_listing(heading, posts, language, now))
+    return Reply(listing(heading, posts, language, now))
 
 
 def categories_reply(categories: Sequence[Category], language: str) -> Reply:
@@ -94,19 +95,27 @@ def categories_reply(categories: Sequence[Category], language: str) -> Reply:
     return Reply(say(words(language).categories), buttons)
 
 
-def unknown_category_reply(asked: str, categories: Sequence[Category], language: str) -> Reply:
-    """The closest known names instead of silence."""
+def unknown_category_reply(
+    asked: str, categories: Sequence[Category], language: str, command: str = "/category"
+) -> Reply:
+    """The closest known names, as `command`s to send, instead of silence."""
     said = words(language)
     echo = html.escape(shorten(" ".join(asked.split()), _ECHO, len))
     lines = [say(said.unknown, asked=echo)]
-    by_key = {c.key: c for c in categories}
-    close = difflib.get_close_matches(search_key(asked)[:200], list(by_key), n=3, cutoff=0.5)
+    close = closest_categories(asked, categories)
     if close:
-        names = ", ".join(f"/category {html.escape(by_key[k].name)}" for k in close)
+        names = ", ".join(f"{command} {html.escape(c.name)}" for c in close)
         lines.append(say(said.did_you_mean, names=names))
     else:
         lines.append(say(said.pick))
     return Reply("\n".join(lines))
+
+
+def closest_categories(asked: str, categories: Sequence[Category]) -> list[Category]:
+    """The (at most three) known names closest to one that is not known."""
+    by_key = {c.key: c for c in categories}
+    close = difflib.get_close_matches(search_key(asked)[:200], list(by_key), n=3, cutoff=0.5)
+    return [by_key[key] for key in close]
 
 
 def find_category(asked: str, categories: Sequence[Category]) -> Category | None:
@@ -140,10 +149,12 @@ def status_reply(report: Mapping[str, Any], language: str) -> Reply:
         if info.get("last_error"):
             block += "\nlast error: " + html.escape(shorten(info["last_error"], 300, len))
         blocks.append(block)
+    if lines := subscription_lines(report.get("subscriptions")):
+        blocks.append("\n".join(html.escape(line) for line in lines))
     return Reply(_join_within_limit(blocks, "\n\n"))
 
 
-def _listing(heading: str, posts: Sequence[Post], language: str, now: dt.datetime) -> str:
+def listing(heading: str, posts: Sequence[Post], language: str, now: dt.datetime) -> str:
     """A heading and one line per post (linked title — date), as many as fit."""
     lines = [heading + "\n"]
     for post in posts:

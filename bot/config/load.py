@@ -62,6 +62,8 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         language=language,
         telegram=reach.telegram,
         mastodon=reach.mastodon,
+        mastodon_replies=choice(values, "MASTODON_REPLIES", ("on", "off"), "off") == "on",
+        mastodon_poll_interval=float(positive_int(values, "MASTODON_POLL_INTERVAL", 30)),
         log_format=choice(values, "LOG_FORMAT", ("text", "json"), "text"),  # type: ignore[arg-type]
         on_delete=choice(values, "ON_DELETE", ("keep", "delete"), "keep"),  # type: ignore[arg-type]
         site_root=site_root,

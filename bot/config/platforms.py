@@ -52,6 +52,8 @@ def telegram_settings(
         admin_ids=admins,
         max_per_minute=positive_int(values, "TELEGRAM_MAX_PER_MINUTE", 20),
         commands=choice(values, "TELEGRAM_COMMANDS", ("on", "off"), "on") == "on",
+        subscriptions=choice(values, "TELEGRAM_SUBSCRIPTIONS", ("on", "off"), "off") == "on",
+        paid_broadcast=choice(values, "TELEGRAM_PAID_BROADCAST", ("on", "off"), "off") == "on",
     )
 
 

@@ -24,6 +24,8 @@ class TelegramSettings:
     admin_ids: frozenset[int] = frozenset()
     max_per_minute: int = 20
     commands: bool = True  # answer readers' /latest, /category (TELEGRAM_COMMANDS=off: not)
+    subscriptions: bool = False  # /subscribe, and new posts in readers' private chats
+    paid_broadcast: bool = False  # allow_paid_broadcast for those: Telegram's paid 1000/s
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class Settings:
     language: str = "nl"
     telegram: TelegramSettings | None = None
     mastodon: MastodonSettings | None = None
+    # Every Mastodon account answers mentions (SPEC §11); polled this often without a stream.
+    mastodon_replies: bool = False
+    mastodon_poll_interval: float = 30.0
     log_format: Literal["text", "json"] = "text"
     on_delete: Literal["keep", "delete"] = "keep"
     # Where to find a post's local image (relative paths in front matter).
@@ -85,6 +90,7 @@ class Settings:
             "telegram_api_url": self.telegram.api_url if self.telegram else None,
             "telegram_max_per_minute": self.telegram.max_per_minute if self.telegram else None,
             "mastodon": self.mastodon.base_url if self.mastodon else None,
+            "mastodon_replies": self.mastodon_replies,
             "on_delete": self.on_delete,
             "watch_mode": self.watch_mode,
             "reconcile_interval": self.reconcile_interval,

@@ -1,5 +1,5 @@
 """Read-only views of the state for people: the operator's report (`status`,
-/status) and the readers' /latest and /category, each one indexed query.
+/status) and the readers' /latest, /category and /search, each one indexed query.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.clock import utc_text
+from bot.clock import utc_now, utc_text
 from bot.jekyll.posts import Post
 from bot.jekyll.syndication import PLATFORM_WORDS
+from bot.state import search
 from bot.state.deliveries import FAILED
+from bot.state.fanout import Fanout
 from bot.state.queues import REMOVALS
 from bot.state.rows import post_from_row
+from bot.state.subscribers import Subscribers
 from bot.state.waiting import Waiting
 
 
@@ -34,12 +37,12 @@ class Catalog:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def latest(self, count: int, now: dt.datetime) -> list[Post]:
-        """The newest posts live on the site now."""
+    def latest(self, count: int, now: dt.datetime, offset: int = 0) -> list[Post]:
+        """The newest posts live on the site now (from the `offset`th on)."""
         rows = self.db.query(
             "select * from posts where status = 'ready' and date_utc <= ?"
-            " order by date_utc desc, id desc limit ?",
-            [utc_text(now), count],
+            " order by date_utc desc, id desc limit ? offset ?",
+            [utc_text(now), count, offset],
         )
         return [post_from_row(row) for row in rows]
 
@@ -53,6 +56,22 @@ class Catalog:
             [key, utc_text(now), count],
         )
         return [post_from_row(row) for row in rows]
+
+    def search(self, words: str, count: int, now: dt.datetime, offset: int = 0) -> list[Post]:
+        """Live posts holding all of a reader's `words` (bot.state.search): best match
+        first, newer first among equals; [] for words with nothing to look for. Never
+        raises, whatever the words."""
+        ids = search.find(self.db.conn, words, count, now, offset)
+        if not ids:
+            return []
+        # By id alone: with the status in the query SQLite reads the status index (30 ms).
+        marks = ", ".join("?" * len(ids))
+        rows = self.db.query(f"select * from posts where id in ({marks})", ids)
+        live, now_text = {}, utc_text(now)
+        for row in rows:
+            if row["status"] == "ready" and row["date_utc"] <= now_text:
+                live[row["id"]] = row
+        return [post_from_row(live[i]) for i in ids if i in live]
 
     def categories(self, now: dt.datetime) -> list[Category]:
         """Categories of live posts with their counts, most used first. The counts are
@@ -108,6 +127,7 @@ class Catalog:
             "invalid": list(self.invalid_files()),
             "waiting": [post.shown() for post in Waiting(self.db).every()],
             "unknown_destinations": self.unknown_destinations(set(destinations)),
+            "subscriptions": self.subscriptions(),
         }
 
     def not_edited(self, channels: Iterable[str]) -> dict[str, int]:
@@ -123,6 +143,10 @@ class Catalog:
             keys,
         ).fetchall()
         return {channel: count for channel, count in rows}
+
+    def subscriptions(self) -> dict[str, Any]:
+        """Readers' subscriptions and the private messages still to go (SPEC §11)."""
+        return {**Subscribers(self.db).counts(), **Fanout(self.db).backlog(utc_now())}
 
     def unknown_destinations(self, known: set[str]) -> list[dict[str, Any]]:
         """Live posts whose `syndicate` names what is neither a destination nor a

@@ -11,6 +11,7 @@ import secrets
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from bot.state import search
 from bot.text import search_key
 
 migrations = Migrations("postbode")
@@ -175,3 +176,51 @@ def m008_file_states(db: sqlite_utils.Database) -> None:
         "create index posts_file_states on posts (path, size, mtime_ns, status)"
         " where status != 'withdrawn'"
     )
+
+
+@migrations()
+def m009_search(db: sqlite_utils.Database) -> None:
+    """Full-text search over the published posts (SPEC §11): an FTS5 index of their
+    folded title, lead and labels (categories and tags), dated rowids (bot.state.search),
+    filled here from the posts already recorded; the store keeps it in step since."""
+    search.create(db.conn)
+
+
+@migrations()
+def m010_subscriptions(db: sqlite_utils.Database) -> None:
+    """Readers' subscriptions on Telegram (SPEC §11): a reader's private chat and a
+    category's search key ('*': every post); one fan-out per new post, its cursor the
+    last chat it reached; one private delivery per post and reader, the queue a partial
+    index in the order they fall due, so the next one is an index lookup however many
+    were ever sent."""
+    db.execute(
+        "create table subscriptions (chat_id integer not null, key text not null,"
+        " name text not null, language text not null, created_at text not null,"
+        " primary key (chat_id, key)) without rowid"
+    )
+    db.execute("create index subscriptions_by_key on subscriptions (key, chat_id)")
+    db.execute(
+        "create table fanouts (post_id integer primary key references posts (id),"
+        " state text not null, created_at text not null, cursor integer not null default 0,"
+        " reached integer not null default 0, updated_at text not null)"
+    )
+    # Spelled as fanout.OPEN is (a test holds them together).
+    db.execute("create index fanouts_open on fanouts (created_at) where state = 'open'")
+    db.execute(
+        "create table private_deliveries (id integer primary key, post_id integer not null"
+        " references posts (id), chat_id integer not null, state text not null,"
+        " attempts integer not null default 0, next_attempt_at text not null,"
+        " remote_id text, last_error text not null default '', sent_at text,"
+        " unique (post_id, chat_id))"
+    )
+    # Spelled as fanout.QUEUED is.
+    db.execute(
+        "create index private_queue on private_deliveries (next_attempt_at, id)"
+        " where state in ('pending', 'sending')"
+    )
+    db.execute(
+        "create index private_sent on private_deliveries (sent_at) where sent_at is not null"
+    )
+    db.execute("create index private_by_chat on private_deliveries (chat_id)")
+    # Spelled as fanout.FAILED is: `status` counts them without reading the rest.
+    db.execute("create index private_failed on private_deliveries (id) where state = 'failed'")

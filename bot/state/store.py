@@ -20,7 +20,7 @@ from bot import lifecycle
 from bot.clock import utc_text
 from bot.jekyll.posts import Post, Rejected
 from bot.live.rules import under_site
-from bot.state import routes
+from bot.state import fanout, routes, search
 from bot.state.deliveries import RETURN_WINDOW, Deliveries
 from bot.state.routes import Channels
 from bot.state.rows import POST_COLUMNS, FileState, known, post_columns
@@ -217,6 +217,7 @@ class Store:
                 row["id"], {"status": "withdrawn", "updated_at": utc_text(now)}
             )
             self.db.execute("delete from post_categories where post_id = ?", [row["id"]])
+            search.forget(self.db.conn, [row["id"]])
             step = lifecycle.plan(known(row), None, first_run=False, now=now)
             self._carry_out(step, int(row["id"]), None, (), now, delete_remote)
 
@@ -254,10 +255,14 @@ class Store:
                 revive_only=step.publish == "revive",
                 wait=under_site(result.link, live_site),  # its first message: SPEC §12
             )
+            if step.publish == "new":  # and its readers' private chats (SPEC §11)
+                fanout.mark(self.db, post_id, result, now)
         return Recorded(path, step.outcome, queued, edits)
 
     def _add_categories(self, posts: list[tuple[int, Post | Rejected]]) -> None:
-        """One row per category of a published post, in the same transaction as the post."""
+        """One row per category of a published post, in the same transaction as the post;
+        the search index too."""
+        search.index(self.db.conn, posts)
         self.db.conn.executemany(
             "insert into post_categories (post_id, name, key, date_utc) values (?, ?, ?, ?)",
             [

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 from mastodon import Mastodon
 
 from tests.fakes import server
+from tests.fakes.mastodon_notifications import Notifications
 from tests.fakes.server import FakeServer, Reply, Request, lose_answer, skip_reply
 
 DEFAULT_TOKEN = "mastodon-test-token"
@@ -316,7 +317,7 @@ def _render_content(text: str, base_url: str) -> str:
 # --------------------------------------------------------------------------- the fake
 
 
-class FakeMastodon(FakeServer[RecordedRequest]):
+class FakeMastodon(Notifications, FakeServer[RecordedRequest]):
     """A Mastodon instance on 127.0.0.1 with one or more accounts.
 
     ``tokens``: valid bearer tokens; an iterable maps them all to one account
@@ -365,6 +366,7 @@ class FakeMastodon(FakeServer[RecordedRequest]):
         for name in dict.fromkeys([username, *self._tokens.values()]):
             self._account_id(name)
         self.default_username = username
+        self._init_notifications()  # mentions, notifications, streams (its own module)
         self.version = version
         self.api_version = api_version
         self.max_characters = max_characters
@@ -586,6 +588,9 @@ class FakeMastodon(FakeServer[RecordedRequest]):
         auth = request.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         endpoint, ident = self._route(method, path)
+        if endpoint is None:
+            endpoint, ident = self._route_notifications(method, path)
+        self._last_query = request.query  # types[] and exclude_types[] are lists
         try:
             params, uploads = _parse_body(request)
             bad: str | None = None
@@ -769,6 +774,8 @@ class FakeMastodon(FakeServer[RecordedRequest]):
             return self._instance(ident == "v1")
         if endpoint == "status_get":
             return self._status_get(ident, username)
+        if endpoint in ("notifications", "streaming_health"):
+            return self._process_notifications(endpoint, params, self._last_query, username)
         if username is None:
             response = _error(401, "The access token is invalid")
             response.headers["WWW-Authenticate"] = (
@@ -913,6 +920,8 @@ class FakeMastodon(FakeServer[RecordedRequest]):
                 if existing.deleted:  # Status.find on a deleted id
                     return _Response(404, _json({"error": "Record not found"}), family="statuses")
                 return _Response(200, _json(self._status_json(existing)), family="statuses")
+        if (unseen := self._reply_check(params, username)) is not None:
+            return unseen  # type: ignore[no-any-return]
         if params.get("visibility", "public") not in VISIBILITIES:
             return _error(422, "Validation failed: Visibility is not included in the list")
         text = str(params.get("status") or "")
@@ -946,6 +955,7 @@ class FakeMastodon(FakeServer[RecordedRequest]):
             self._media[media_id].status_id = status.id
         self._statuses.append(status)
         self._status_by_id[status.id] = status
+        self._after_status(status, [])
         if key:
             self._idempotency[(username, key)] = (status.id, now)
         return _Response(200, _json(self._status_json(status)), family="statuses")
@@ -1012,6 +1022,7 @@ class FakeMastodon(FakeServer[RecordedRequest]):
             status.text, status.spoiler_text, status.sensitive = text, spoiler, sensitive
             status.language, status.media_ids, status.edited_at = language, media_ids, now
             status.history.append(self._version(status, now))
+            self._after_status(status, self._mentions.get(status.id, []))
             self._cond.notify_all()
         return _Response(200, _json(self._status_json(status)), family="statuses")
 
@@ -1116,10 +1127,10 @@ class FakeMastodon(FakeServer[RecordedRequest]):
         account: dict[str, Any] = {
             "id": self._account_id(username),
             "username": username,
-            "acct": username,
+            "acct": self._acct(username),
             "display_name": username.capitalize(),
             "locked": False,
-            "bot": True,
+            "bot": username in self._bots,
             "discoverable": True,
             "indexable": False,
             "group": False,
@@ -1208,35 +1219,38 @@ class FakeMastodon(FakeServer[RecordedRequest]):
     def _status_json(self, status: FakeStatus) -> dict[str, Any]:
         base = self.url
         tags = dict.fromkeys(t.lower() for t in re.findall(r"(?<![\w/#&])#(\w+)", status.text))
-        return {
-            "id": status.id,
-            "created_at": _iso_ms(status.created_at),
-            "in_reply_to_id": status.in_reply_to_id,
-            "in_reply_to_account_id": None,
-            "sensitive": status.sensitive,
-            "spoiler_text": status.spoiler_text,
-            "visibility": status.visibility,
-            "language": status.language,
-            "uri": f"{base}/users/{status.account}/statuses/{status.id}",
-            "url": self.status_url or f"{base}/@{status.account}/{status.id}",
-            "replies_count": 0,
-            "reblogs_count": 0,
-            "favourites_count": 0,
-            "edited_at": _iso_ms(status.edited_at) if status.edited_at else None,
-            "favourited": False,
-            "reblogged": False,
-            "muted": False,
-            "bookmarked": False,
-            "pinned": False,
-            "content": _render_content(status.text, base),
-            "filtered": [],
-            "reblog": None,
-            "application": {"name": "postbode", "website": None},
-            "account": self._account_json(status.account),
-            "media_attachments": [self._media_json(self._media[m]) for m in status.media_ids],
-            "mentions": [],
-            "tags": [{"name": t, "url": f"{base}/tags/{t}"} for t in tags],
-            "emojis": [],
-            "card": None,
-            "poll": None,
-        }
+        return self._mentions_json(
+            status,
+            {
+                "id": status.id,
+                "created_at": _iso_ms(status.created_at),
+                "in_reply_to_id": status.in_reply_to_id,
+                "in_reply_to_account_id": None,
+                "sensitive": status.sensitive,
+                "spoiler_text": status.spoiler_text,
+                "visibility": status.visibility,
+                "language": status.language,
+                "uri": f"{base}/users/{status.account}/statuses/{status.id}",
+                "url": self.status_url or f"{base}/@{status.account}/{status.id}",
+                "replies_count": 0,
+                "reblogs_count": 0,
+                "favourites_count": 0,
+                "edited_at": _iso_ms(status.edited_at) if status.edited_at else None,
+                "favourited": False,
+                "reblogged": False,
+                "muted": False,
+                "bookmarked": False,
+                "pinned": False,
+                "content": _render_content(status.text, base),
+                "filtered": [],
+                "reblog": None,
+                "application": {"name": "postbode", "website": None},
+                "account": self._account_json(status.account),
+                "media_attachments": [self._media_json(self._media[m]) for m in status.media_ids],
+                "mentions": [],
+                "tags": [{"name": t, "url": f"{base}/tags/{t}"} for t in tags],
+                "emojis": [],
+                "card": None,
+                "poll": None,
+            },
+        )

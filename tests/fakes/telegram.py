@@ -63,6 +63,8 @@ from tests.fakes.server import (
     lose_answer,
     skip_reply,
 )
+from tests.fakes.telegram_inline import InlineQueries
+from tests.fakes.telegram_private import PrivateChats
 from tests.telegram_html import Entity, TelegramHTMLError, strip_text, utf16_len
 from tests.telegram_html import parse as parse_html
 
@@ -362,7 +364,7 @@ def _entity_from_api(data: Mapping[str, Any]) -> Entity:
 # --- the fake ---------------------------------------------------------------------------
 
 
-class FakeTelegram(FakeServer[RequestRecord]):
+class FakeTelegram(InlineQueries, PrivateChats, FakeServer[RequestRecord]):
     """Bot API server on 127.0.0.1 with an ephemeral port; see the module docstring."""
 
     def __init__(
@@ -416,6 +418,7 @@ class FakeTelegram(FakeServer[RequestRecord]):
         self._bot_sends: dict[str, deque[float]] = {}
         # (token, chat id or None for the whole bot) -> (until, retry_after was an integer)
         self._blocks: dict[tuple[str, int | None], tuple[float, bool]] = {}
+        self._setup_inline()  # inline queries: tests/fakes/telegram_inline.py
         # The Bot API methods (_m_<name>), by lower-case name: Telegram ignores the case.
         self._methods: dict[str, tuple[str, Callable[[_Call], Any]]] = {
             name[3:].lower(): (name[3:], getattr(self, name))
@@ -1001,7 +1004,11 @@ class FakeTelegram(FakeServer[RequestRecord]):
 
         # 3. Natural flood limits.
         if method in COUNTED_METHODS and chat is not None:
-            limited = self._check_limits(token, chat.id, now)
+            limited = (
+                self._private_limits(token, chat, params, now)
+                if chat.type == "private"
+                else self._check_limits(token, chat.id, now)
+            )
             if limited is not None:
                 return finish(self._too_many(limited), "429")
 
@@ -1014,8 +1021,7 @@ class FakeTelegram(FakeServer[RequestRecord]):
                 reply = lose_answer(failure, reply)
             return finish(reply, None, err.description)
         if method in COUNTED_METHODS and chat is not None:
-            self._chat_sends.setdefault((token, chat.id), deque()).append(now)
-            self._bot_sends.setdefault(token, deque()).append(now)
+            self._count_send(token, chat, params, now)
         return finish(
             lose_answer(failure, _json_reply(200, {"ok": True, "result": result})), failure
         )
@@ -1431,6 +1437,8 @@ def _check_can_write(chat: FakeChat) -> None:
     """The errors Telegram gives when the bot may not post in ``chat``."""
     label = {"channel": "channel chat", "supergroup": "supergroup chat", "group": "group chat"}
     if chat.type == "private":
+        if chat.bot_status == "deactivated":  # deactivate_user (tests/fakes/telegram_private.py)
+            raise _ApiError(403, "Forbidden: user is deactivated")
         if chat.bot_status == "kicked":
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
         if chat.bot_status == "left":

@@ -1,0 +1,1 @@
+"""Sending new posts to the readers who subscribed to them (SPEC §11)."""

@@ -61,6 +61,18 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
                     destination=destination,
                 )
             )
+        elif destination.platform == "bluesky" and destination.credential_env:
+            from bot.channels.bluesky import BlueskyChannel  # atproto: only when needed
+
+            channels.append(
+                BlueskyChannel(
+                    destination,
+                    settings.credentials[destination.credential_env],
+                    settings.language,
+                    settings.site_root,
+                    image_hosts=settings.image_hosts_allow,
+                )
+            )
     return channels or [ConsoleChannel(settings.language, console)]
 
 

@@ -167,7 +167,10 @@ def status(as_json: bool) -> None:
     settings = _settings()
     _require_state(settings)
     with _open_store(settings) as store:
-        report = Catalog(store.db).report(d.name for d in settings.destinations)
+        report = Catalog(store.db).report(
+            (d.name for d in settings.destinations),
+            cannot_edit=[d.key for d in settings.destinations if d.platform == "bluesky"],
+        )
     from bot import preview as previews
 
     click.echo(

@@ -14,7 +14,15 @@ import random
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.channels.base import AuthFailed, Channel, ChannelError, Permanent, RateLimited, Retryable
+from bot.channels.base import (
+    AuthFailed,
+    Channel,
+    ChannelError,
+    NoEdit,
+    Permanent,
+    RateLimited,
+    Retryable,
+)
 from bot.clock import Clock, first_of, utc_now
 from bot.logs import Redactor
 from bot.state.deliveries import DELETE, EDIT, PUBLISH, Delivery
@@ -195,6 +203,10 @@ class Outbox:
             else:
                 sent = await channel.publish(post, self.idempotency_key(delivery))
                 remote_id, url = sent.remote_id, sent.url
+        except NoEdit as error:  # Bluesky: the post stays as sent, and `status` says so
+            self.store.deliveries.mark_unedited(delivery.id, self.clock())
+            log.info("not edited on %s: %s (%s)", channel.key, post.path, error)
+            return False
         except Permanent as error:
             self.store.deliveries.mark_failed(delivery.id, self._why(error), self.clock())
             log.error("delivery failed for good: %s to %s: %s", post.path, channel.key, error)

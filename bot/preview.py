@@ -1,4 +1,4 @@
-"""What `preview` and `status` print: the three renderings of a post, a state report."""
+"""What `preview` and `status` print: the renderings of a post, a state report."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.channels.bluesky_record import BlueskyPost, render_bluesky  # no atproto
 from bot.channels.mastodon_urls import instance_rules  # not Mastodon.py: half a second
 from bot.config import Settings
 from bot.folder.listing import list_post_files
@@ -108,11 +109,40 @@ def preview_post(
             "used": mastodon.used,
             "limit": mastodon.limit,
         },
+        "bluesky": _bluesky(render_bluesky(result, settings.language, now=now)),
         "console": render_console(result, settings.language),
         # SPEC §12: its first Telegram or Mastodon message waits for the page to be live.
         "waits_for_page": settings.wait_for_live and under_site(result.link, settings.site.url),
         "waiting": waiting,
         "destinations": [_destination(result, d, settings) for d in settings.destinations],
+    }
+
+
+def _bluesky(rendered: BlueskyPost) -> dict[str, Any]:
+    """The record's text with its budgets, and what each facet labels."""
+    return {
+        "text": rendered.text,
+        "graphemes": rendered.graphemes,
+        "limit": rendered.limit,
+        "bytes": rendered.bytes,
+        "byte_limit": rendered.byte_limit,
+        "langs": list(rendered.langs),
+        "facets": [
+            {
+                "kind": f.kind,
+                "text": text,
+                "value": f.value,
+                "byte_start": f.start,
+                "byte_end": f.end,
+            }
+            for f, text in zip(rendered.facets, rendered.facet_texts(), strict=True)
+        ],
+        "card": {
+            "uri": rendered.link,
+            "title": rendered.title,
+            "description": rendered.description,
+        },
+        "image": rendered.image_url or rendered.image_path,
     }
 
 
@@ -168,9 +198,24 @@ def as_text(shown: dict[str, Any]) -> str:
             else ""
         ),
         mastodon["status"],
+        *_bluesky_lines(shown["bluesky"]),
         "",
     ]
     return "\n".join(lines)
+
+
+def _bluesky_lines(bluesky: dict[str, Any]) -> list[str]:
+    head = (
+        f"-- bluesky ({bluesky['graphemes']}/{bluesky['limit']} graphemes,"
+        f" {bluesky['bytes']}/{bluesky['byte_limit']} bytes, langs {','.join(bluesky['langs'])})"
+        + (f" thumb {bluesky['image']}" if bluesky["image"] else "")
+    )
+    facets = [
+        f"   {f['kind']} bytes {f['byte_start']}-{f['byte_end']} {f['text']!r}"
+        + (f" -> {f['value']}" if f["kind"] == "link" else "")
+        for f in bluesky["facets"]
+    ]
+    return [head, bluesky["text"], *facets]
 
 
 def status_text(report: dict[str, Any]) -> str:
@@ -186,6 +231,11 @@ def status_text(report: dict[str, Any]) -> str:
         lines.append(f"{channel}: {counts}; last sent {info['last_sent_at'] or 'never'}")
         if info["last_error"]:
             lines.append(f"  last error: {info['last_error']}")
+        if report.get("not_edited", {}).get(channel):
+            lines.append(
+                f"  {report['not_edited'][channel]} posts changed after they were sent:"
+                " Bluesky has no edit, so they show the summary first sent"
+            )
     for failure in report["failures"]:
         lines.append(f"failed: {failure['channel']} {failure['path']}: {failure['last_error']}")
     for post in report["waiting"]:
@@ -238,5 +288,5 @@ def _empty(path: str, status: str, reason: str) -> dict[str, Any]:
     return {
         "path": path, "status": status, "reason": reason, "title": None, "date": None,
         "link": None, "categories": [], "tags": [], "telegram": None, "mastodon": None,
-        "console": None, "waits_for_page": False, "waiting": None,
+        "bluesky": None, "console": None, "waits_for_page": False, "waiting": None,
     }  # fmt: skip

@@ -125,7 +125,7 @@ def render_telegram(
     read_more = read_more or words(pick(words_in, post.language, fallback=language)).read_more
     link_html = f'<a href="{html.escape(post.link)}">{html.escape(read_more)}</a>'
     tags = hashtags(post, extra_tags)
-    title, lead, tags = _fit(post, limit, utf16_len, fixed=[read_more], tags=tags)
+    title, lead, tags = fit(post, limit, utf16_len, fixed=[read_more], tags=tags)
     visible = [title, lead, read_more, " ".join(tags)]
     markup = [f"<b>{html.escape(title)}</b>", html.escape(lead), link_html, " ".join(tags)]
     return TelegramMessage(
@@ -156,7 +156,7 @@ def render_mastodon(
     # its code points are an upper bound.
     limit = rules.max_characters - len(warning)
     tags = hashtags(post, extra_tags)
-    title, lead, tags = _fit(post, limit, rules.text_cost, fixed=[stand_in], tags=tags)
+    title, lead, tags = fit(post, limit, rules.text_cost, fixed=[stand_in], tags=tags)
     parts = [title, lead, post.link, " ".join(tags)]
     counted = [title, lead, " ".join(tags)]
     return MastodonStatus(
@@ -186,10 +186,11 @@ def render_console(post: Post, language: str) -> str:
     return strip_controls("\n".join([f"{date}  {parts[0]}", *[p for p in parts[1:] if p]]))
 
 
-def _fit(
+def fit(
     post: Post, limit: int, measure: Measure, *, fixed: Sequence[str], tags: list[str]
 ) -> tuple[str, str, list[str]]:
-    """Title, lead and `tags` (or none) that fit `limit` together with the `fixed` parts."""
+    """Title, lead and `tags` (or none) that fit `limit` together with the `fixed` parts
+    (every platform's rendering: Telegram, Mastodon, Bluesky)."""
 
     def cost(title: str, lead: str, tags: list[str]) -> int:
         parts = [p for p in (title, lead, *fixed, " ".join(tags)) if p]

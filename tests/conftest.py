@@ -16,7 +16,11 @@ from bot.state.store import Store
 from tests.fakes.images import serve_images
 from tests.fakes.site import FakeSite
 
-pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.mastodon_fixtures"]
+pytest_plugins = [
+    "tests.fakes.telegram_fixtures",
+    "tests.fakes.mastodon_fixtures",
+    "tests.fakes.bluesky_fixtures",
+]
 
 REPO = Path(__file__).resolve().parent.parent
 # A post of our own in the exact shape of the one the product was designed from

@@ -219,7 +219,7 @@ def test_a_destination_added_to_a_running_site_starts_from_that_moment(
     [
         ('\n[[destinations]]\nname = "nieuws"\ntelegram = "@x_channel"\n', 'destination "nieuws": name: used twice'),
         ('\n[[destinations]]\nname = "d"\ntelegram = "@x_channel"\nlanguage = "ar"\n', 'destination "d": language: postbode has no words in \'ar\''),
-        ('\n[[destinations]]\nname = "b"\nbluesky = "news.example.org"\n', 'destination "b": bluesky: this release cannot post to Bluesky yet'),
+        ('\n[[destinations]]\nname = "b"\nbluesky = "news.example.org"\npassword_env = "NOT_SET"\n', 'destination "b": password_env: the variable NOT_SET is not set'),
         ('\n[[destinations]]\nname = "c"\nmastodon = "https://m.example"\ntoken_env = "NOT_SET"\n', 'destination "c": token_env: the variable NOT_SET is not set'),
     ],
 )  # fmt: skip

@@ -41,6 +41,10 @@ class AuthFailed(ChannelError):
     """The credentials or rights are wrong (401/403): the whole channel pauses."""
 
 
+class NoEdit(ChannelError):
+    """The platform cannot edit (Bluesky): the message stays as it was first sent."""
+
+
 class ReaderGone(ChannelError):
     """A reader's private chat is closed to the bot (blocked, account deleted)."""
 
@@ -56,7 +60,7 @@ class Sent:
 
 
 class Channel(Protocol):
-    """Somewhere summaries are published: a Telegram channel, a Mastodon account."""
+    """Somewhere summaries are published: a Telegram channel, a Mastodon or Bluesky account."""
 
     @property
     def key(self) -> str:
@@ -89,7 +93,7 @@ class Channel(Protocol):
         ...
 
     async def edit(self, post: Post, remote_id: str) -> None:
-        """Replace the message with the post's current summary."""
+        """Replace the message with the post's current summary (NoEdit: it cannot)."""
 
     async def delete(self, post: Post, remote_id: str) -> None:
         """Remove the message."""

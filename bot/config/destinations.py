@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.config.platforms import mastodon_settings, telegram_settings
+from bot.config.platforms import bluesky_account, mastodon_settings, telegram_settings
 from bot.config.settings import ConfigError, MastodonSettings, TelegramSettings
 from bot.routing.destinations import (
     Destination,
@@ -31,10 +31,15 @@ def platforms(values: Mapping[str, str], tables: Any, env: Mapping[str, str]) ->
     if tables is None:
         telegram = telegram_settings(values)
         mastodon = mastodon_settings(values)
+        bluesky = bluesky_account(values)
         made = from_environment(
-            telegram.channels if telegram else (), mastodon.base_url if mastodon else None
+            telegram.channels if telegram else (),
+            mastodon.base_url if mastodon else None,
+            bluesky[:2] if bluesky else None,
         )
         credentials = {"MASTODON_ACCESS_TOKEN": mastodon.access_token} if mastodon else {}
+        if bluesky:
+            credentials["BLUESKY_APP_PASSWORD"] = bluesky[2]
         return Platforms(made, telegram, mastodon, credentials)
     try:
         made = parse_destinations(tables, env)
@@ -51,11 +56,6 @@ def platforms(values: Mapping[str, str], tables: Any, env: Mapping[str, str]) ->
             raise ConfigError(
                 f'destination "{destination.name}": language: postbode has no words in'
                 f" {destination.language!r} ({', '.join(LANGUAGES)})"
-            )
-        if destination.platform == "bluesky":
-            raise ConfigError(
-                f'destination "{destination.name}": bluesky: this release cannot post to'
-                " Bluesky yet"
             )
     credentials = {
         d.credential_env: env[d.credential_env].strip() for d in made if d.credential_env

@@ -1,4 +1,4 @@
-"""The environment's Telegram bot and Mastodon account (SPEC §2)."""
+"""The environment's Telegram bot, Mastodon account and Bluesky account (SPEC §2, §13)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from bot.config.settings import ConfigError, MastodonSettings, TelegramSettings
 from bot.config.values import choice, positive_int
 from bot.jekyll.site import normalize_url
+from bot.routing.destinations import bluesky_handle
 
 _BOT_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _CHANNEL_NAME = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
@@ -71,3 +72,26 @@ def mastodon_settings(values: Mapping[str, str]) -> MastodonSettings | None:
     if normalize_url(base_url) is None:
         raise ConfigError(f"MASTODON_BASE_URL: {base_url!r} is not an http(s) URL")
     return MastodonSettings(base_url=base_url.rstrip("/"), access_token=token)
+
+
+def bluesky_account(values: Mapping[str, str]) -> tuple[str, str, str] | None:
+    """BLUESKY_HANDLE, BLUESKY_PDS_URL (default https://bsky.social) and
+    BLUESKY_APP_PASSWORD: the handle, the PDS root and the app password, or None."""
+    written = values.get("BLUESKY_HANDLE", "").strip()
+    has_password = "BLUESKY_APP_PASSWORD" in values
+    if not written and not has_password:
+        return None
+    if not written:
+        raise ConfigError("BLUESKY_HANDLE: BLUESKY_APP_PASSWORD is set but the handle is not")
+    handle = bluesky_handle(written)
+    if handle is None:
+        raise ConfigError(f"BLUESKY_HANDLE: {written[:40]!r} is not a handle like news.example.org")
+    password = values.get("BLUESKY_APP_PASSWORD", "").strip()
+    if not password:
+        raise ConfigError(
+            "BLUESKY_APP_PASSWORD: set the account's app password (Settings → App passwords)"
+        )
+    pds = values.get("BLUESKY_PDS_URL", "").strip() or "https://bsky.social"
+    if normalize_url(pds) is None:
+        raise ConfigError(f"BLUESKY_PDS_URL: {pds!r} is not an http(s) URL")
+    return handle, pds.rstrip("/"), password

@@ -228,10 +228,16 @@ def _target(platform: Platform, value: Any, fail: Any) -> str:
         if not url:
             raise fail("mastodon", "the instance's root URL is needed")
         return url
-    handle = text.lstrip("@").lower()
-    if not _HANDLE.match(handle):
+    handle = bluesky_handle(text)
+    if handle is None:
         raise fail("bluesky", f"{text[:40]!r} is not a handle like news.example.org")
     return handle
+
+
+def bluesky_handle(text: str) -> str | None:
+    """A Bluesky handle as written (`@news.example.org`, any case), or None."""
+    handle = text.strip().lstrip("@").lower()
+    return handle if _HANDLE.match(handle) else None
 
 
 def _url(value: str | None, fail: Any, key: str) -> str | None:
@@ -267,10 +273,13 @@ def _visibility(value: str | None, fail: Any) -> Visibility:
 
 
 def from_environment(
-    telegram_chats: Sequence[str], mastodon_url: str | None
+    telegram_chats: Sequence[str],
+    mastodon_url: str | None,
+    bluesky: tuple[str, str] | None = None,
 ) -> tuple[Destination, ...]:
-    """The destinations the environment settings make: one per TELEGRAM_CHANNEL entry
-    and one for the Mastodon account, under the keys their deliveries always had."""
+    """The destinations the environment settings make: one per TELEGRAM_CHANNEL entry,
+    one for the Mastodon account, under the keys their deliveries always had, and one
+    for the Bluesky account (`bluesky`: its handle and PDS)."""
     made = [
         Destination(
             name="telegram-" + chat.lstrip("@-").lower(),
@@ -288,6 +297,18 @@ def from_environment(
                 target=mastodon_url,
                 key=f"mastodon:{mastodon_url}",
                 credential_env=DEFAULT_TOKEN_ENV["mastodon"],
+            )
+        )
+    if bluesky:
+        handle, pds = bluesky
+        made.append(
+            Destination(
+                name="bluesky",
+                platform="bluesky",
+                target=handle,
+                key=f"bluesky:{handle}",
+                credential_env=DEFAULT_TOKEN_ENV["bluesky"],
+                pds=pds,
             )
         )
     return tuple(made)

@@ -113,18 +113,36 @@ class Catalog:
             info["last_error"] = error[0] if error else None
         return {"posts": posts, "channels": channels}
 
-    def report(self, destinations: Iterable[str] = ()) -> dict[str, Any]:
+    def report(
+        self, destinations: Iterable[str] = (), cannot_edit: Iterable[str] = ()
+    ) -> dict[str, Any]:
         """Everything `status` shows: counts, failed deliveries, invalid files, the posts
-        waiting for their page, and posts whose `syndicate` names no destination (of
-        `destinations`, the names; with none configured, nothing is checked)."""
+        waiting for their page, posts whose `syndicate` names no destination (of
+        `destinations`, the names; with none configured, nothing is checked), and on the
+        channels that `cannot_edit` (Bluesky) the messages older than their post."""
         return {
             **self.counts(),
+            "not_edited": self.not_edited(cannot_edit),
             "failures": self.failures(),
             "invalid": list(self.invalid_files()),
             "waiting": [post.shown() for post in Waiting(self.db).every()],
             "unknown_destinations": self.unknown_destinations(set(destinations)),
             "subscriptions": self.subscriptions(),
         }
+
+    def not_edited(self, channels: Iterable[str]) -> dict[str, int]:
+        """Per channel, its messages whose post changed after they were sent, of posts
+        still on the site: on a platform without edit they show the first summary."""
+        keys = list(channels)
+        if not keys:
+            return {}
+        rows = self.db.execute(
+            "select d.channel, count(*) from deliveries d join posts p on p.id = d.post_id"
+            f" where d.channel in ({', '.join('?' * len(keys))}) and d.state = 'sent'"
+            " and d.sent_key != p.summary_key and p.status = 'ready' group by d.channel",
+            keys,
+        ).fetchall()
+        return {channel: count for channel, count in rows}
 
     def subscriptions(self) -> dict[str, Any]:
         """Readers' subscriptions and the private messages still to go (SPEC §11)."""

@@ -231,6 +231,11 @@ class Deliveries:
              delivery_id],
         )  # fmt: skip
 
+    def mark_unedited(self, delivery_id: int, now: dt.datetime) -> None:
+        """An edit the platform cannot make (Bluesky): the message is sent and stays as
+        it was, its `sent_key` the summary it shows (`status` counts these)."""
+        self._set_state(delivery_id, SENT, now)
+
     def mark_deleted(self, delivery_id: int, now: dt.datetime) -> None:
         self._set_state(delivery_id, DELETED, now)
 

@@ -96,7 +96,7 @@ def register(
             old_key = f"{destination.platform}:{destination.target}"
             adopted = (
                 old_key != destination.key
-                and destination.credential_env in (None, DEFAULT_TOKEN_ENV["mastodon"])
+                and destination.credential_env in (None, *DEFAULT_TOKEN_ENV.values())
                 and _has_deliveries(db, old_key)
                 and not _has_deliveries(db, destination.key)
             )

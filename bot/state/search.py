@@ -59,7 +59,9 @@ MAX_OFFSET = 1000  # how deep paging goes
 MAX_EXPANSION = 64  # words a prefix stands for; more, and FTS5's own prefix is used
 _ID_BITS = 24  # the rowid's low bits: the post id, for posts dated within one second
 _ID_MASK = (1 << _ID_BITS) - 1
-_OPTIONS = "content = '', columnsize = 0, tokenize = 'unicode61 remove_diacritics 0'"
+_OPTIONS = (
+    "content = '', tokenize = 'unicode61 remove_diacritics 0'"  # scannable: no columnsize = 0
+)
 _PREFIXES = "prefix = '2 3'"  # for the title and label tiers, which hold few words
 
 

@@ -171,6 +171,32 @@ def test_typing_fast_is_answered_then_told_then_silence(
     assert len(answers[ids[7]].results) == INLINE_PAGE
 
 
+def test_a_reader_whose_answer_hangs_does_not_hold_up_the_others(
+    fake_telegram: FakeTelegram, catalog: Catalog
+) -> None:
+    """Inline queries have no chat: each reader's are handled in order, readers side by
+    side, so one slow answer does not make every other reader's query expire."""
+    other = FakeUser(id=3001, language_code="nl")
+    fake_telegram.fail_methods.add("answerInlineQuery")
+
+    async def scenario() -> None:
+        fake_telegram.fail_next("timeout")  # held until the client gives up (5 s)
+        fake_telegram.inject_inline_query(READER, "haven")
+        await asyncio.to_thread(
+            fake_telegram.wait_for,
+            lambda f: f.requests_for("answerInlineQuery"),
+            10,
+            "the first answer on its way",
+        )
+        update = fake_telegram.inject_inline_query(other, "weer")
+        await asyncio.to_thread(fake_telegram.wait_for_inline_answer, update)
+
+    run_bot(fake_telegram, catalog, scenario)
+    held, answered = fake_telegram.requests_for("answerInlineQuery")
+    assert held.status is None and answered.status == 200
+    assert answered.time - held.time < 2.5  # not after the first one's 5 s
+
+
 # -- the fake, as Telegram ----------------------------------------------------------------
 
 

@@ -241,3 +241,17 @@ def test_any_words_get_an_answer_that_parses(asked: str) -> None:
     )
     telegram_html.parse(reply.text)
     assert search.match(asked) or reply.text == "Gebruik: /search met de woorden die je zoekt."
+
+
+def test_an_article_is_cut_short_and_dated_as_of_now() -> None:
+    """Its lead cut at a word; the date as /latest shows it at that moment (the rest of
+    an article is made once per post and language)."""
+    made = search_replies.article(post(3, image_url="https://example.nl/a.jpg"), "nl", NOW)
+    assert made.description.startswith("4 nov · Een lange alinea & meer.")
+    assert len(made.description) <= search_replies.MAX_DESCRIPTION
+    assert made.description.endswith(" lange…")  # at a space
+    assert made.thumbnail == "https://example.nl/a.jpg" and len(made.id.encode()) <= 64
+    next_year = search_replies.article(post(3), "nl", NOW.replace(year=2027))
+    assert next_year.description.startswith("4 nov 2026 · ")
+    visible, _ = telegram_html.parse(made.text)
+    assert len(visible) <= 4096 and visible.endswith("Lees verder\n\n#Economie")

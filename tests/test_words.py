@@ -73,7 +73,13 @@ def test_every_text_has_english_placeholders_and_no_markup(language: str) -> Non
 def test_command_descriptions_fit_the_menu(language: str) -> None:
     """setMyCommands takes descriptions of 1–256 characters, on one line."""
     said = words(language)
-    for text in (said.cmd_latest, said.cmd_category, said.cmd_help, said.cmd_status):
+    for text in (
+        said.cmd_latest,
+        said.cmd_category,
+        said.cmd_search,
+        said.cmd_help,
+        said.cmd_status,
+    ):
         assert 1 <= len(text) <= 256 and "\n" not in text
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import html
 import unicodedata
@@ -22,7 +23,7 @@ from bot.jekyll.posts import Post
 from bot.state import search
 from bot.state.catalog import Category
 from bot.summary import render_telegram
-from bot.text import clean_text, search_key, shorten
+from bot.text import ELLIPSIS, clean_text, search_key, shorten
 from bot.words import words
 from bot.words.dates import short_date
 
@@ -33,6 +34,7 @@ INLINE_PAGE = 20  # articles in one inline answer (Telegram takes 50)
 # post shows within a minute.
 INLINE_CACHE_SECONDS = 60
 MAX_TITLE, MAX_DESCRIPTION = 120, 160
+_DATE = 24  # room for the date before a description: "14 dec 2025 · " and longer
 _ECHO = 60
 
 
@@ -133,16 +135,32 @@ def inline_answer(
 def article(post: Post, language: str, now: dt.datetime) -> Article:
     """A post as an inline result: its title, its date and lead, its channel summary
     as a text message (the link's preview shows the page, and its image)."""
+    made = _article(post, language)
     date = short_date(post.date, language, now)
-    lead = clean_text(post.lead)
-    description = f"{date} · {lead}" if lead else date
+    description = f"{date} · {made.description}" if made.description else date
+    return Article(made.id, made.title, description, made.text, made.link, made.thumbnail)
+
+
+@functools.lru_cache(maxsize=1024)  # a reader typing asks for the same posts again and again
+def _article(post: Post, language: str) -> Article:
+    """What of an article is the post's alone (the description: its lead, cut short)."""
     image = post.image_url if (post.image_url or "").startswith(("https://", "http://")) else None
-    summary = render_telegram(dataclasses.replace(post, image_url=None), language)
+    # A text message: the link's preview shows the image (a caption would be held to 1024).
+    as_text = post if post.image_url is None else dataclasses.replace(post, image_url=None)
+    summary = render_telegram(as_text, language)
     return Article(
         id=hashlib.sha1(post.path.encode("utf-8", "surrogatepass")).hexdigest()[:32],
         title=shorten(clean_text(post.title), MAX_TITLE, len) or post.link,
-        description=shorten(description, MAX_DESCRIPTION, len),
+        description=_cut(clean_text(post.lead), MAX_DESCRIPTION - _DATE),
         text=summary.text,
         link=post.link,
         thumbnail=image,
     )
+
+
+def _cut(text: str, budget: int) -> str:
+    """A description Telegram shows on two lines: cut at a space, with "…"."""
+    if len(text) <= budget:
+        return text
+    space = text.rfind(" ", budget // 2, budget)
+    return text[: space if space > 0 else budget - 1].rstrip() + ELLIPSIS

@@ -1,12 +1,6 @@
 """Full-text search over published posts (SPEC §11): SQLite FTS5 indexes of their
-title, lead, categories and tags, kept by the store in the transactions that change
-the posts, and the query a reader's words make.
-
-The text is folded here, in Python, on both sides, because FTS5's own folding
-(unicode61, remove_diacritics 2) leaves ł, ß, æ, œ, ø, đ and ı alone and makes a run
-of Chinese or Japanese one word. Folded, `lodz` finds Łódź, `strasse` Straße, `oeuvre`
-Œuvre, and 東京 finds 東京都 (each ideograph and kana is a word of its own; a reader's
-word of several is a phrase).
+folded title, lead, categories and tags (bot.state.search_query folds them and makes
+the query), kept by the store in the transactions that change the posts.
 
 Best match first: the posts with all the words in their title, then those with them
 in the title, categories and tags, then anywhere; newest first within each. Each of
@@ -14,9 +8,18 @@ the three has an index of its own, whose rowid is the post's date (seconds, then
 post id): each is read newest first and stops at the page asked for (less what the
 ones before found), so a word in half of 100,000 posts costs what a rare one does.
 Ranking by bm25 scores every match instead (100 ms for such a word); one index with
-column filters walks a lead's word through every post to find it in no title (5 ms);
-and a prefix FTS5 has no prefix index for reads every post that has it (10 ms for a
-word in every post): prefixes of 2 to 12 letters are indexed.
+column filters walks a lead's word through every post to find it in no title (5 ms).
+
+The last word is a prefix. It is looked up in the words the posts ever had
+(`post_search_words`) and searched for as the words it starts, up to MAX_EXPANSION
+of them: FTS5 reads every post a prefix is in when it has no prefix index of that
+length (10 ms for a word in every post), and indexes of every length would triple
+the index. The title and label indexes have prefix indexes of two and three letters;
+the full text has none (they were two thirds of it): there a short word that starts
+more words than that is the word itself.
+
+The indexes are contentless (the text is the posts table's): a post is taken out with
+the words it went in with, folded again from its row before the row changes.
 """
 
 from __future__ import annotations
@@ -25,85 +28,41 @@ import datetime as dt
 import json
 import logging
 import math
-import re
 import sqlite3
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.jekyll.posts import Post, Rejected
+from bot.state.search_query import (
+    MAX_WORDS,
+    Query,
+    expression,
+    fold,
+    match,
+    query,
+    tokens,
+    too_many_words,
+)
+
+__all__ = [
+    "MAX_OFFSET", "MAX_WORDS", "create", "find", "forget", "index", "match", "too_many_words",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
 TABLE = "post_search"  # every word: title, lead, labels (categories and tags)
 TITLES = "post_search_titles"  # the title's words
 NAMES = "post_search_names"  # the title's and the labels' words
-ROWS = "post_search_rows"  # post id -> its rowid in the three, to take it out again
-MAX_WORDS = 10  # a reader's words beyond these are not searched for
+ROWS = "post_search_rows"  # a rowid of the three -> its post
+WORDS = "post_search_words"  # every word the index ever held, for prefixes
 MAX_OFFSET = 1000  # how deep paging goes
+MAX_EXPANSION = 64  # words a prefix stands for; more, and FTS5's own prefix is used
 _ID_BITS = 24  # the rowid's low bits: the post id, for posts dated within one second
 _ID_MASK = (1 << _ID_BITS) - 1
-
-# Controls become spaces and lone surrogates go (sqlite3 cannot encode them); format
-# characters go: zero-width spaces and joiners, bidi overrides, soft hyphens, BOMs,
-# variation selectors and tags are invisible, so `ca\u200bfé` reads as café.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
-_HIDDEN = re.compile(
-    "[\ud800-\udfff\u00ad\u061c\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-    "\ufe00-\ufe0f\ufeff\ufff9-\ufffb\U000e0000-\U000e0fff]"
+_OPTIONS = (
+    "content = '', tokenize = 'unicode61 remove_diacritics 0'"  # scannable: no columnsize = 0
 )
-# Accents on Latin and Greek letters; a Cyrillic letter keeps its (й is not и).
-_ACCENTS = re.compile("(?<![\u0400-\u04ff])[\u0300-\u036f]+")
-# Letters with no decomposition, as readers without them on their keyboard write them.
-_LETTERS = str.maketrans(
-    {"ł": "l", "đ": "d", "ð": "d", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th",
-     "ħ": "h", "ŧ": "t", "ё": "е"}
-)  # fmt: skip
-# Kana and ideographs: a word each, as a reader's 東京 is written within 東京都.
-_IDEOGRAPHS = re.compile(
-    "([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f])"
-)
-
-
-def fold(text: str) -> str:
-    """Text as the index holds it and a query looks for it: case and accents folded,
-    ligatures and wide forms undone, invisible characters gone.
-
-    The index is built with this: a change to it needs a migration that rebuilds the
-    index (`build`), or old posts are folded one way and queries another."""
-    if text.isascii():
-        return _CONTROLS.sub(" ", text).lower()
-    text = _HIDDEN.sub("", _CONTROLS.sub(" ", text))
-    bare = _ACCENTS.sub("", unicodedata.normalize("NFKD", text.casefold()))
-    folded = unicodedata.normalize("NFC", bare).translate(_LETTERS)
-    return _IDEOGRAPHS.sub(r" \1 ", folded)
-
-
-def match(words: str) -> str:
-    """The FTS5 query for a reader's words: "" for words with nothing to look for.
-
-    Each word is a quoted string (FTS5 then reads none of its syntax: `"`, `*`, `-`,
-    `:`, `^`, parentheses, AND, OR, NOT and NEAR are text) and all are required; the
-    last is a prefix when it ends in two letters or more."""
-    phrases: list[str] = []
-    for word in words.split():
-        folded = fold(word).strip()
-        if not any(ch.isalnum() for ch in folded):
-            continue  # FTS5 would find no token in it: a phrase that matches nothing
-        phrase = '"' + " ".join(folded.replace('"', '""').split()) + '"'
-        if phrase not in phrases:
-            phrases.append(phrase)
-        if len(phrases) == MAX_WORDS:
-            break
-    if not phrases:
-        return ""
-    if len(phrases[-1][1:-1].split()[-1]) > 1:  # a prefix of one letter is most words
-        phrases[-1] += "*"
-    return " AND ".join(phrases)
-
-
-def too_many_words(words: str) -> bool:
-    """More words than are searched for (the chat says so)."""
-    return len(words.split(maxsplit=MAX_WORDS)) > MAX_WORDS
+_PREFIXES = "prefix = '2 3'"  # for the title and label tiers, which hold few words
 
 
 def rowid(moment: dt.datetime, post_id: int) -> int:
@@ -111,95 +70,89 @@ def rowid(moment: dt.datetime, post_id: int) -> int:
     return (math.floor(moment.timestamp()) << _ID_BITS) | (post_id & _ID_MASK)
 
 
-# -- the index: created by migration m009, written by the store ----------------------
-
-
 def create(db: sqlite3.Connection) -> None:
-    """The indexes and the map of post ids, filled with the published posts."""
-    options = "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3 4 5 6 7 8 9 10 11 12'"
-    db.execute(
-        f"create virtual table {TABLE} using fts5(title, lead, labels, post_id unindexed,"
-        f" {options})"
-    )
-    # Contentless: what they index is TABLE's, read back from it to take a post out.
-    db.execute(f"create virtual table {TITLES} using fts5(title, content = '', {options})")
-    db.execute(f"create virtual table {NAMES} using fts5(names, content = '', {options})")
-    db.execute(f"create table {ROWS} (post_id integer primary key, row integer not null)")
+    """The indexes, filled with the published posts (migration m009)."""
+    db.execute(f"create virtual table {TABLE} using fts5(title, lead, labels, {_OPTIONS})")
+    db.execute(f"create virtual table {TITLES} using fts5(title, {_OPTIONS}, {_PREFIXES})")
+    db.execute(f"create virtual table {NAMES} using fts5(names, {_OPTIONS}, {_PREFIXES})")
+    db.execute(f"create table {ROWS} (row integer primary key, post_id integer not null)")
+    db.execute(f"create table {WORDS} (word text primary key) without rowid")
     rows = db.execute(
         "select id, date_utc, title, lead, categories, tags from posts where status = 'ready'"
     ).fetchall()
+    _insert(db, [_entry(dict(zip(_COLUMNS, row, strict=True))) for row in rows])
+
+
+_COLUMNS = ("id", "date_utc", "title", "lead", "categories", "tags")
+# id, date, and the folded title, lead, labels: what goes into the index and out again.
+Entry = tuple[int, dt.datetime, str, str, str]
+
+
+def _entry(row: Mapping[str, Any]) -> Entry:
+    labels = [*json.loads(row["categories"] or "[]"), *json.loads(row["tags"] or "[]")]
+    return (
+        row["id"],
+        dt.datetime.fromisoformat(row["date_utc"]),
+        fold(row["title"] or ""),
+        fold(row["lead"] or ""),
+        fold(" ".join(labels)),
+    )
+
+
+def index(db: sqlite3.Connection, posts: Sequence[tuple[int, Post | Rejected]]) -> None:
+    """Published posts into the index, inside the transaction that writes them (after
+    `forget` of what their rows held before)."""
     _insert(
         db,
         [
-            (post_id, dt.datetime.fromisoformat(date_utc), title or "", lead or "",
-             [*json.loads(categories or "[]"), *json.loads(tags or "[]")])
-            for post_id, date_utc, title, lead, categories, tags in rows
+            (post_id, post.date, fold(post.title), fold(post.lead),
+             fold(" ".join([*post.categories, *post.tags])))
+            for post_id, post in posts
+            if isinstance(post, Post) and post.published
         ],
     )  # fmt: skip
 
 
-Entry = tuple[int, dt.datetime, str, str, Sequence[str]]  # id, date, title, lead, labels
-
-
-def index(db: sqlite3.Connection, posts: Sequence[tuple[int, Post | Rejected]]) -> None:
-    """Posts as they are now into the index, in place of what it held for them (a
-    rejected or unpublished one is taken out): inside the transaction that writes them."""
-    forget(db, [post_id for post_id, _ in posts])
-    _insert(
-        db,
-        [
-            (post_id, post.date, post.title, post.lead, [*post.categories, *post.tags])
-            for post_id, post in posts
-            if isinstance(post, Post) and post.published
-        ],
+def forget(db: sqlite3.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Posts out of the index, given their rows as they were indexed (before the
+    change): withdrawn, unpublished, or about to be indexed as they are now."""
+    entries = [_entry(row) for row in rows if row["status"] == "ready"]
+    found = [
+        (row, entry)
+        for entry in entries
+        for (row,) in db.execute(f"select row from {ROWS} where post_id = ?", [entry[0]])
+    ]
+    db.executemany(
+        f"insert into {TABLE} ({TABLE}, rowid, title, lead, labels) values ('delete', ?, ?, ?, ?)",
+        [(row, title, lead, labels) for row, (_, _, title, lead, labels) in found],
     )
-
-
-def forget(db: sqlite3.Connection, post_ids: Sequence[int]) -> None:
-    """Posts out of the index (withdrawn, unpublished, or about to be written again)."""
-    found: list[tuple[int, int, str, str]] = []
-    for start in range(0, len(post_ids), 500):  # SQLite's limit on parameters
-        chunk = list(post_ids[start : start + 500])
-        marks = ", ".join("?" * len(chunk))
-        found += db.execute(
-            f"select r.post_id, r.row, s.title, s.labels from {ROWS} r"
-            f" join {TABLE} s on s.rowid = r.row where r.post_id in ({marks})",
-            chunk,
-        ).fetchall()
-    if not found:
-        return
     db.executemany(
         f"insert into {TITLES} ({TITLES}, rowid, title) values ('delete', ?, ?)",
-        [(row, title) for _, row, title, _ in found],
+        [(row, title) for row, (_, _, title, _, _) in found],
     )
     db.executemany(
         f"insert into {NAMES} ({NAMES}, rowid, names) values ('delete', ?, ?)",
-        [(row, f"{title} {labels}") for _, row, title, labels in found],
+        [(row, f"{title} {labels}") for row, (_, _, title, _, labels) in found],
     )
-    db.executemany(f"delete from {TABLE} where rowid = ?", [(row,) for _, row, _, _ in found])
-    db.executemany(f"delete from {ROWS} where post_id = ?", [(post_id,) for post_id, *_ in found])
+    db.executemany(f"delete from {ROWS} where row = ?", [(row,) for row, _ in found])
 
 
 def _insert(db: sqlite3.Connection, entries: Sequence[Entry]) -> None:
     rows = []
     for post_id, date, title, lead, labels in entries:
         row = rowid(date, post_id)
-        if post_id > _ID_MASK:  # 16 million posts: a rowid may be taken; the next free one
-            while db.execute(f"select 1 from {TABLE} where rowid = ?", [row]).fetchone():
-                row -= 1
-        rows.append((row, fold(title), fold(lead), fold(" ".join(labels)), post_id))
-    db.executemany(
-        f"insert into {TABLE} (rowid, title, lead, labels, post_id) values (?, ?, ?, ?, ?)",
-        rows,
-    )
-    db.executemany(
-        f"insert into {TITLES} (rowid, title) values (?, ?)", [(r[0], r[1]) for r in rows]
-    )
+        while db.execute(f"select 1 from {ROWS} where row = ?", [row]).fetchone():
+            row -= 1  # two posts in one second, 16 million ids apart: the next free one
+        db.execute(f"insert into {ROWS} (row, post_id) values (?, ?)", [row, post_id])
+        rows.append((row, title, lead, labels))
+    db.executemany(f"insert into {TABLE} (rowid, title, lead, labels) values (?, ?, ?, ?)", rows)
+    db.executemany(f"insert into {TITLES} (rowid, title) values (?, ?)", [r[:2] for r in rows])
     db.executemany(
         f"insert into {NAMES} (rowid, names) values (?, ?)",
         [(r[0], f"{r[1]} {r[3]}") for r in rows],
     )
-    db.executemany(f"insert into {ROWS} (post_id, row) values (?, ?)", [(r[4], r[0]) for r in rows])
+    words = {word for r in rows for text in r[1:] for word in tokens(text) if len(word) > 2}
+    db.executemany(f"insert or ignore into {WORDS} (word) values (?)", [(w,) for w in words])
 
 
 def find(
@@ -207,28 +160,55 @@ def find(
 ) -> list[int]:
     """The ids of published posts dated up to `now` that hold all of `words`: best
     match first, newer first among equals, `count` of them from `offset` on."""
-    query = match(words)
+    asked = query(words)
     offset = max(offset, 0)
     wanted = offset + max(count, 0)
-    if not query or wanted == 0 or offset >= MAX_OFFSET:
+    if asked is None or wanted == 0 or offset >= MAX_OFFSET:
         return []
     latest = rowid(now, _ID_MASK)
     found: dict[int, None] = {}  # rowids, best first
     try:
+        matches = _matches(db, asked)
         for table in (TITLES, NAMES, TABLE):
             # What the tiers before found is found here again (each holds the one before).
             for (row,) in db.execute(
                 f"select rowid from {table} where {table} match ? and rowid <= ?"
                 " order by rowid desc limit ?",
-                [query, latest, wanted],
+                [matches[table], latest, wanted],
             ):
                 found.setdefault(row)
             if len(found) >= wanted:
                 break
         rows = list(found)[offset:wanted]
         marks = ", ".join("?" * len(rows))
-        ids = dict(db.execute(f"select rowid, post_id from {TABLE} where rowid in ({marks})", rows))
-    except sqlite3.Error as error:  # never a reader's problem: the tests hold match() to FTS5
+        ids = dict(db.execute(f"select row, post_id from {ROWS} where row in ({marks})", rows))
+    except sqlite3.Error as error:  # never a reader's problem: the tests hold the query to FTS5
         log.warning("search failed for a query of %d characters: %s", len(words), error)
         return []
     return [ids[row] for row in rows if row in ids]
+
+
+def _matches(db: sqlite3.Connection, asked: Query) -> dict[str, str]:
+    """Each index's query: the last word's prefix as the words it starts (up to
+    MAX_EXPANSION), else FTS5's own prefix, which the posts' full text has no index
+    for: there a short word beginning so many words is the word itself."""
+    own = expression(asked)
+    if not asked.prefix:
+        return dict.fromkeys((TITLES, NAMES, TABLE), own)
+    last = asked.last
+    found = [
+        word
+        for (word,) in db.execute(
+            f"select word from {WORDS} where word > ? and word < ? limit ?",
+            [last, last + "\U0010ffff", MAX_EXPANSION],
+        )
+    ]
+    starting = [last, *found]
+    if len(starting) <= MAX_EXPANSION:
+        each = expression(asked, starting)
+        return {
+            TITLES: own if len(last) <= 3 else each,
+            NAMES: own if len(last) <= 3 else each,
+            TABLE: each,
+        }
+    return {TITLES: own, NAMES: own, TABLE: expression(asked, [last]) if len(last) <= 3 else own}

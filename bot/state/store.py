@@ -143,6 +143,7 @@ class Store:
             )
             post_id = int(old["id"])
             columns = post_columns(result, file, now)
+            search.forget(self.db.conn, [old])  # with the words it was indexed with
             self.db.table("posts").update(post_id, columns)
             self.db.execute("delete from post_categories where post_id = ?", [post_id])
             self._add_categories([(post_id, result)])
@@ -217,7 +218,7 @@ class Store:
                 row["id"], {"status": "withdrawn", "updated_at": utc_text(now)}
             )
             self.db.execute("delete from post_categories where post_id = ?", [row["id"]])
-            search.forget(self.db.conn, [row["id"]])
+            search.forget(self.db.conn, [row])
             step = lifecycle.plan(known(row), None, first_run=False, now=now)
             self._carry_out(step, int(row["id"]), None, (), now, delete_remote)
 

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bot import app
 from bot.channels.base import Channel
+from bot.channels.telegram_pace import Overall
 from bot.clock import first_of, utc_now
 from bot.config import Settings
 from bot.folder.scan import Progress, ScanReport, scan
@@ -67,6 +68,9 @@ class Worker:
         )
         # Posts waiting for their page (SPEC §12) go to the outbox as their pages go live.
         self.live = app.live_checker(store, settings, on_release=self.outbox.wake)
+        # The bot token's 30 a second, one budget for its channels, the chat's replies and
+        # subscribers' messages, also where no channel is on Telegram.
+        self.telegram_budget = token_budget(channels) or Overall()
         self.stop = asyncio.Event()
         self.failed = False
         self._progress = progress
@@ -143,7 +147,9 @@ class Worker:
                 ]
                 if self.links is not None:
                     started.append(asyncio.create_task(self.links.run(self.stop), name="links"))
-                if private := private_sender(self.settings, self.store, self.channels):
+                if private := private_sender(
+                    self.settings, self.store, self.channels, self.telegram_budget
+                ):
                     started.append(asyncio.create_task(private.run(self.stop), name="private"))
                 for task in started:
                     task.add_done_callback(self._on_task_done)
@@ -235,7 +241,7 @@ class Worker:
             Catalog(self.store.db),
             self.settings.language,
             features=features,
-            budget=token_budget(self.channels),
+            budget=self.telegram_budget,
         )
         return [asyncio.create_task(bot.run(self.stop), name="chat")]
 

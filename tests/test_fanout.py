@@ -334,3 +334,18 @@ def test_readers_replies_share_the_budget_with_a_fan_out(
     assert [r for r in fake_telegram.requests if r.status == 429] == []
     assert fake_telegram.violations == 0
     assert all(len(fake_telegram.replies_to(u.id)) == 1 for u in askers)
+
+
+def test_one_budget_for_the_token_also_without_a_telegram_channel(
+    publisher: Publisher,
+) -> None:
+    """The worker's budget is the Telegram channels' own; where no channel is on
+    Telegram (a Mastodon-only setup with subscriptions), the sender takes the one the
+    chat's replies get, not one of its own."""
+    from bot.worker import Worker
+
+    worker = Worker(publisher.settings, publisher.store, publisher.channels)
+    assert worker.telegram_budget is publisher.channels[0].overall  # type: ignore[attr-defined]
+    alone = Overall()
+    sender = private_sender(publisher.settings, publisher.store, [], alone)
+    assert sender is not None and sender.budget is alone

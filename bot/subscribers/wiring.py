@@ -22,9 +22,15 @@ def token_budget(channels: Sequence[Channel]) -> Overall | None:
     return next((c.overall for c in channels if isinstance(c, TelegramChannel)), None)
 
 
-def private_sender(settings: Settings, store: Store, channels: Sequence[Channel]) -> Sender | None:
+def private_sender(
+    settings: Settings,
+    store: Store,
+    channels: Sequence[Channel],
+    budget: Overall | None = None,
+) -> Sender | None:
     """The sender, sharing the Bot and the token's budget with the Telegram channels (a
-    bot without channels here gets its own); None when subscriptions are off."""
+    bot without channels here gets its own Bot) and the chat's replies (`budget`, else
+    the channels'); None when subscriptions are off."""
     telegram = settings.telegram
     if telegram is None or not telegram.subscriptions or not telegram.commands:
         return None
@@ -35,7 +41,7 @@ def private_sender(settings: Settings, store: Store, channels: Sequence[Channel]
 
     shared = next((c for c in channels if isinstance(c, TelegramChannel)), None)
     bot = shared.bot if shared is not None else make_bot(telegram)
-    overall = token_budget(channels) or Overall()
+    overall = budget or token_budget(channels) or Overall()
     if telegram.paid_broadcast:
         overall.per_second = PAID_PER_SECOND
     chats = PrivateChats(telegram, settings.language, bot, owned=shared is None)

@@ -248,3 +248,27 @@ def test_a_prefix_of_many_words_is_fts5s_own(store: Store) -> None:
     assert titles(store, "harbour0", count=2) == [f"Harbour{many:03}", f"Harbour{many - 1:03}"]
     assert len(titles(store, "harbour0", count=100)) == many
     assert titles(store, "harbour04") == [f"Harbour04{n}" for n in range(9, -1, -1)]
+
+
+def test_posts_whose_rowids_clash_each_get_a_row_of_their_own(store: Store) -> None:
+    """Ids 2^24 apart in one second want the same rowid: one already in the index and
+    two in the same batch each take the next free one, and all three are found."""
+    same = START + dt.timedelta(days=3)
+    apart = 1 << 24
+    first = post(1, "Clash one", date=same)
+    search.index(store.db.conn, [(5 + 2 * apart, first)])
+    search.index(
+        store.db.conn,
+        [(5, post(2, "Clash two", date=same)), (5 + apart, post(3, "Clash three", date=same))],
+    )
+    rows = [r for (r,) in store.db.execute(f"select row from {search.ROWS} order by row")]
+    assert len(set(rows)) == 3 == len(rows)
+    assert rows[-1] == search.rowid(same, 5)
+    found = {
+        post_id
+        for (post_id,) in store.db.execute(
+            f"select post_id from {search.ROWS} where row in"
+            f" (select rowid from {search.TITLES} where {search.TITLES} match 'clash')"
+        )
+    }
+    assert found == {5, 5 + apart, 5 + 2 * apart}

@@ -416,5 +416,9 @@ def test_the_settings(tmp_path: Path) -> None:
     assert chosen.mastodon_replies and chosen.mastodon_poll_interval == 10
     with pytest.raises(ConfigError, match="MASTODON_REPLIES"):
         load_settings(base | {"MASTODON_REPLIES": "yes please"}, tmp_path, check_folders=False)
+    telegram_only = {"POSTS_DIR": str(tmp_path), "MASTODON_REPLIES": "on"}
+    telegram_only |= {"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_CHANNEL": "@nieuws"}
+    with pytest.raises(ConfigError, match=r"^MASTODON_REPLIES: on, but there is no Mastodon acc"):
+        load_settings(telegram_only, tmp_path, check_folders=False)
     with pytest.raises(ConfigError, match="MASTODON_POLL_INTERVAL"):
         load_settings(base | {"MASTODON_POLL_INTERVAL": "0"}, tmp_path, check_folders=False)

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
+from bot.channels.mastodon_budget import StatusBudget
 from bot.clock import utc_now
 from bot.config import MastodonSettings, Settings
 from bot.folder.scan import Folder, Progress, ScanReport, Stopping, scan
@@ -45,6 +46,7 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
             )
             for chat in chats
         ]
+    budgets: dict[tuple[str, str], StatusBudget] = {}  # one per Mastodon account
     for destination in settings.destinations:
         if destination.platform == "mastodon" and destination.credential_env:
             from bot.channels.mastodon import MastodonChannel
@@ -52,6 +54,7 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
             account = MastodonSettings(
                 destination.target, settings.credentials[destination.credential_env]
             )
+            budget = budgets.setdefault((account.base_url, account.access_token), StatusBudget())
             channels.append(
                 MastodonChannel(
                     account,
@@ -59,6 +62,7 @@ def build_channels(settings: Settings, console: TextIO | None = None) -> list[Ch
                     settings.site_root,
                     image_hosts=settings.image_hosts_allow,
                     destination=destination,
+                    budget=budget,
                 )
             )
         elif destination.platform == "bluesky" and destination.credential_env:

@@ -168,6 +168,7 @@ def test_a_destination_table_takes_its_password_from_password_env(
     ("env", "problem"),
     [
         ({"BLUESKY_APP_PASSWORD": "p"}, "BLUESKY_HANDLE: BLUESKY_APP_PASSWORD is set"),
+        ({"BLUESKY_PDS_URL": "https://pds.example"}, "BLUESKY_HANDLE: BLUESKY_PDS_URL is set"),
         ({"BLUESKY_HANDLE": "news.example.org"}, "BLUESKY_APP_PASSWORD: set the account"),
         ({"BLUESKY_HANDLE": "no handle", "BLUESKY_APP_PASSWORD": "p"}, "is not a handle"),
         (

@@ -13,8 +13,11 @@ from mastodon import Mastodon
 
 from bot.app import build_channels, check
 from bot.channels.base import Channel
+from bot.channels.mastodon import MastodonChannel
+from bot.chat.mastodon import listeners
 from bot.config import Settings, load_settings
 from bot.state.catalog import Catalog
+from bot.state.store import Store
 from tests.conftest import write_post
 from tests.fakes.mastodon import FakeMastodon
 from tests.harness import Publisher, platform_env
@@ -99,6 +102,40 @@ def test_two_destinations_on_one_instance_post_as_two_accounts(
     }
     tags = {s.account: s.text.rsplit("\n\n", 1)[-1] for s in instance.statuses if "Kade" in s.text}
     assert tags == {"nieuws": "#nieuws #Haven", "sport": "https://example.nl/a"}
+
+
+ONE_ACCOUNT_TWICE = """
+[[destinations]]
+name = "nieuws"
+mastodon = "URL"
+token_env = "NIEUWS_TOKEN"
+
+[[destinations]]
+name = "nieuws-koppen"
+mastodon = "URL"
+token_env = "NIEUWS_TOKEN"
+visibility = "unlisted"
+"""
+
+
+def test_destinations_posting_as_one_account_share_its_status_budget(
+    tmp_path: Path, instance: FakeMastodon, store: Store
+) -> None:
+    """Two destinations with one token are one account: one budget of statuses, the one
+    its listener reads. A status of the second leaves 100 of 101: no answer may take it."""
+    instance.set_rate_limits(status_limit=101)
+    settings = settings_for(tmp_path, instance, ONE_ACCOUNT_TWICE)
+    first, second = channels = build_channels(settings)
+    assert isinstance(first, MastodonChannel) and isinstance(second, MastodonChannel)
+    assert first.budget is second.budget
+    [replies] = listeners(settings, channels, store)
+    assert replies.channel.budget.allows_reply()
+    run(second, lambda channel: channel.publish(POST, "koppen-1"))
+    assert [s.account for s in instance.statuses] == ["nieuws"]
+    assert replies.channel.budget.left() == 100
+    assert not replies.channel.budget.allows_reply()
+    asyncio.run(first.close())
+    replies.api.session.close()
 
 
 def test_a_long_post_fits_with_its_content_warning(tmp_path: Path, instance: FakeMastodon) -> None:

@@ -13,9 +13,11 @@ import pytest
 from bot.channels.mastodon import MastodonChannel
 from bot.chat.mastodon import MastodonReplies
 from bot.chat.mastodon_commands import Commands
+from bot.chat.mastodon_mentions import cursor_key
 from bot.config import ConfigError, MastodonSettings, load_settings
 from bot.folder.scan import Folder, scan
 from bot.jekyll.site import Site
+from bot.routing.destinations import Destination
 from bot.state.catalog import Catalog
 from bot.state.store import Store
 from tests.conftest import NOW, REPO, write_post
@@ -177,6 +179,34 @@ def test_each_mention_is_answered_once_across_restarts(fake: FakeMastodon, posts
 
     listening(listener(fake, posts), later)
     assert len(replies_to(fake, second)) == 1
+
+
+def test_the_cursor_is_the_accounts_whatever_the_destinations_are_called(
+    fake: FakeMastodon, posts: Store
+) -> None:
+    """One kept under the first destination's name (this morning's build) is adopted;
+    then a renamed destination neither skips what came meanwhile nor answers again."""
+    posts.set_meta(f"mastodon_replies:mastodon:{fake.url}", "0")  # the old key
+
+    def handled(replies: MastodonReplies, token: str, text: str) -> Callable[[], None]:
+        status = ask(fake, token, text)  # asked while stopped
+        mention = fake.notifications_of("postbode")[-1].id
+        return lambda: answered(fake, status) and fake.wait_for(lambda: replies.cursor == mention)
+
+    first = listener(fake, posts)
+    listening(first, handled(first, ALICE, "@postbode latest"))  # after the old cursor
+    key = cursor_key(fake.url, first.own_id)
+    assert posts.meta(key) == first.cursor != "0"
+    renamed = Destination("hernoemd", "mastodon", fake.url, "hernoemd")
+    channel = MastodonChannel(
+        MastodonSettings(fake.url, DEFAULT_TOKEN), "en", REPO, destination=renamed
+    )
+    second = MastodonReplies(channel, posts, Commands(Catalog(posts.db), "en", ""))
+    listening(second, handled(second, BOB, "@postbode latest 1"))
+    third = listener(fake, posts)  # the old name again, its key still "0": the account's wins
+    listening(third, handled(third, ALICE, "@postbode latest 2"))
+    creates = [r for r in fake.requests_to("status_create") if r.params.get("in_reply_to_id")]
+    assert len(creates) == 3 and posts.meta(key) == third.cursor
 
 
 def test_an_answer_whose_reply_was_lost_is_sent_again_without_a_double(
@@ -386,5 +416,9 @@ def test_the_settings(tmp_path: Path) -> None:
     assert chosen.mastodon_replies and chosen.mastodon_poll_interval == 10
     with pytest.raises(ConfigError, match="MASTODON_REPLIES"):
         load_settings(base | {"MASTODON_REPLIES": "yes please"}, tmp_path, check_folders=False)
+    telegram_only = {"POSTS_DIR": str(tmp_path), "MASTODON_REPLIES": "on"}
+    telegram_only |= {"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_CHANNEL": "@nieuws"}
+    with pytest.raises(ConfigError, match=r"^MASTODON_REPLIES: on, but there is no Mastodon acc"):
+        load_settings(telegram_only, tmp_path, check_folders=False)
     with pytest.raises(ConfigError, match="MASTODON_POLL_INTERVAL"):
         load_settings(base | {"MASTODON_POLL_INTERVAL": "0"}, tmp_path, check_folders=False)

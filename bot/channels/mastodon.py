@@ -56,6 +56,7 @@ class MastodonChannel:
         image_hosts: tuple[Allowed, ...] = (),
         clock: Callable[[], float] = time.time,
         destination: Destination | None = None,
+        budget: StatusBudget | None = None,
     ) -> None:
         self.key = destination.key if destination else f"mastodon:{settings.base_url}"
         self.destination = destination
@@ -74,8 +75,9 @@ class MastodonChannel:
             user_agent="postbode",
         )
         self._thread = SerialThread("mastodon")
-        # The account's 300 statuses per 3 hours, shared with the answers to mentions.
-        self.budget = StatusBudget(clock)
+        # The account's 300 statuses per 3 hours, shared by every destination posting
+        # as the account and by the answers to its mentions (build_channels).
+        self.budget = budget or StatusBudget(clock)
         self._account_url: str | None = None  # the account's page, once asked
 
     async def start(self) -> None:

@@ -35,7 +35,14 @@ from bot.channels.serial import SerialThread
 from bot.chat import mastodon_stream as stream
 from bot.chat.flood import FloodGate, flood_key
 from bot.chat.mastodon_commands import Commands
-from bot.chat.mastodon_mentions import answerable, id_order, ignored, mention_text, parse
+from bot.chat.mastodon_mentions import (
+    answerable,
+    cursor_key,
+    id_order,
+    ignored,
+    mention_text,
+    parse,
+)
 from bot.clock import first_of, until_stop, utc_now
 from bot.config import Settings
 from bot.state.catalog import Catalog
@@ -80,7 +87,7 @@ class MastodonReplies:
             user_agent="postbode",
         )
         self._thread = SerialThread("mastodon-replies")
-        self.cursor_key = f"mastodon_replies:{channel.key}"
+        self.cursor_key = ""  # the account's, once known (cursor_key())
         self.cursor = ""
         self.own_id = ""
         self.rules = channel.rules
@@ -114,13 +121,15 @@ class MastodonReplies:
                 account = await self._call(self.api.account_verify_credentials)
                 self.own_id = str(attr(account, "id"))
                 instance = await self._instance()
-                self.cursor = self.store.meta(self.cursor_key) or ""
+                self.cursor_key = cursor_key(self.channel.settings.base_url, self.own_id)
+                named = self.store.meta(f"mastodon_replies:{self.channel.key}")  # until 2 Dec
+                self.cursor = self.store.meta(self.cursor_key) or named or ""  # adopted once
                 if not self.cursor:
                     newest = await self._call(
                         lambda: self.api.notifications(types=["mention"], limit=1)
                     )
                     self.cursor = str(attr(newest[0], "id")) if newest else "0"
-                    self.store.set_meta(self.cursor_key, self.cursor)
+                self.store.set_meta(self.cursor_key, self.cursor)
                 break
             except (Retryable, Permanent) as error:
                 log.warning("%s: cannot read the account for mentions (%s); again in %.0f s",

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from bot.channels.mastodon_answers import attr
 from bot.chat.replies import parse_count
@@ -161,3 +162,10 @@ def _moment(value: Any) -> dt.datetime | None:
 def id_order(notification_id: str) -> tuple[int, str]:
     """Mastodon's ids are numbers as text: ordered by length, then by their digits."""
     return len(notification_id), notification_id
+
+
+def cursor_key(base_url: str, account_id: str) -> str:
+    """Where an account's last handled mention is kept (`meta`): by instance and
+    account, so that renaming or reordering the destinations neither loses nor
+    rewinds it."""
+    return f"mastodon_replies:{urlsplit(base_url).netloc.lower()}:{account_id}"

@@ -55,6 +55,9 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
     wait_for_live = choice(values, "WAIT_FOR_LIVE", ("on", "off"), "on") == "on"
     if values.get("WAIT_FOR_LIVE", "").strip().lower() == "on" and site_url is None:
         notes += ("WAIT_FOR_LIVE: on, but no SITE_URL (nor url in _config.yml): no post waits",)
+    replies = choice(values, "MASTODON_REPLIES", ("on", "off"), "off") == "on"
+    if replies and not any(d.platform == "mastodon" for d in reach.destinations):
+        raise ConfigError("MASTODON_REPLIES: on, but there is no Mastodon account to answer as")
     return Settings(
         posts_dir=posts_dir,
         state_db=state_db,
@@ -62,7 +65,7 @@ def load_settings(env: Mapping[str, str], cwd: Path, *, check_folders: bool = Tr
         language=language,
         telegram=reach.telegram,
         mastodon=reach.mastodon,
-        mastodon_replies=choice(values, "MASTODON_REPLIES", ("on", "off"), "off") == "on",
+        mastodon_replies=replies,
         mastodon_poll_interval=float(positive_int(values, "MASTODON_POLL_INTERVAL", 30)),
         log_format=choice(values, "LOG_FORMAT", ("text", "json"), "text"),  # type: ignore[arg-type]
         on_delete=choice(values, "ON_DELETE", ("keep", "delete"), "keep"),  # type: ignore[arg-type]

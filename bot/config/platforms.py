@@ -79,10 +79,12 @@ def bluesky_account(values: Mapping[str, str]) -> tuple[str, str, str] | None:
     BLUESKY_APP_PASSWORD: the handle, the PDS root and the app password, or None."""
     written = values.get("BLUESKY_HANDLE", "").strip()
     has_password = "BLUESKY_APP_PASSWORD" in values
-    if not written and not has_password:
+    pds_given = values.get("BLUESKY_PDS_URL", "").strip()
+    if not written and not has_password and not pds_given:
         return None
     if not written:
-        raise ConfigError("BLUESKY_HANDLE: BLUESKY_APP_PASSWORD is set but the handle is not")
+        given = "BLUESKY_APP_PASSWORD" if has_password else "BLUESKY_PDS_URL"
+        raise ConfigError(f"BLUESKY_HANDLE: {given} is set but the handle is not")
     handle = bluesky_handle(written)
     if handle is None:
         raise ConfigError(f"BLUESKY_HANDLE: {written[:40]!r} is not a handle like news.example.org")

@@ -225,6 +225,19 @@ def test_only_new_posts_start_a_fan_out(store: Store, posts: Path) -> None:
     assert set(open_fanouts(store)) == before
 
 
+def test_a_post_only_for_mastodon_or_bluesky_starts_no_fan_out(store: Store, posts: Path) -> None:
+    before = set(open_fanouts(store))
+    for name, syndicate in [("m", "[mastodon]"), ("b", "[bluesky]"), ("t", "[telegram]")]:
+        write_post(
+            posts,
+            f"{name}.md",
+            f'title: {name}\nsyndicate: {syndicate}\nexterne_link: "https://example.nl/{name}"',
+        )
+    scan(store, Folder(posts, Site(), ["console"]), utc_now())
+    ids = store.post_ids(["m.md", "b.md", "t.md"])
+    assert set(open_fanouts(store)) - before == {ids["t.md"]}
+
+
 def test_a_fan_out_waits_for_the_post_to_be_out(tmp_path: Path, posts: Path) -> None:
     db = Store(tmp_path / "other.db")
     folder = Folder(posts, Site(), ["console"])

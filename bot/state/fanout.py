@@ -11,6 +11,7 @@ A private delivery is `pending`, `sending` (written before its request), `sent`,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,8 @@ import sqlite_utils
 
 from bot.clock import utc_text
 from bot.jekyll.posts import Post
-from bot.routing.rules import is_news
+from bot.routing.destinations import Destination
+from bot.routing.rules import is_news, reaches_subscribers
 from bot.state.subscribers import EVERY
 from bot.state.transaction import write_transaction
 
@@ -48,10 +50,16 @@ class PrivateDelivery:
     language: str | None  # None: the reader has unsubscribed since
 
 
-def mark(db: sqlite_utils.Database, post_id: int, post: Post, now: dt.datetime) -> None:
-    """A new post (not an edit, not the archive): its subscribers get it once it is out.
-    Never twice: a post that leaves and comes back keeps the fan-out it had."""
-    if post.syndicate == () or "telegram" in post.not_on:  # `syndicate: false`
+def mark(
+    db: sqlite_utils.Database,
+    post_id: int,
+    post: Post,
+    now: dt.datetime,
+    destinations: Sequence[Destination] = (),
+) -> None:
+    """A new post (not an edit, not the archive) for Telegram: its subscribers get it
+    once it is out. Never twice: a post that leaves and comes back keeps its fan-out."""
+    if not reaches_subscribers(post, destinations):
         return
     stamp = utc_text(now)
     db.execute(

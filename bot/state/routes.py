@@ -34,8 +34,16 @@ class Router(Protocol):
 
     def route(self, post: Post) -> tuple[str, ...]: ...
 
+    @property
+    def destinations(self) -> tuple[Destination, ...]: ...
+
 
 Channels = Iterable[str] | Router  # every channel (tests, backfill), or the rules
+
+
+def destinations_of(channels: Channels) -> tuple[Destination, ...]:
+    """The destinations the rules know (none: plain channel keys, every one)."""
+    return channels.destinations if isinstance(channels, Router) else ()
 
 
 def first_messages(

@@ -257,7 +257,7 @@ class Store:
                 wait=under_site(result.link, live_site),  # its first message: SPEC §12
             )
             if step.publish == "new":  # and its readers' private chats (SPEC §11)
-                fanout.mark(self.db, post_id, result, now)
+                fanout.mark(self.db, post_id, result, now, routes.destinations_of(channels))
         return Recorded(path, step.outcome, queued, edits)
 
     def _add_categories(self, posts: list[tuple[int, Post | Rejected]]) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from bot.chat.replies import status_reply
 from bot.chat.subscriptions import Subscriptions
-from bot.clock import utc_now
+from bot.clock import utc_now, utc_text
 from bot.config import ConfigError, load_settings
 from bot.folder.scan import Folder, scan
 from bot.jekyll.site import Site
@@ -223,6 +223,43 @@ def test_only_new_posts_start_a_fan_out(store: Store, posts: Path) -> None:
     )
     scan(store, folder, utc_now())
     assert set(open_fanouts(store)) == before
+
+
+def test_a_post_sent_before_fan_outs_that_comes_back_reaches_no_reader(
+    store: Store, posts: Path
+) -> None:
+    """As after an upgrade: its channel message is out and it has no fan-out; the file
+    goes and comes back, and still no reader gets it."""
+    folder = Folder(posts, Site(), ["console"])
+    post_id = store.post_ids(["p0.md"])["p0.md"]
+    store.db.execute("delete from fanouts where post_id = ?", [post_id])
+    store.db.execute(
+        "update deliveries set state = 'sent', remote_id = 'm1', sent_at = ?", [utc_text(utc_now())]
+    )
+    store.db.conn.commit()
+    text = (posts / "p0.md").read_text()
+    (posts / "p0.md").unlink()
+    scan(store, folder, utc_now())
+    (posts / "p0.md").write_text(text)
+    report = scan(store, folder, utc_now() + dt.timedelta(minutes=5))
+    assert report.outcomes["returned"] == 1
+    assert post_id not in open_fanouts(store)
+
+
+def test_news_is_the_posts_own_date_not_its_fan_outs(store: Store) -> None:
+    """A fan-out row made today for a post dated and first seen long ago is closed."""
+    old, new = (store.post_ids([f"p{n}.md"])[f"p{n}.md"] for n in (0, 1))
+    store.db.execute(
+        "update posts set date_utc = ?, first_seen = ? where id = ?",
+        ["2025-01-01T10:00:00.000000+00:00", "2025-01-01T10:00:00.000000+00:00", old],
+    )
+    store.db.execute("update posts set date_utc = ? where id = ?", [utc_text(utc_now()), new])
+    store.db.conn.commit()
+    startable = Fanout(store.db).startable(utc_now() + dt.timedelta(seconds=1))
+    assert old not in startable and new in startable
+    assert store.db.execute("select state from fanouts where post_id = ?", [old]).fetchone() == (
+        "dropped",
+    )
 
 
 def test_a_post_only_for_mastodon_or_bluesky_starts_no_fan_out(store: Store, posts: Path) -> None:

@@ -69,6 +69,16 @@ def mark(
     )
 
 
+def ever_sent(db: sqlite_utils.Database, post_id: int) -> bool:
+    """Whether any channel ever had the post's message."""
+    row = db.execute(
+        "select 1 from deliveries where post_id = ?"
+        " and (remote_id is not null or sent_at is not null) limit 1",
+        [post_id],
+    ).fetchone()
+    return row is not None
+
+
 class Fanout:
     """The fan-outs and the private deliveries they make, for the sender."""
 
@@ -78,17 +88,19 @@ class Fanout:
     def startable(self, now: dt.datetime) -> list[int]:
         """Open fan-outs whose post is out: ready, due, not waiting for its page. One
         whose post is no longer news (48 hours) is closed instead: a post withdrawn for
-        good, or one left while subscriptions were off, is not sent late."""
+        good, or one left while subscriptions were off, is not sent late. News by the
+        post's own date, or when postbode first saw it (a new file dated back), never by
+        the fan-out's row: an old post that returns is not news."""
         rows = self.db.execute(
-            "select f.post_id, f.created_at, p.status, p.date_utc,"
+            "select f.post_id, p.first_seen, p.status, p.date_utc,"
             " exists (select 1 from deliveries d where d.post_id = f.post_id"
             " and d.state = 'waiting') from fanouts f indexed by fanouts_open"
             f" join posts p on p.id = f.post_id where f.{OPEN} order by f.created_at"
         ).fetchall()
         out = []
-        for post_id, created, status, date_utc, waits in rows:
-            latest = max(dt.datetime.fromisoformat(created), dt.datetime.fromisoformat(date_utc))
-            if not is_news(latest, now):
+        for post_id, first_seen, status, date_utc, waits in rows:
+            latest = max(first_seen or "", date_utc)  # UTC texts sort as their times
+            if not is_news(dt.datetime.fromisoformat(latest), now):
                 self._close(post_id, "dropped", now)
             elif status == "ready" and date_utc <= utc_text(now) and not waits:
                 out.append(post_id)

@@ -5,7 +5,8 @@ once the post is out (live, due, its page there), so that no subscriber list is 
 held in memory and a crash in the middle goes on from the chunk it reached.
 
 A private delivery is `pending`, `sending` (written before its request), `sent`,
-`failed` (refused), `withdrawn` (its post went first) or `gone` (the reader left).
+`failed` (refused), `withdrawn` (its post went for good first: not back within
+RETURN_WINDOW) or `gone` (the reader left).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.clock import utc_text
 from bot.jekyll.posts import Post
 from bot.routing.destinations import Destination
 from bot.routing.rules import is_news, reaches_subscribers
+from bot.state.deliveries import RETURN_WINDOW
 from bot.state.subscribers import EVERY
 from bot.state.transaction import write_transaction
 
@@ -208,6 +210,21 @@ class Fanout:
                 [value],
             ).rowcount
         )
+
+    def wait_or_withdraw(self, post_id: int, now: dt.datetime) -> bool:
+        """A post that is not out (gone, unpublished, unreadable): within RETURN_WINDOW of
+        that it may be back as the same post (a save by rename), so its unsent messages
+        wait until the window is over; after it, they are withdrawn. True: they wait."""
+        row = self.db.execute("select updated_at from posts where id = ?", [post_id]).fetchone()
+        until = dt.datetime.fromisoformat(row[0]) + RETURN_WINDOW if row and row[0] else None
+        if until is None or until <= now:
+            self.withdraw(post_id=post_id)
+            return False
+        self.db.execute(
+            f"update private_deliveries set next_attempt_at = ? where post_id = ? and {QUEUED}",
+            [utc_text(until), post_id],
+        )
+        return True
 
     def backlog(self, now: dt.datetime) -> dict[str, Any]:
         """For `status`: messages to go, fan-outs not complete, the pace of the last

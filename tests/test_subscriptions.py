@@ -363,6 +363,31 @@ def test_the_settings(tmp_path: Path, env: dict[str, str], subscriptions: bool, 
         load_settings(base | {"TELEGRAM_SUBSCRIPTIONS": "yes please"}, tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("env", "why"),
+    [
+        ({"TELEGRAM_COMMANDS": "off"}, "TELEGRAM_COMMANDS is off"),
+        ({"TELEGRAM_BOT_TOKEN": None, "TELEGRAM_CHANNEL": None}, "no TELEGRAM_BOT_TOKEN"),
+    ],
+)
+def test_subscriptions_without_the_bot_are_refused(
+    tmp_path: Path, env: dict[str, str | None], why: str
+) -> None:
+    """They would silently do nothing: no reader could ever subscribe."""
+    values = {
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "TELEGRAM_CHANNEL": "@kanaal",
+        "MASTODON_BASE_URL": "https://mastodon.example",
+        "MASTODON_ACCESS_TOKEN": "t",
+        "TELEGRAM_SUBSCRIPTIONS": "on",
+        "POSTS_DIR": str(tmp_path),
+    }
+    values = {k: v for k, v in (values | env).items() if v is not None}
+    with pytest.raises(ConfigError, match=f"^TELEGRAM_SUBSCRIPTIONS: .*{why}") as caught:
+        load_settings(values, tmp_path)
+    assert "\n" not in str(caught.value)
+
+
 def test_the_admins_status_shows_the_subscribers(store: Store) -> None:
     Subscribers(store.db).subscribe(5, EVERY, "", "nl", utc_now() - dt.timedelta(hours=1))
     Subscribers(store.db).drop_reader(6)  # one who blocked the bot

@@ -225,12 +225,14 @@ def test_only_new_posts_start_a_fan_out(store: Store, posts: Path) -> None:
     assert set(open_fanouts(store)) == before
 
 
+@pytest.mark.parametrize("delete_remote", [False, True])
 def test_a_post_sent_before_fan_outs_that_comes_back_reaches_no_reader(
-    store: Store, posts: Path
+    store: Store, posts: Path, delete_remote: bool
 ) -> None:
     """As after an upgrade: its channel message is out and it has no fan-out; the file
-    goes and comes back, and still no reader gets it."""
-    folder = Folder(posts, Site(), ["console"])
+    goes and comes back (with ON_DELETE=delete its message was deleted, and the
+    channel gets it anew), and still no reader gets it."""
+    folder = Folder(posts, Site(), ["console"], delete_remote=delete_remote)
     post_id = store.post_ids(["p0.md"])["p0.md"]
     store.db.execute("delete from fanouts where post_id = ?", [post_id])
     store.db.execute(
@@ -240,9 +242,11 @@ def test_a_post_sent_before_fan_outs_that_comes_back_reaches_no_reader(
     text = (posts / "p0.md").read_text()
     (posts / "p0.md").unlink()
     scan(store, folder, utc_now())
+    store.db.execute("update deliveries set state = 'deleted' where action = 'delete'")
+    store.db.conn.commit()  # as the outbox leaves it
     (posts / "p0.md").write_text(text)
     report = scan(store, folder, utc_now() + dt.timedelta(minutes=5))
-    assert report.outcomes["returned"] == 1
+    assert report.outcomes["returned"] == 1 and report.queued == int(delete_remote)
     assert post_id not in open_fanouts(store)
 
 

@@ -14,6 +14,7 @@ import pytest
 from bot.channels.telegram_pace import Overall
 from bot.clock import utc_now
 from bot.outbox import Outbox
+from bot.state.deliveries import RETURN_WINDOW
 from bot.state.fanout import Fanout
 from bot.state.subscribers import EVERY, Subscribers
 from bot.subscribers.sender import Sender
@@ -227,6 +228,46 @@ def test_a_channel_post_goes_first_while_a_fan_out_runs(
     assert channel_at[1] < len(order) - 20
     assert [r for r in fake_telegram.requests if r.status == 429] == []
     assert fake_telegram.violations == 0
+
+
+def test_a_post_gone_for_a_moment_reaches_every_reader_and_one_gone_for_good_none(
+    publisher: Publisher, fake_telegram: FakeTelegram
+) -> None:
+    readers = [41, 42, 43]
+    for chat in readers:
+        subscribe(publisher, fake_telegram, chat, EVERY)
+    sender = private_sender(publisher.settings, publisher.store, publisher.channels)
+    assert sender is not None
+
+    def queued() -> int:
+        return int(Fanout(publisher.store.db).backlog(utc_now())["queued"])
+
+    def gone_while_under_way(name: str) -> str:
+        """The post's fan-out made, then its file gone as a batch is read."""
+        sender.clock = utc_now
+        new_post(publisher, name, "Sport", title=name)
+        asyncio.run(sender.expand())
+        assert queued() == len(readers)
+        text = (publisher.settings.posts_dir / f"{name}.md").read_text()
+        (publisher.settings.posts_dir / f"{name}.md").unlink()
+        publisher.scan()
+        asyncio.run(sender.step())
+        assert queued() == len(readers)  # its readers wait, none is lost
+        return text
+
+    # Saved by a rename seen in two scans: back within RETURN_WINDOW, the same post.
+    text = gone_while_under_way("kort")
+    (publisher.settings.posts_dir / "kort.md").write_text(text)
+    publisher.scan()
+    sender.clock = lambda: utc_now() + RETURN_WINDOW
+    run(publisher, lambda: all(fake_telegram.sent_messages(c) for c in readers), sender=sender)
+    assert [len(fake_telegram.sent_messages(c)) for c in readers] == [1, 1, 1]
+    # Gone for good: once the window is over, its messages are withdrawn, none sent.
+    gone_while_under_way("weg")
+    sender.clock = lambda: utc_now() + 2 * RETURN_WINDOW
+    asyncio.run(sender.step())
+    assert queued() == 0
+    assert [len(fake_telegram.sent_messages(c)) for c in readers] == [1, 1, 1]
 
 
 def test_a_kill_in_the_middle_of_a_fan_out_loses_nothing(

@@ -17,7 +17,14 @@ from bot.routing.destinations import (
     from_environment,
     parse_destinations,
 )
-from bot.routing.rules import content_warning, is_silent, refusal, topic, unknown_names
+from bot.routing.rules import (
+    content_warning,
+    is_silent,
+    reaches_subscribers,
+    refusal,
+    topic,
+    unknown_names,
+)
 
 ENV = {"MASTODON_ACCESS_TOKEN": "t1", "SPORT_TOKEN": "t2", "BLUESKY_APP_PASSWORD": "p"}
 AMSTERDAM = dt.timezone(dt.timedelta(hours=1))
@@ -186,6 +193,26 @@ def test_each_post_goes_exactly_where_its_rules_send_it(front: str, goes_to: set
 def test_a_syndicate_name_that_is_no_destination_is_reported() -> None:
     item = post("syndicate: [forum, sprot, telegram]")
     assert unknown_names(item, tuple(destinations().values())) == ("sprot",)
+
+
+@pytest.mark.parametrize(
+    ("front", "reaches"),
+    [
+        ("categories: [Sport]", True),
+        ("syndicate: [telegram]", True),
+        ("syndicate: [forum]", True),  # a Telegram destination by name
+        ("syndicate: [mastodon, nieuws]", True),
+        ("syndicate: [mastodon]", False),
+        ("syndicate: [bluesky]", False),
+        ("syndicate: [mastodon-algemeen, mastodon-sport]", False),  # no Telegram name
+        ("syndicate: [sprot]", False),  # no destination at all
+        ("syndicate: false", False),
+        ("telegram: false", False),
+        ("syndicate: [telegram]\ntelegram: false", False),
+    ],
+)
+def test_only_a_post_for_telegram_reaches_the_subscribers(front: str, reaches: bool) -> None:
+    assert reaches_subscribers(post(front), tuple(destinations().values())) is reaches
 
 
 @pytest.mark.parametrize(

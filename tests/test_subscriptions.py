@@ -12,7 +12,7 @@ import pytest
 
 from bot.chat.replies import status_reply
 from bot.chat.subscriptions import Subscriptions
-from bot.clock import utc_now
+from bot.clock import utc_now, utc_text
 from bot.config import ConfigError, load_settings
 from bot.folder.scan import Folder, scan
 from bot.jekyll.site import Site
@@ -225,6 +225,60 @@ def test_only_new_posts_start_a_fan_out(store: Store, posts: Path) -> None:
     assert set(open_fanouts(store)) == before
 
 
+@pytest.mark.parametrize("delete_remote", [False, True])
+def test_a_post_sent_before_fan_outs_that_comes_back_reaches_no_reader(
+    store: Store, posts: Path, delete_remote: bool
+) -> None:
+    """As after an upgrade: its channel message is out and it has no fan-out; the file
+    goes and comes back (with ON_DELETE=delete its message was deleted, and the
+    channel gets it anew), and still no reader gets it."""
+    folder = Folder(posts, Site(), ["console"], delete_remote=delete_remote)
+    post_id = store.post_ids(["p0.md"])["p0.md"]
+    store.db.execute("delete from fanouts where post_id = ?", [post_id])
+    store.db.execute(
+        "update deliveries set state = 'sent', remote_id = 'm1', sent_at = ?", [utc_text(utc_now())]
+    )
+    store.db.conn.commit()
+    text = (posts / "p0.md").read_text()
+    (posts / "p0.md").unlink()
+    scan(store, folder, utc_now())
+    store.db.execute("update deliveries set state = 'deleted' where action = 'delete'")
+    store.db.conn.commit()  # as the outbox leaves it
+    (posts / "p0.md").write_text(text)
+    report = scan(store, folder, utc_now() + dt.timedelta(minutes=5))
+    assert report.outcomes["returned"] == 1 and report.queued == int(delete_remote)
+    assert post_id not in open_fanouts(store)
+
+
+def test_news_is_the_posts_own_date_not_its_fan_outs(store: Store) -> None:
+    """A fan-out row made today for a post dated and first seen long ago is closed."""
+    old, new = (store.post_ids([f"p{n}.md"])[f"p{n}.md"] for n in (0, 1))
+    store.db.execute(
+        "update posts set date_utc = ?, first_seen = ? where id = ?",
+        ["2025-01-01T10:00:00.000000+00:00", "2025-01-01T10:00:00.000000+00:00", old],
+    )
+    store.db.execute("update posts set date_utc = ? where id = ?", [utc_text(utc_now()), new])
+    store.db.conn.commit()
+    startable = Fanout(store.db).startable(utc_now() + dt.timedelta(seconds=1))
+    assert old not in startable and new in startable
+    assert store.db.execute("select state from fanouts where post_id = ?", [old]).fetchone() == (
+        "dropped",
+    )
+
+
+def test_a_post_only_for_mastodon_or_bluesky_starts_no_fan_out(store: Store, posts: Path) -> None:
+    before = set(open_fanouts(store))
+    for name, syndicate in [("m", "[mastodon]"), ("b", "[bluesky]"), ("t", "[telegram]")]:
+        write_post(
+            posts,
+            f"{name}.md",
+            f'title: {name}\nsyndicate: {syndicate}\nexterne_link: "https://example.nl/{name}"',
+        )
+    scan(store, Folder(posts, Site(), ["console"]), utc_now())
+    ids = store.post_ids(["m.md", "b.md", "t.md"])
+    assert set(open_fanouts(store)) - before == {ids["t.md"]}
+
+
 def test_a_fan_out_waits_for_the_post_to_be_out(tmp_path: Path, posts: Path) -> None:
     db = Store(tmp_path / "other.db")
     folder = Folder(posts, Site(), ["console"])
@@ -311,6 +365,31 @@ def test_the_settings(tmp_path: Path, env: dict[str, str], subscriptions: bool, 
     assert (telegram.subscriptions, telegram.paid_broadcast) == (subscriptions, paid)
     with pytest.raises(ConfigError, match="TELEGRAM_SUBSCRIPTIONS"):
         load_settings(base | {"TELEGRAM_SUBSCRIPTIONS": "yes please"}, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("env", "why"),
+    [
+        ({"TELEGRAM_COMMANDS": "off"}, "TELEGRAM_COMMANDS is off"),
+        ({"TELEGRAM_BOT_TOKEN": None, "TELEGRAM_CHANNEL": None}, "no TELEGRAM_BOT_TOKEN"),
+    ],
+)
+def test_subscriptions_without_the_bot_are_refused(
+    tmp_path: Path, env: dict[str, str | None], why: str
+) -> None:
+    """They would silently do nothing: no reader could ever subscribe."""
+    values = {
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "TELEGRAM_CHANNEL": "@kanaal",
+        "MASTODON_BASE_URL": "https://mastodon.example",
+        "MASTODON_ACCESS_TOKEN": "t",
+        "TELEGRAM_SUBSCRIPTIONS": "on",
+        "POSTS_DIR": str(tmp_path),
+    }
+    values = {k: v for k, v in (values | env).items() if v is not None}
+    with pytest.raises(ConfigError, match=f"^TELEGRAM_SUBSCRIPTIONS: .*{why}") as caught:
+        load_settings(values, tmp_path)
+    assert "\n" not in str(caught.value)
 
 
 def test_the_admins_status_shows_the_subscribers(store: Store) -> None:

@@ -18,6 +18,12 @@ def telegram_settings(
     values: Mapping[str, str], chats: tuple[str, ...] | None = None
 ) -> TelegramSettings | None:
     """The bot, and the chats of TELEGRAM_CHANNEL, or `chats` (those of the destinations)."""
+    # Readers subscribe by talking to the bot: without it the setting would do nothing.
+    subscriptions = choice(values, "TELEGRAM_SUBSCRIPTIONS", ("on", "off"), "off") == "on"
+    commands = choice(values, "TELEGRAM_COMMANDS", ("on", "off"), "on") == "on"
+    if subscriptions and ("TELEGRAM_BOT_TOKEN" not in values or not commands):
+        why = "TELEGRAM_COMMANDS is off" if commands is False else "no TELEGRAM_BOT_TOKEN"
+        raise ConfigError(f"TELEGRAM_SUBSCRIPTIONS: on needs the bot's commands ({why})")
     if "TELEGRAM_BOT_TOKEN" not in values:
         if values.get("TELEGRAM_CHANNEL") and chats is None:
             raise ConfigError("TELEGRAM_BOT_TOKEN: TELEGRAM_CHANNEL is set but the token is not")
@@ -51,8 +57,8 @@ def telegram_settings(
         api_url=api_url.rstrip("/"),
         admin_ids=admins,
         max_per_minute=positive_int(values, "TELEGRAM_MAX_PER_MINUTE", 20),
-        commands=choice(values, "TELEGRAM_COMMANDS", ("on", "off"), "on") == "on",
-        subscriptions=choice(values, "TELEGRAM_SUBSCRIPTIONS", ("on", "off"), "off") == "on",
+        commands=commands,
+        subscriptions=subscriptions,
         paid_broadcast=choice(values, "TELEGRAM_PAID_BROADCAST", ("on", "off"), "off") == "on",
     )
 

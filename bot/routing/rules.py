@@ -45,6 +45,17 @@ def _folded(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(search_key(name) for name in names)
 
 
+def reaches_subscribers(post: Post, destinations: Sequence[Destination]) -> bool:
+    """Whether a new post goes to its readers' private chats (SPEC §11): only one that
+    would go to Telegram, so `syndicate` must name the platform or a Telegram destination."""
+    if post.syndicate == () or "telegram" in post.not_on:
+        return False
+    if post.syndicate is None:
+        return True
+    telegram = {d.name for d in destinations if d.platform == "telegram"} | {"telegram"}
+    return not telegram.isdisjoint(post.syndicate)
+
+
 def unknown_names(post: Post, destinations: Sequence[Destination]) -> tuple[str, ...]:
     """Names in the post's `syndicate` that are neither a destination nor a platform."""
     known = {d.name for d in destinations} | set(PLATFORMS)

@@ -5,12 +5,14 @@ once the post is out (live, due, its page there), so that no subscriber list is 
 held in memory and a crash in the middle goes on from the chunk it reached.
 
 A private delivery is `pending`, `sending` (written before its request), `sent`,
-`failed` (refused), `withdrawn` (its post went first) or `gone` (the reader left).
+`failed` (refused), `withdrawn` (its post went for good first: not back within
+RETURN_WINDOW) or `gone` (the reader left).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +20,9 @@ import sqlite_utils
 
 from bot.clock import utc_text
 from bot.jekyll.posts import Post
-from bot.routing.rules import is_news
+from bot.routing.destinations import Destination
+from bot.routing.rules import is_news, reaches_subscribers
+from bot.state.deliveries import RETURN_WINDOW
 from bot.state.subscribers import EVERY
 from bot.state.transaction import write_transaction
 
@@ -48,10 +52,16 @@ class PrivateDelivery:
     language: str | None  # None: the reader has unsubscribed since
 
 
-def mark(db: sqlite_utils.Database, post_id: int, post: Post, now: dt.datetime) -> None:
-    """A new post (not an edit, not the archive): its subscribers get it once it is out.
-    Never twice: a post that leaves and comes back keeps the fan-out it had."""
-    if post.syndicate == () or "telegram" in post.not_on:  # `syndicate: false`
+def mark(
+    db: sqlite_utils.Database,
+    post_id: int,
+    post: Post,
+    now: dt.datetime,
+    destinations: Sequence[Destination] = (),
+) -> None:
+    """A new post (not an edit, not the archive) for Telegram: its subscribers get it
+    once it is out. Never twice: a post that leaves and comes back keeps its fan-out."""
+    if not reaches_subscribers(post, destinations):
         return
     stamp = utc_text(now)
     db.execute(
@@ -59,6 +69,16 @@ def mark(db: sqlite_utils.Database, post_id: int, post: Post, now: dt.datetime) 
         " values (?, 'open', ?, ?)",
         [post_id, stamp, stamp],
     )
+
+
+def ever_sent(db: sqlite_utils.Database, post_id: int) -> bool:
+    """Whether any channel ever had the post's message."""
+    row = db.execute(
+        "select 1 from deliveries where post_id = ?"
+        " and (remote_id is not null or sent_at is not null) limit 1",
+        [post_id],
+    ).fetchone()
+    return row is not None
 
 
 class Fanout:
@@ -70,17 +90,19 @@ class Fanout:
     def startable(self, now: dt.datetime) -> list[int]:
         """Open fan-outs whose post is out: ready, due, not waiting for its page. One
         whose post is no longer news (48 hours) is closed instead: a post withdrawn for
-        good, or one left while subscriptions were off, is not sent late."""
+        good, or one left while subscriptions were off, is not sent late. News by the
+        post's own date, or when postbode first saw it (a new file dated back), never by
+        the fan-out's row: an old post that returns is not news."""
         rows = self.db.execute(
-            "select f.post_id, f.created_at, p.status, p.date_utc,"
+            "select f.post_id, p.first_seen, p.status, p.date_utc,"
             " exists (select 1 from deliveries d where d.post_id = f.post_id"
             " and d.state = 'waiting') from fanouts f indexed by fanouts_open"
             f" join posts p on p.id = f.post_id where f.{OPEN} order by f.created_at"
         ).fetchall()
         out = []
-        for post_id, created, status, date_utc, waits in rows:
-            latest = max(dt.datetime.fromisoformat(created), dt.datetime.fromisoformat(date_utc))
-            if not is_news(latest, now):
+        for post_id, first_seen, status, date_utc, waits in rows:
+            latest = max(first_seen or "", date_utc)  # UTC texts sort as their times
+            if not is_news(dt.datetime.fromisoformat(latest), now):
                 self._close(post_id, "dropped", now)
             elif status == "ready" and date_utc <= utc_text(now) and not waits:
                 out.append(post_id)
@@ -188,6 +210,21 @@ class Fanout:
                 [value],
             ).rowcount
         )
+
+    def wait_or_withdraw(self, post_id: int, now: dt.datetime) -> bool:
+        """A post that is not out (gone, unpublished, unreadable): within RETURN_WINDOW of
+        that it may be back as the same post (a save by rename), so its unsent messages
+        wait until the window is over; after it, they are withdrawn. True: they wait."""
+        row = self.db.execute("select updated_at from posts where id = ?", [post_id]).fetchone()
+        until = dt.datetime.fromisoformat(row[0]) + RETURN_WINDOW if row and row[0] else None
+        if until is None or until <= now:
+            self.withdraw(post_id=post_id)
+            return False
+        self.db.execute(
+            f"update private_deliveries set next_attempt_at = ? where post_id = ? and {QUEUED}",
+            [utc_text(until), post_id],
+        )
+        return True
 
     def backlog(self, now: dt.datetime) -> dict[str, Any]:
         """For `status`: messages to go, fan-outs not complete, the pace of the last

@@ -33,6 +33,9 @@ class Router(Protocol):
 
     def route(self, post: Post) -> tuple[str, ...]: ...
 
+    @property
+    def destinations(self) -> tuple[Destination, ...]: ...
+
 
 Channels = Iterable[str] | Router  # every channel (tests, backfill), or the rules
 
@@ -41,6 +44,11 @@ def _is_router(channels: Channels) -> TypeGuard[Router]:
     """isinstance() on a runtime Protocol walks its attributes, ~20 µs a call: once per
     post, that was seconds of a first run over 100,000 posts. A Router has `route`."""
     return callable(getattr(channels, "route", None))
+
+
+def destinations_of(channels: Channels) -> tuple[Destination, ...]:
+    """The destinations the rules know (none: plain channel keys, every one)."""
+    return channels.destinations if _is_router(channels) else ()
 
 
 def first_messages(

@@ -248,6 +248,9 @@ class Store:
         if step.edit:
             edits = self.deliveries.mark_edits(post_id, result.summary_key, now)
         if step.publish != "none":
+            # Before `queue`, which clears a revived row's message: an old post that
+            # returns (sent before subscriptions had fan-outs) is no news to readers.
+            sent_before = fanout.ever_sent(self.db, post_id)
             queued = self.deliveries.queue(
                 post_id,
                 routes.first_messages(self.db, channels, result, first_seen, now),
@@ -256,8 +259,8 @@ class Store:
                 revive_only=step.publish == "revive",
                 wait=under_site(result.link, live_site),  # its first message: SPEC §12
             )
-            if step.publish == "new":  # and its readers' private chats (SPEC §11)
-                fanout.mark(self.db, post_id, result, now)
+            if step.publish == "new" and queued and not sent_before:  # readers' chats (§11)
+                fanout.mark(self.db, post_id, result, now, routes.destinations_of(channels))
         return Recorded(path, step.outcome, queued, edits)
 
     def _add_categories(self, posts: list[tuple[int, Post | Rejected]]) -> None:

@@ -136,8 +136,8 @@ class Sender:
         return post_from_row(row) if row and row["status"] == "ready" else None
 
     async def _handle(self, delivery: PrivateDelivery, post: Post | None) -> None:
-        if post is None:  # gone or unpublished since: none of its messages go
-            self.fanout.withdraw(post_id=delivery.post_id)
+        if post is None:  # gone or unpublished since: none go, unless it is soon back
+            self.fanout.wait_or_withdraw(delivery.post_id, self.clock())
             return
         if delivery.language is None:  # the reader unsubscribed since
             self.fanout.withdraw(delivery_id=delivery.id)

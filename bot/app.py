@@ -20,6 +20,7 @@ from bot.live.rules import LiveRules
 from bot.outbox import Outbox
 from bot.state import message_urls, routes
 from bot.state.store import Store
+from bot.subscribers.wiring import private_sender
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,7 @@ async def deliver(store: Store, channels: Sequence[Channel], settings: Settings)
     """Send what is due now on every channel, then stop (`run --once`). Each post waiting
     for its page gets one look: the live ones go too, the others wait for the next run
     (or, past LIVE_TIMEOUT, go anyway). Then LINKS_FILE holds what was sent and removed
-    (once, for the whole run)."""
+    (once, for the whole run). Subscribers' messages go after the channels' (SPEC §11)."""
     live = live_checker(store, settings)
     try:
         await live.check_every()
@@ -220,6 +221,8 @@ async def deliver(store: Store, channels: Sequence[Channel], settings: Settings)
     try:
         await learn_urls(store, channels)
         sent = await Outbox(store, channels, secrets=settings.secrets).drain()
+        if (private := private_sender(settings, store, channels)) is not None:
+            await private.drain()
     finally:
         for channel in channels:
             await channel.close()

@@ -17,6 +17,7 @@ from bot.jekyll.posts import READING_RULES
 from bot.links_file import LinksFile, LinksKeeper
 from bot.live.checker import LiveChecker
 from bot.live.rules import LiveRules
+from bot.logs import Redactor
 from bot.outbox import Outbox
 from bot.state import message_urls, routes
 from bot.state.store import Store
@@ -237,10 +238,16 @@ async def deliver(store: Store, channels: Sequence[Channel], settings: Settings)
 async def check(settings: Settings) -> list[str]:
     """One line per check: the settings, then each channel's credentials and rights."""
     lines = [f"OK   settings: {settings.describe()}"]
+    # A Bluesky table's name says not which account logged in: its handle does.
+    handles = {d.key: d.target for d in settings.destinations if d.platform == "bluesky"}
+    redact = Redactor(settings.secrets).redact  # an error's words may quote what was sent
     for channel in build_channels(settings):
         try:
             problem = await channel.check()
         finally:
             await channel.close()
-        lines.append(f"FAIL {channel.key}: {problem}" if problem else f"OK   {channel.key}")
+        name = channel.key
+        if (handle := handles.get(name)) and handle not in name:
+            name += f" (@{handle})"
+        lines.append(redact(f"FAIL {name}: {problem}" if problem else f"OK   {name}"))
     return lines

@@ -17,9 +17,11 @@ from bot.jekyll.posts import READING_RULES
 from bot.links_file import LinksFile, LinksKeeper
 from bot.live.checker import LiveChecker
 from bot.live.rules import LiveRules
+from bot.logs import Redactor
 from bot.outbox import Outbox
 from bot.state import message_urls, routes
 from bot.state.store import Store
+from bot.subscribers.wiring import private_sender
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +210,7 @@ async def deliver(store: Store, channels: Sequence[Channel], settings: Settings)
     """Send what is due now on every channel, then stop (`run --once`). Each post waiting
     for its page gets one look: the live ones go too, the others wait for the next run
     (or, past LIVE_TIMEOUT, go anyway). Then LINKS_FILE holds what was sent and removed
-    (once, for the whole run)."""
+    (once, for the whole run). Subscribers' messages go after the channels' (SPEC §11)."""
     live = live_checker(store, settings)
     try:
         await live.check_every()
@@ -220,6 +222,8 @@ async def deliver(store: Store, channels: Sequence[Channel], settings: Settings)
     try:
         await learn_urls(store, channels)
         sent = await Outbox(store, channels, secrets=settings.secrets).drain()
+        if (private := private_sender(settings, store, channels)) is not None:
+            await private.drain()
     finally:
         for channel in channels:
             await channel.close()
@@ -234,10 +238,16 @@ async def deliver(store: Store, channels: Sequence[Channel], settings: Settings)
 async def check(settings: Settings) -> list[str]:
     """One line per check: the settings, then each channel's credentials and rights."""
     lines = [f"OK   settings: {settings.describe()}"]
+    # A Bluesky table's name says not which account logged in: its handle does.
+    handles = {d.key: d.target for d in settings.destinations if d.platform == "bluesky"}
+    redact = Redactor(settings.secrets).redact  # an error's words may quote what was sent
     for channel in build_channels(settings):
         try:
             problem = await channel.check()
         finally:
             await channel.close()
-        lines.append(f"FAIL {channel.key}: {problem}" if problem else f"OK   {channel.key}")
+        name = channel.key
+        if (handle := handles.get(name)) and handle not in name:
+            name += f" (@{handle})"
+        lines.append(redact(f"FAIL {name}: {problem}" if problem else f"OK   {name}"))
     return lines

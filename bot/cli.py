@@ -23,6 +23,7 @@ from bot.folder.settle import ignore_lease_breaks
 from bot.jekyll.dates import DateError, parse_date
 from bot.state import routes
 from bot.state.catalog import Catalog
+from bot.state.fanout import Fanout
 from bot.state.lock import AlreadyRunning, WorkerLock
 from bot.state.store import StateError, Store
 from bot.state.transaction import write_failure
@@ -247,14 +248,17 @@ def backfill(since: str | None, latest: int | None, destination: str | None) -> 
 
 @cli.command()
 def retry() -> None:
-    """Put failed deliveries back in the outbox.
+    """Put failed deliveries back in the outbox, subscribers' private messages too.
 
     Example: postbode retry && postbode run --once
     """
     settings = _settings()
     with _open_store(settings) as store:
         count = store.deliveries.retry_failed(utc_now())
+        private = Fanout(store.db).retry_failed(utc_now())
     click.echo(f"{count} failed deliveries queued again")
+    if private:
+        click.echo(f"{private} failed private messages to subscribers queued again")
 
 
 @cli.command()

@@ -140,6 +140,32 @@ def test_check_logs_in_once_per_destination(tmp_path: Path, fake_bluesky: FakeBl
     assert line.startswith(f"FAIL {KEY}: Bluesky refused the account") and "xxxx" not in line
 
 
+def test_check_names_a_tables_account_by_its_handle_and_never_its_password(
+    tmp_path: Path, fake_bluesky: FakeBluesky
+) -> None:
+    """`postbode check` for a `[[destinations]]` table: its name says not which account
+    it is, so the line (OK or FAIL) and the log name the handle; no password anywhere."""
+    from tests.test_cli import run_cli
+
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "postbode.toml").write_text(
+        f'[[destinations]]\nname = "bsky"\nbluesky = "{HANDLE}"\npds = "{fake_bluesky.url}"\n'
+        'password_env = "NEWS_APP_PASSWORD"\n',
+        "utf-8",
+    )
+    for password, line in ((PASSWORD, f"OK   bsky (@{HANDLE})"), ("wrong-pass-word-xxxx", "")):
+        env = platform_env(tmp_path, None, None, NEWS_APP_PASSWORD=password)
+        result = run_cli("check", cwd=tmp_path, **env)
+        lines = result.stdout.splitlines()
+        if line:
+            assert result.returncode == 0 and lines[-1] == line
+            assert f"bsky: posting as @{HANDLE} ({DID})" in result.stdout  # the log line
+        else:
+            assert result.returncode == 1
+            assert lines[-1].startswith(f"FAIL bsky (@{HANDLE}): Bluesky refused the account")
+        assert password not in result.stdout + result.stderr
+
+
 def test_a_destination_table_takes_its_password_from_password_env(
     tmp_path: Path, fake_bluesky: FakeBluesky
 ) -> None:

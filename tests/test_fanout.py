@@ -16,6 +16,7 @@ from bot.clock import utc_now
 from bot.outbox import Outbox
 from bot.state.deliveries import RETURN_WINDOW
 from bot.state.fanout import Fanout
+from bot.state.store import Store
 from bot.state.subscribers import EVERY, Subscribers
 from bot.subscribers.sender import Sender
 from bot.subscribers.wiring import private_sender
@@ -390,3 +391,63 @@ def test_one_budget_for_the_token_also_without_a_telegram_channel(
     alone = Overall()
     sender = private_sender(publisher.settings, publisher.store, [], alone)
     assert sender is not None and sender.budget is alone
+
+
+def test_run_once_sends_subscribers_what_is_due_at_the_worker_pace(
+    tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    """`run --once` processes what is pending (SPEC §1), the private messages too: two
+    new posts reach their reader, a second apart, and a second run sends nothing."""
+    from tests.test_cli import run_cli
+
+    (tmp_path / "posts").mkdir()
+    env = platform_env(tmp_path, fake_telegram, None, TELEGRAM_SUBSCRIPTIONS="on")
+    assert run_cli("run", "--once", cwd=tmp_path, **env).returncode == 0  # the baseline
+    fake_telegram.private_interval = PRIVATE_INTERVAL
+    fake_telegram.add_private_chat(FakeUser(id=51, language_code="en"))
+    store = Store(tmp_path / "state.db")
+    Subscribers(store.db).subscribe(51, EVERY, "", "en", SUBSCRIBED)
+    store.close()
+    for name in ("een", "twee"):
+        write_post(
+            tmp_path / "posts",
+            f"{name}.md",
+            f'title: "{name}"\nexterne_link: "https://example.nl/{name}"',
+        )
+    first = run_cli("run", "--once", cwd=tmp_path, **env)
+    assert first.returncode == 0, first.stderr
+    texts = sorted(m.raw or "" for m in fake_telegram.sent_messages(51))
+    assert [t.split("\n")[0] for t in texts] == ["<b>een</b>", "<b>twee</b>"]
+    assert all("Read more" in t for t in texts)  # the reader's words, not LANGUAGE's
+    assert fake_telegram.private_too_fast == 0 and fake_telegram.violations == 0
+    assert len(fake_telegram.sent_messages(DEFAULT_CHANNEL_ID)) == 2  # the channel's, as ever
+    assert run_cli("run", "--once", cwd=tmp_path, **env).returncode == 0
+    assert len(fake_telegram.sent_messages(51)) == 2
+
+
+def test_retry_queues_refused_private_messages_again(
+    publisher: Publisher, fake_telegram: FakeTelegram
+) -> None:
+    """A private message refused for good (a Permanent) is back in the queue after
+    `retry`, with the channels' failed deliveries, and goes out."""
+    from tests.test_cli import run_cli
+
+    subscribe(publisher, fake_telegram, 61, EVERY)
+    new_post(publisher, "weigering", "Sport")
+    fanout = Fanout(publisher.store.db)
+    (post_id,) = fanout.startable(utc_now())
+    assert fanout.expand(post_id, utc_now()) == 1
+    (delivery,) = fanout.due(utc_now(), 10)
+    fanout.mark_failed(delivery.id, "Telegram refused the message: Bad Request")
+    assert fanout.backlog(utc_now())["failed"] == 1
+    env = platform_env(publisher.settings.posts_dir.parent, fake_telegram, None)
+    retried = run_cli("retry", cwd=publisher.settings.posts_dir.parent, **env)
+    assert retried.stdout.splitlines() == [
+        "0 failed deliveries queued again",
+        "1 failed private messages to subscribers queued again",
+    ]
+    assert fanout.backlog(utc_now())["failed"] == 0
+    run(publisher, lambda: len(fake_telegram.sent_messages(61)) == 1)
+    assert publisher.store.db.execute(
+        "select state, attempts from private_deliveries where id = ?", [delivery.id]
+    ).fetchall() == [("sent", 1)]

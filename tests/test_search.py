@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from bot.chat import search_replies
 from bot.clock import utc_now
 from bot.folder.scan import Folder, scan
-from bot.jekyll.posts import Post
 from bot.jekyll.site import Site
 from bot.state import search
 from bot.state.catalog import Catalog, Category
@@ -23,6 +22,7 @@ from tests import telegram_html
 from tests.conftest import write_post
 from tests.fakes.telegram import BOT_USERNAME, FakeTelegram, FakeUser
 from tests.test_commands import GROUP, READER, ask, run_bot, titles
+from tests.test_words import post
 
 POSTS = [  # title, category, lead
     ("Havenstaking legt Rotterdam stil", "Economie", "De haven ligt stil door een staking."),
@@ -181,18 +181,6 @@ def test_search_in_groups_and_in_the_readers_language(
 NOW = dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC)
 
 
-def post(n: int, **extra: object) -> Post:
-    return Post(  # type: ignore[arg-type]
-        path=f"{n}.md",
-        title=f"Bericht {n} <&> " + "lang " * 60,
-        date=dt.datetime(2026, 11, 1 + n % 28, 10, tzinfo=dt.UTC),
-        link=f"https://example.nl/{n}?a=1&b=2",
-        lead="Een lange alinea & meer. " * 300,
-        categories=("Economie",),
-        **extra,
-    )
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_search_answer_in_every_language_fits_and_parses(language: str) -> None:
     many = [post(n) for n in range(search_replies.SEARCH_RESULTS)]
@@ -254,4 +242,4 @@ def test_an_article_is_cut_short_and_dated_as_of_now() -> None:
     next_year = search_replies.article(post(3), "nl", NOW.replace(year=2027))
     assert next_year.description.startswith("4 nov 2026 · ")
     visible, _ = telegram_html.parse(made.text)
-    assert len(visible) <= 4096 and visible.endswith("Lees verder\n\n#Economie")
+    assert len(visible) <= 4096 and visible.endswith("Lees verder\n\n#Economie #Buitenland")

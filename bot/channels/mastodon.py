@@ -42,6 +42,19 @@ MAX_IMAGE_BYTES = 8 * 1024 * 1024
 DEFAULT_DESCRIPTION_LIMIT = 1500
 
 
+def client(settings: MastodonSettings) -> Mastodon:
+    """A Mastodon.py client for one account: every 429 raised, not slept on (the outbox
+    and the answers' budget wait), and a short timeout. Each caller makes its own: its
+    calls run on a thread of its own (Mastodon.py's bookkeeping is not thread-safe)."""
+    return Mastodon(
+        access_token=settings.access_token,
+        api_base_url=settings.base_url,
+        ratelimit_method="throw",
+        request_timeout=REQUEST_TIMEOUT,
+        user_agent="postbode",
+    )
+
+
 class MastodonChannel:
     """Publishes summaries as statuses on one Mastodon account."""
 
@@ -67,13 +80,7 @@ class MastodonChannel:
         self.rules = instance_rules()
         self.description_limit = DEFAULT_DESCRIPTION_LIMIT
         self.images = ImageFetcher(image_hosts, MAX_IMAGE_BYTES, site_root)
-        self.api = Mastodon(
-            access_token=settings.access_token,
-            api_base_url=settings.base_url,
-            ratelimit_method="throw",
-            request_timeout=REQUEST_TIMEOUT,
-            user_agent="postbode",
-        )
+        self.api = client(settings)
         self._thread = SerialThread("mastodon")
         # The account's 300 statuses per 3 hours, shared by every destination posting
         # as the account and by the answers to its mentions (build_channels).

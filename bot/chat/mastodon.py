@@ -26,10 +26,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
-from mastodon import Mastodon, MastodonError
+from mastodon import MastodonError
 
 from bot.channels.base import AuthFailed, Channel, Permanent, RateLimited, Retryable
-from bot.channels.mastodon import REQUEST_TIMEOUT, MastodonChannel
+from bot.channels.mastodon import MastodonChannel, client
 from bot.channels.mastodon_answers import Gone, attr, status_rules, translated
 from bot.channels.serial import SerialThread
 from bot.chat import mastodon_stream as stream
@@ -78,14 +78,7 @@ class MastodonReplies:
         self.poll_interval = poll_interval
         self.flood = flood or FloodGate(burst=3, refill=30.0)
         self.clock = clock
-        settings = channel.settings
-        self.api = Mastodon(
-            access_token=settings.access_token,
-            api_base_url=settings.base_url,
-            ratelimit_method="throw",
-            request_timeout=REQUEST_TIMEOUT,
-            user_agent="postbode",
-        )
+        self.api = client(channel.settings)
         self._thread = SerialThread("mastodon-replies")
         self.cursor_key = ""  # the account's, once known (cursor_key())
         self.cursor = ""

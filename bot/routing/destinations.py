@@ -39,6 +39,7 @@ _PLATFORM_KEYS: dict[Platform, set[str]] = {
     "bluesky": {"bluesky", "password_env", "pds"},
 }
 DEFAULT_TOKEN_ENV = {"mastodon": "MASTODON_ACCESS_TOKEN", "bluesky": "BLUESKY_APP_PASSWORD"}
+DEFAULT_PDS = "https://bsky.social"
 
 
 class DestinationError(ValueError):
@@ -69,7 +70,7 @@ class Destination:
     # environment makes keep the key their channel always had ("telegram:@nieuws").
     key: str
     credential_env: str | None = None  # the variable with its token or app password
-    pds: str = "https://bsky.social"
+    pds: str = DEFAULT_PDS
     categories: frozenset[str] = frozenset()  # search keys: case and accents folded
     tags: frozenset[str] = frozenset()
     exclude_categories: frozenset[str] = frozenset()
@@ -135,7 +136,7 @@ def _destination(table: Mapping[str, Any], number: int, env: Mapping[str, str]) 
         target=_target(platform, table[platform], fail),
         key=name,
         credential_env=credential_env,
-        pds=_url(words.text("pds"), fail, "pds") or "https://bsky.social",
+        pds=_url(words.text("pds"), fail, "pds") or DEFAULT_PDS,
         categories=words.keys("categories"),
         tags=words.keys("tags"),
         exclude_categories=words.keys("exclude_categories"),
@@ -290,25 +291,20 @@ def from_environment(
         for chat in telegram_chats
     ]
     if mastodon_url:
-        made.append(
-            Destination(
-                name="mastodon",
-                platform="mastodon",
-                target=mastodon_url,
-                key=f"mastodon:{mastodon_url}",
-                credential_env=DEFAULT_TOKEN_ENV["mastodon"],
-            )
-        )
+        made.append(_account("mastodon", mastodon_url))
     if bluesky:
         handle, pds = bluesky
-        made.append(
-            Destination(
-                name="bluesky",
-                platform="bluesky",
-                target=handle,
-                key=f"bluesky:{handle}",
-                credential_env=DEFAULT_TOKEN_ENV["bluesky"],
-                pds=pds,
-            )
-        )
+        made.append(_account("bluesky", handle, pds))
     return tuple(made)
+
+
+def _account(platform: Platform, target: str, pds: str = DEFAULT_PDS) -> Destination:
+    """The environment's account on a platform, named for it, under its old key."""
+    return Destination(
+        name=platform,
+        platform=platform,
+        target=target,
+        key=f"{platform}:{target}",
+        credential_env=DEFAULT_TOKEN_ENV[platform],
+        pds=pds,
+    )

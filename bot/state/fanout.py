@@ -200,6 +200,17 @@ class Fanout:
             [error, delivery_id],
         )
 
+    def retry_failed(self, now: dt.datetime) -> int:
+        """Refused private messages back in the queue (the `retry` command); a reader
+        who has left since, or a post that is gone, is withdrawn at its turn."""
+        return int(
+            self.db.execute(
+                "update private_deliveries set state = 'pending', attempts = 0,"
+                f" next_attempt_at = ? where {FAILED}",
+                [utc_text(now)],
+            ).rowcount
+        )
+
     def withdraw(self, *, post_id: int | None = None, delivery_id: int | None = None) -> int:
         """A post that is gone (all its unsent deliveries), or one reader who left."""
         column, value = ("post_id", post_id) if post_id is not None else ("id", delivery_id)

@@ -88,6 +88,26 @@ class Sender:
         finally:
             await self.chats.close()
 
+    async def drain(self) -> int:
+        """Send what is due now, then stop (`run --once`): the fan-outs that may start
+        and their messages, at the worker's pace (a chat's next message a second after
+        its last one). One held longer (a backoff, a long 429, the token refused, its
+        post gone for a moment) waits for the next run. How many went out."""
+        before = self.sent
+        await self.chats.start()
+        try:
+            while self._paused_until is None:
+                if await self.step():
+                    continue
+                due = self.fanout.next_due()
+                wait = (due - self.clock()).total_seconds() if due else PER_CHAT + 1
+                if wait > PER_CHAT:
+                    break
+                await asyncio.sleep(max(0.0, wait))
+        finally:
+            await self.chats.close()
+        return self.sent - before
+
     async def _run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             if self._paused_until is not None and self._paused_until > self.clock():

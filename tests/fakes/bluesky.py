@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl
 import grapheme
 
 from tests.fakes import server
-from tests.fakes.server import FakeServer, Reply, Request, lose_answer, skip_reply
+from tests.fakes.server import ClockedFake, Reply, Request, lose_answer, skip_reply
 
 HANDLE = "news.example.org"
 PASSWORD = "abcd-efgh-ijkl-mnop"  # the shape of an app password
@@ -109,7 +109,7 @@ def _jwt(payload: dict[str, Any]) -> str:
     )
 
 
-class FakeBluesky(FakeServer[RecordedRequest]):
+class FakeBluesky(ClockedFake[RecordedRequest]):
     """One account on a PDS at ``url``: log in with HANDLE (or DID) and PASSWORD."""
 
     _http_methods = ("GET", "POST")
@@ -132,16 +132,13 @@ class FakeBluesky(FakeServer[RecordedRequest]):
         hold_limit: float = 30.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(FAILURE_KINDS, seed=0)
+        super().__init__(FAILURE_KINDS, hold_limit=hold_limit, clock=clock)
         self.handle, self.password, self.did = handle, password, did
         self.access_ttl, self.refresh_ttl = access_ttl, refresh_ttl
         self.write_limit, self.write_period = write_limit, write_period
         self.ip_limit, self.ip_period = ip_limit, ip_period
         self.session_limits = session_limits
         self.failure_endpoints = frozenset(failure_endpoints)
-        self.hold_limit = hold_limit
-        self._clock = clock
-        self._offset = 0.0
         self._tokens = _Tokens()
         self._serial = 0
         self._records: dict[str, FakeRecord] = {}  # rkey -> record (deleted ones kept)
@@ -153,26 +150,7 @@ class FakeBluesky(FakeServer[RecordedRequest]):
         self._forced_429: list[float] = []
         self.refreshes = 0
 
-    # -- clock, configuration, failures ------------------------------------------------
-
-    def now(self) -> float:
-        return self._clock() + self._offset
-
-    def advance(self, seconds: float) -> None:
-        """Move the fake clock (token expiry, rate-limit windows); the client's stays."""
-        with self._cond:
-            self._offset += seconds
-            self._cond.notify_all()
-
-    def _hold_seconds(self) -> float:
-        return self.hold_limit
-
-    def _http_time(self) -> float:
-        return self.now()
-
-    def fail_next(self, kind: str | int, count: int = 1) -> None:
-        """The next ``count`` requests to ``failure_endpoints`` fail with ``kind``."""
-        self._fail_next(kind, count)
+    # -- configuration, failures ------------------------------------------------------
 
     def clear_failures(self) -> None:
         """Forget the failures queued by fail_next."""
@@ -217,10 +195,6 @@ class FakeBluesky(FakeServer[RecordedRequest]):
     def violations(self) -> int:
         with self._lock:
             return sum(r.violation for r in self._requests)
-
-    def requests_to(self, endpoint: str) -> list[RecordedRequest]:
-        with self._lock:
-            return [r for r in self._requests if r.endpoint == endpoint]
 
     def wait_for(
         self, predicate: Callable[[], bool], timeout: float = 10.0, message: str = ""

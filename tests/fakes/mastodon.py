@@ -28,7 +28,7 @@ from mastodon import Mastodon
 
 from tests.fakes import server
 from tests.fakes.mastodon_notifications import Notifications
-from tests.fakes.server import FakeServer, Reply, Request, lose_answer, skip_reply
+from tests.fakes.server import ClockedFake, Reply, Request, lose_answer, skip_reply
 
 DEFAULT_TOKEN = "mastodon-test-token"
 DEFAULT_USERNAME = "postbode"
@@ -317,7 +317,7 @@ def _render_content(text: str, base_url: str) -> str:
 # --------------------------------------------------------------------------- the fake
 
 
-class FakeMastodon(Notifications, FakeServer[RecordedRequest]):
+class FakeMastodon(Notifications, ClockedFake[RecordedRequest]):
     """A Mastodon instance on 127.0.0.1 with one or more accounts.
 
     ``tokens``: valid bearer tokens; an iterable maps them all to one account
@@ -357,7 +357,7 @@ class FakeMastodon(Notifications, FakeServer[RecordedRequest]):
         hold_limit: float = 30.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(FAILURE_KINDS, seed=0)
+        super().__init__(FAILURE_KINDS, hold_limit=hold_limit, clock=clock)
         if isinstance(tokens, Mapping):
             self._tokens = dict(tokens)
         else:
@@ -379,7 +379,6 @@ class FakeMastodon(Notifications, FakeServer[RecordedRequest]):
         self.default_language = default_language
         self.deprecate_v1_instance = deprecate_v1_instance
         self.media_processing_polls = media_processing_polls
-        self.hold_limit = hold_limit
         self.api_limit = api_limit
         self.api_period = api_period
         self.status_limit = status_limit
@@ -388,8 +387,6 @@ class FakeMastodon(Notifications, FakeServer[RecordedRequest]):
         # A hostile (or broken) instance: the `url` it gives every status, when set.
         self.status_url: str | None = None
 
-        self._clock = clock
-        self._offset = 0.0
         self._last_id = 0
         self._statuses: list[FakeStatus] = []
         self._status_by_id: dict[str, FakeStatus] = {}
@@ -411,13 +408,6 @@ class FakeMastodon(Notifications, FakeServer[RecordedRequest]):
         self._clients.clear()
         super().stop()
 
-    def _hold_seconds(self) -> float:
-        return self.hold_limit
-
-    def _http_time(self) -> float:
-        # Date follows the fake clock: Mastodon.py shifts X-RateLimit-Reset by (local - Date).
-        return self.now()
-
     def client(
         self, *, access_token: str | None = DEFAULT_TOKEN, request_timeout: float = 5.0
     ) -> Mastodon:
@@ -433,18 +423,6 @@ class FakeMastodon(Notifications, FakeServer[RecordedRequest]):
         )
         self._clients.append(api)
         return api
-
-    # ------------------------------------------------------------------ clock
-
-    def now(self) -> float:
-        """The fake's clock, epoch seconds: the given clock plus ``advance()`` offsets."""
-        return self._clock() + self._offset
-
-    def advance(self, seconds: float) -> None:
-        """Move the fake clock forward (idempotency expiry, rate-limit windows)."""
-        with self._cond:
-            self._offset += seconds
-            self._cond.notify_all()
 
     # ------------------------------------------------------------------ configuration
 
@@ -497,10 +475,6 @@ class FakeMastodon(Notifications, FakeServer[RecordedRequest]):
 
     # ------------------------------------------------------------------ failure injection
 
-    def fail_next(self, kind: FailureKind | int | str, count: int = 1) -> None:
-        """The next ``count`` requests to ``failure_endpoints`` fail with ``kind``."""
-        self._fail_next(kind, count)
-
     def set_failure_rate(
         self,
         rate: float,
@@ -549,10 +523,6 @@ class FakeMastodon(Notifications, FakeServer[RecordedRequest]):
     def status(self, status_id: str) -> FakeStatus:
         with self._lock:
             return self._status_by_id[str(status_id)]
-
-    def requests_to(self, endpoint: str) -> list[RecordedRequest]:
-        with self._lock:
-            return [r for r in self._requests if r.endpoint == endpoint]
 
     def wait_for(
         self, predicate: Callable[[], bool], timeout: float = 10.0, message: str = ""

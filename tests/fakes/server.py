@@ -1,4 +1,4 @@
-"""The HTTP machinery of the platform fakes (``telegram.py``, ``mastodon.py``).
+"""The HTTP machinery of the platform fakes (``telegram.py``, ``mastodon.py``, ``bluesky.py``).
 
 A fake subclasses :class:`FakeServer` and implements ``_handle(request) -> Reply``, called
 under the fake's lock. The core serves 127.0.0.1 on an ephemeral port, reads and decodes
@@ -26,11 +26,18 @@ from dataclasses import dataclass, field, replace
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Literal, Self, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Protocol, Self, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 Action = Literal["respond", "drop", "hold"]
 R = TypeVar("R")  # the platform's request record
+
+
+class _ByEndpoint(Protocol):
+    endpoint: str | None  # the API method a request was for (None: no known one)
+
+
+E = TypeVar("E", bound=_ByEndpoint)  # a request record that names its endpoint
 
 # Failure kinds the transport carries out (5xx bodies are the platform's). accept_then_*:
 # the request is processed, the answer is lost (a crash inside the request).
@@ -483,3 +490,42 @@ class FakeServer(Generic[R]):
             for name, value in changes.items():
                 if value is not None:
                     setattr(self, name, value)
+
+
+class ClockedFake(FakeServer[E]):
+    """A fake whose clock can be moved (token expiry, idempotency, rate-limit windows;
+    the Date header follows it, as clients read resets against it), whose held requests
+    wait ``hold_limit`` seconds, and whose endpoints ``fail_next`` can be told to fail
+    (Mastodon's, Bluesky's)."""
+
+    def __init__(
+        self, failure_kinds: frozenset[str], *, hold_limit: float, clock: Callable[[], float]
+    ) -> None:
+        super().__init__(failure_kinds, seed=0)
+        self.hold_limit = hold_limit
+        self._clock = clock
+        self._offset = 0.0
+
+    def now(self) -> float:
+        """The fake's clock, epoch seconds: the given clock plus ``advance()`` offsets."""
+        return self._clock() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake clock forward; the client's stays."""
+        with self._cond:
+            self._offset += seconds
+            self._cond.notify_all()
+
+    def _hold_seconds(self) -> float:
+        return self.hold_limit
+
+    def _http_time(self) -> float:
+        return self.now()
+
+    def fail_next(self, kind: object, count: int = 1) -> None:
+        """The next ``count`` requests to ``failure_endpoints`` fail with ``kind``."""
+        self._fail_next(kind, count)
+
+    def requests_to(self, endpoint: str) -> list[E]:
+        with self._lock:
+            return [r for r in self._requests if r.endpoint == endpoint]

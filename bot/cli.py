@@ -18,6 +18,7 @@ import click
 from bot import app, logs
 from bot.clock import utc_now
 from bot.config import ConfigError, Settings, load_settings
+from bot.folder.listing import looking_ahead
 from bot.folder.scan import Progress
 from bot.folder.settle import ignore_lease_breaks
 from bot.jekyll.dates import DateError, parse_date
@@ -121,6 +122,12 @@ def run(once: bool) -> None:
     """
     settings = _settings()
     _start(settings)
+    # The folder's files are looked at from now on, beside the start (bot.folder.ahead).
+    with looking_ahead(settings.posts_dir):
+        _run(settings, once)
+
+
+def _run(settings: Settings, once: bool) -> None:
     channels = app.build_channels(settings)
     try:
         with WorkerLock(settings.state_db), _open_store(settings) as store:

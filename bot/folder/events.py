@@ -25,6 +25,8 @@ from pathlib import Path
 from bot.clock import first_of
 from bot.jekyll.names import is_post_folder, is_post_path
 
+IN_MODIFY = 0x2
+IN_ATTRIB = 0x4
 IN_CLOSE_WRITE = 0x8
 IN_MOVED_FROM = 0x40
 IN_MOVED_TO = 0x80
@@ -94,6 +96,21 @@ def _libc() -> ctypes.CDLL | None:
     libc.inotify_add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
     libc.inotify_rm_watch.argtypes = [ctypes.c_int, ctypes.c_int]
     return libc
+
+
+def watch_descriptor(folder: Path, mask: int) -> int:
+    """A non-blocking inotify descriptor watching `folder` (not its subfolders) for
+    `mask`: what happened since is read from it. OSError where that cannot be."""
+    libc = _libc()
+    if libc is None:
+        raise OSError(errno.ENOSYS, "inotify is not available")
+    fd: int = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+    if fd < 0 or libc.inotify_add_watch(fd, os.fsencode(folder), mask | IN_ONLYDIR) < 0:
+        number = ctypes.get_errno()
+        if fd >= 0:
+            os.close(fd)
+        raise OSError(number, os.strerror(number))
+    return fd
 
 
 def network_filesystem(path: Path) -> str | None:

@@ -16,7 +16,7 @@ from tests.conftest import write_post
 from tests.test_reconcile import odd_folder
 
 pytestmark = pytest.mark.skipif(
-    not ahead.events.available(), reason="looked at ahead only where inotify is"
+    not ahead.kernel.available(), reason="looked at ahead only where inotify is"
 )
 
 

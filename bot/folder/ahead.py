@@ -25,14 +25,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.folder import events
+from bot.folder import kernel
 
 CHUNK = 1000  # files stat'ed between two looks at the other side's progress (~5 ms)
 # Any change to a name in the folder, or to the folder itself, and a lost event.
 _CHANGES = (
-    events.IN_CLOSE_WRITE | events.IN_MOVED_FROM | events.IN_MOVED_TO | events.IN_CREATE
-    | events.IN_DELETE | events.IN_DELETE_SELF | events.IN_MOVE_SELF
-    | events.IN_MODIFY | events.IN_ATTRIB  # a write under way; a touch, an mtime set
+    kernel.IN_CLOSE_WRITE | kernel.IN_MOVED_FROM | kernel.IN_MOVED_TO | kernel.IN_CREATE
+    | kernel.IN_DELETE | kernel.IN_DELETE_SELF | kernel.IN_MOVE_SELF
+    | kernel.IN_MODIFY | kernel.IN_ATTRIB  # a write under way; a touch, an mtime set
 )  # fmt: skip
 _WORD = 8  # the protocol's integers: signed 64-bit, little-endian
 # A folder's post names in order, its other names, and at each post name's index its
@@ -99,7 +99,7 @@ class Ahead:
         self._fds: list[int] = []
         self._process: subprocess.Popen[bytes] | None = None
         try:
-            self._watch = self._own(events.watch_descriptor(root, _CHANGES))
+            self._watch = self._own(kernel.watch_descriptor(root, _CHANGES))
             self.folder = self._own(os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC))
             self._names = self._own(os.memfd_create("postbode-names", os.MFD_CLOEXEC))
             self._stats = self._own(os.memfd_create("postbode-stats", os.MFD_CLOEXEC))
@@ -217,7 +217,7 @@ def looking_ahead(root: Path, pattern: str) -> Iterator[None]:
     """While the block runs, the first listing of `root` (bot.folder.listing) may take
     what the helper found. Nothing is looked at ahead where a change could go unseen."""
     ahead = None
-    if events.available() and events.network_filesystem(root) is None and (os.cpu_count() or 1) > 1:
+    if kernel.available() and kernel.network_filesystem(root) is None and (os.cpu_count() or 1) > 1:
         with contextlib.suppress(OSError, ValueError):
             ahead = Ahead(root, pattern)
     if ahead is not None:

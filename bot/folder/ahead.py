@@ -139,7 +139,8 @@ class Ahead:
         if len(told) != _WORD:
             return None
         count = int.from_bytes(told, "little", signed=True)
-        posts_blob, _, others_blob = os.pread(self._names, 1 << 30, 0).partition(b"\0\0")
+        written = os.pread(self._names, os.fstat(self._names).st_size, 0)
+        posts_blob, _, others_blob = written.partition(b"\0\0")
         posts = os.fsdecode(posts_blob).split("\0") if count else []
         others = os.fsdecode(others_blob).split("\0") if others_blob else []
         if len(posts) != count:

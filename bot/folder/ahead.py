@@ -50,11 +50,13 @@ folder, names_fd, stats_fd, chunk = map(int, sys.argv[1:5])
 if sys.getfilesystemencoding() != sys.argv[6]:
     sys.exit(2)
 is_post = re.compile(sys.argv[5], re.IGNORECASE).fullmatch
-entries = list(os.scandir(folder))
-links = {e.name for e in entries if e.is_symlink()}
-names = [e.name for e in entries]
+names, links = [], set()
+for entry in os.scandir(folder):  # no entry kept: 15 MB at 100,000 files
+    names.append(entry.name)
+    if entry.is_symlink():
+        links.add(entry.name)
 posts = sorted(filter(is_post, names))
-others = set(names).difference(posts)
+others = set(names).difference(posts) if len(posts) < len(names) else ()
 os.write(names_fd, os.fsencode("\0".join(posts) + "\0\0" + "\0".join(others)))
 os.ftruncate(stats_fd, 24 * len(posts))
 say = lambda n: os.write(1, n.to_bytes(8, "little", signed=True))

@@ -121,3 +121,28 @@ def test_the_worker_starts_without_the_libraries_it_may_never_need() -> None:
         capture_output=True, text=True, check=True,
     ).stdout.split()  # fmt: skip
     assert [name for name in loaded if name.startswith(NOT_AT_START)] == []
+
+
+def loaded_by(code: str) -> list[str]:
+    """The modules a fresh interpreter holds after running `code`."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import sys\n{code}\nprint(*sorted(sys.modules))"],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+
+
+def test_the_cli_loads_little_before_run_starts_looking_at_the_folder() -> None:
+    """`run` starts the helper looking at the posts folder (bot.folder.ahead) once the
+    settings are read: the event loop, the database and the rest load beside it."""
+    loaded = loaded_by("import bot.cli")
+    assert [n for n in loaded if n.startswith(("asyncio", "sqlite_utils", "bot.app"))] == []
+
+
+def test_a_worker_without_telegram_does_not_load_it_for_the_token_budget() -> None:
+    loaded = loaded_by(
+        "from bot.channels.console import ConsoleChannel\n"
+        "from bot.subscribers.wiring import token_budget\n"
+        "assert token_budget([ConsoleChannel('nl')]) is None"
+    )
+    assert [n for n in loaded if n.startswith("telegram")] == []

@@ -14,30 +14,37 @@ import asyncio
 import ctypes
 import ctypes.util
 import errno
-import functools
 import os
 import struct
-import sys
 from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import first_of
+from bot.folder.kernel import (
+    IN_CLOSE_WRITE,
+    IN_CREATE,
+    IN_DELETE,
+    IN_DELETE_SELF,
+    IN_DONT_FOLLOW,
+    IN_EXCL_UNLINK,
+    IN_IGNORED,
+    IN_ISDIR,
+    IN_MOVE_SELF,
+    IN_MOVED_FROM,
+    IN_MOVED_TO,
+    IN_ONLYDIR,
+    IN_Q_OVERFLOW,
+    c_library,
+    filesystem,
+)
+from bot.folder.kernel import (
+    available as available,
+)
+from bot.folder.kernel import (
+    network_filesystem as network_filesystem,
+)
 from bot.jekyll.names import is_post_folder, is_post_path
-
-IN_CLOSE_WRITE = 0x8
-IN_MOVED_FROM = 0x40
-IN_MOVED_TO = 0x80
-IN_CREATE = 0x100
-IN_DELETE = 0x200
-IN_DELETE_SELF = 0x400
-IN_MOVE_SELF = 0x800
-IN_Q_OVERFLOW = 0x4000
-IN_IGNORED = 0x8000
-IN_ONLYDIR = 0x1000000
-IN_DONT_FOLLOW = 0x2000000
-IN_EXCL_UNLINK = 0x4000000
-IN_ISDIR = 0x40000000
 
 _MASK = (
     IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE
@@ -47,13 +54,6 @@ _HEADER = struct.Struct("iIII")  # struct inotify_event: wd, mask, cookie, len; 
 # More distinct paths than this waiting in one batch: comparing everything is cheaper.
 MAX_PATHS = 10_000
 ROOT_CHECK = 30.0  # seconds between checks that the folder is still the one watched
-# Filesystems whose files can change on another machine, which sends this one no event
-# (statfs f_type values from linux/magic.h).
-_NETWORK = {
-    0x6969: "nfs", 0x517B: "smb", 0xFF534D42: "cifs", 0xFE534D42: "smb2",
-    0x65735546: "fuse", 0x01021997: "9p", 0x6A656A63: "virtiofs", 0x5346414F: "afs",
-    0x00C36400: "ceph", 0x0BD00BD0: "lustre", 0x47504653: "gpfs",
-}  # fmt: skip
 
 
 # Filesystems on which a folder's link count is 2 plus its subfolders (Unix's own rule,
@@ -78,45 +78,11 @@ class Changes:
         return self.everything or bool(self.paths or self.opened)
 
 
-def available() -> bool:
-    return sys.platform.startswith("linux") and _libc() is not None
-
-
-@functools.cache
-def _libc() -> ctypes.CDLL | None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    except OSError:
-        return None
-    if not hasattr(libc, "inotify_init1"):
-        return None
-    libc.inotify_init1.argtypes = [ctypes.c_int]
-    libc.inotify_add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
-    libc.inotify_rm_watch.argtypes = [ctypes.c_int, ctypes.c_int]
-    return libc
-
-
-def network_filesystem(path: Path) -> str | None:
-    """The name of the network filesystem `path` is on, None when it is local (or the
-    kernel will not say)."""
-    kind = _filesystem(path)
-    return None if kind is None else _NETWORK.get(kind)
-
-
-def _filesystem(path: Path) -> int | None:
-    """statfs's f_type of the filesystem `path` is on; None when the kernel will not say."""
-    libc = _libc()
-    buffer = ctypes.create_string_buffer(256)  # struct statfs; f_type comes first
-    if libc is None or libc.statfs(os.fsencode(path), buffer) != 0:
-        return None
-    return ctypes.c_long.from_buffer(buffer).value & 0xFFFFFFFF
-
-
 def _holds_no_folder(path: Path) -> bool:
     """Whether the folder surely has no subfolder, from its link count where the
     filesystem keeps that count. Asked after its watch is added: a folder made later is
     announced by an event."""
-    return os.stat(path).st_nlink == 2 and _filesystem(path) in _COUNTS_SUBFOLDERS
+    return os.stat(path).st_nlink == 2 and filesystem(path) in _COUNTS_SUBFOLDERS
 
 
 def parse(buffer: bytes) -> Iterator[tuple[int, int, str]]:
@@ -135,7 +101,7 @@ class Watcher:
     come and go. Raises OSError where inotify cannot be used (the caller polls)."""
 
     def __init__(self, root: Path) -> None:
-        libc = _libc()
+        libc = c_library()
         if libc is None:
             raise OSError(errno.ENOSYS, "inotify is not available")
         self.root = root

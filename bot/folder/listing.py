@@ -7,6 +7,7 @@ changed until it can be read again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR
 
-from bot.folder import stats
+from bot.folder import ahead, stats
 from bot.jekyll.names import POST_SUFFIXES, has_undecodable_name, is_post_folder, is_post_path
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ def list_post_files(root: Path) -> Listing:
     listing = Listing()
     folders = 0  # that held post files: more than one, and the order is made at the end
     stack = [""]
+    looked = ahead.take(root)
     while stack:
         prefix = stack.pop()
         try:
@@ -77,26 +79,40 @@ def list_post_files(root: Path) -> Listing:
             continue
         try:
             before = len(listing.paths)
-            stack += _list_folder(listing, folder, prefix)
+            seen = looked.take() if looked and not prefix and looked.holds(folder) else None
+            stack += _list_folder(listing, folder, prefix, seen)
             folders += len(listing.paths) > before
         except OSError as error:
             _cannot_list(listing, root, prefix, error)
         finally:
             os.close(folder)
+            if looked and not prefix:
+                looked.close()
     if folders > 1:  # each folder's files are in order; all of them together are not
         _sort(listing)
     return listing
 
 
-def _list_folder(listing: Listing, folder: int, prefix: str) -> list[str]:
+def looking_ahead(root: Path) -> contextlib.AbstractContextManager[None]:
+    """While the block runs, the first listing of `root` takes its stats from a helper
+    process started now (bot.folder.ahead)."""
+    return ahead.looking_ahead(root, POST_NAME.pattern)
+
+
+def _list_folder(listing: Listing, folder: int, prefix: str, seen: ahead.Seen | None) -> list[str]:
     """Add the post files of one open folder (its names in order) to the listing;
     return its post folders ("a/b/"). The kernel is asked for the type of the few
-    other names only: a folder of posts holds little else."""
-    names = os.listdir(folder)
-    posts = sorted(filter(POST_NAME.fullmatch, names))
+    other names only: a folder of posts holds little else. `seen`: what the helper
+    looking ahead found in it (names and stats)."""
+    if seen is None:
+        names = os.listdir(folder)
+        posts = sorted(filter(POST_NAME.fullmatch, names))
+        others: Iterable[str] = set(names).difference(posts) if len(posts) < len(names) else ()
+    else:
+        posts, others, _ = seen
     subfolders: list[str] = []
-    if len(posts) < len(names):
-        for name in set(names).difference(posts):
+    if others:
+        for name in others:
             readable = is_post_folder(name)
             if not readable and not has_undecodable_name(name):
                 continue  # hidden, `_drafts`: not even a look
@@ -108,6 +124,8 @@ def _list_folder(listing: Listing, folder: int, prefix: str) -> list[str]:
                 continue  # vanished while we looked: the next scan settles it
             if has_undecodable_name(name):
                 _refuse_name(prefix + name)
+    if seen is not None:
+        return subfolders + _add_found(listing, folder, prefix, posts, seen[2])
     # A big folder's second half is looked at by a helper process, side by side.
     half = len(posts) // 2 if len(posts) >= stats.SPLIT_FROM and (os.cpu_count() or 1) > 1 else 0
     helper = stats.Helper(folder, posts[half:]) if half else None

@@ -166,9 +166,11 @@ def _compare(
     """(changed files, each with the hash of the bytes recorded, and gone files): the
     folder, or these paths, against the database."""
     if paths is None:
+        # Read first: a restart's helper process is meanwhile looking at the files.
+        recorded = None if reread else joined_file_states(store.db)
         listing = list_post_files(root)
         # The usual restart: nothing changed, seen in three string comparisons.
-        if not reread and listing.paths and joined_file_states(store.db) == listing.joined():
+        if recorded is not None and listing.paths and recorded == listing.joined():
             return [], []
         states = file_states(store.db)
         changed_paths, gone = changes(listing, states, reread=reread)

@@ -49,7 +49,9 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.db = sqlite_utils.Database(path)
+        # No sqlite-utils plugins: looking for them reads every installed package's
+        # metadata (importlib.metadata, 30 ms of each start), and postbode uses none.
+        self.db = sqlite_utils.Database(path, execute_plugins=False)
         try:
             self.db.execute("PRAGMA busy_timeout = 5000")
             if self.db.journal_mode != "wal":

@@ -3,6 +3,7 @@ and that budget for the readers' chat too."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
 
 def token_budget(channels: Sequence[Channel]) -> Overall | None:
     """The bot token's 30-a-second budget the Telegram channels share, if there are any."""
+    # No Telegram channel exists unless its module was imported: importing it here (the
+    # python-telegram-bot library, 0.2 s) would only slow every start without Telegram.
+    if "bot.channels.telegram" not in sys.modules:
+        return None
     from bot.channels.telegram import TelegramChannel
 
     return next((c.overall for c in channels if isinstance(c, TelegramChannel)), None)

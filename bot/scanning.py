@@ -20,8 +20,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.clock import first_of
+from bot.jekyll.posts import Post, read_post
+from bot.jekyll.site import Site
 from bot.state.store import Store
 from bot.state.transaction import checkpoint, leave_checkpoints
+from bot.summary import MastodonRules, render_mastodon, render_telegram
 
 T = TypeVar("T")
 
@@ -108,6 +111,26 @@ class ScanThread:
     def _close_store(self) -> None:
         if self._own is not None:
             self._own.close()
+
+
+# Posts that take the paths a real one takes: the Markdown parser (a reference link
+# keeps it off the fast path), HTML, a date in words.
+_WARM_UP = {
+    "2000-01-01-warm-up.md": b"---\ntitle: Warm up\ncategories: [a]\n---\n\n# A"
+    b"\n\nA *lead* with [a link][x] & <b>HTML</b>.\n\n[x]: https://example.org/\n",
+    "2000-01-01-warm-up.html": b"---\ntitle: Warm up\n---\n<p>A <a href='/x'>lead</a>.</p>\n",
+}
+
+
+def warm_up(site: Site, language: str) -> None:
+    """The first post's imports and first calls (the Markdown parser, dates in words:
+    100 ms or more) made once the worker is watching, on the scan thread, rather
+    than in the first post's way out."""
+    for path, raw in _WARM_UP.items():
+        post = read_post(raw, path, site, 0.0)
+        if isinstance(post, Post):
+            render_telegram(post, language)
+            render_mastodon(post, language, MastodonRules())
 
 
 def settle_heap() -> None:

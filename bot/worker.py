@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.folder.scan import Progress, ScanReport, scan
 from bot.folder.watch import Watch
 from bot.outbox import Outbox
-from bot.scanning import ScanThread, settle_heap
+from bot.scanning import ScanThread, settle_heap, warm_up
 from bot.state.catalog import Catalog
 from bot.state.store import Store
 from bot.state.transaction import write_failure
@@ -128,8 +128,8 @@ class Worker:
             task.add_done_callback(self._on_task_done)
         try:
             if await self._start_up():
-                settle_heap()
                 started = [
+                    asyncio.create_task(self._warm_up(), name="warm-up"),
                     asyncio.create_task(self.outbox.run(self.stop), name="outbox"),
                     asyncio.create_task(self._reconcile(), name="reconcile"),
                     asyncio.create_task(self._settle(), name="settle"),
@@ -165,6 +165,12 @@ class Worker:
                     await channel.close()
         log.info("stopped; state saved in %s", self.settings.state_db)
         return 1 if self.failed else 0
+
+    async def _warm_up(self) -> None:
+        """The first post's imports made now, then start-up's heap frozen."""
+        site, language = self.folder.site, self.settings.language
+        await self._scans.run(lambda _: warm_up(site, language))
+        settle_heap()
 
     def request_stop(self) -> None:
         """Stop (SIGTERM, SIGINT, a part that died): the scan thread sees it at once, the

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -15,10 +17,12 @@ import pytest
 
 from bot import app, scanning
 from bot.config import load_settings
+from bot.jekyll.posts import Post, read_post
+from bot.jekyll.site import Site
 from bot.scanning import INLINE_BYTES, INLINE_PATHS, ScanThread, small_files
 from bot.state.store import Store
 from bot.worker import Worker
-from tests.conftest import write_post
+from tests.conftest import REPO, write_post
 from tests.fakes.mastodon import FakeMastodon
 from tests.harness import platform_env
 
@@ -123,3 +127,21 @@ def test_the_loops_connection_leaves_checkpoints_to_the_scan_thread(
 
     asyncio.run(main())
     store.close()
+
+
+def test_the_warm_up_takes_a_real_posts_paths() -> None:
+    """Both warm-up posts are posts (a rejected one would warm nothing), and the Markdown
+    parser is loaded after it, in a process that had not loaded it yet."""
+    site = Site(url="https://example.org")
+    for path, raw in scanning._WARM_UP.items():
+        assert isinstance(read_post(raw, path, site, 0.0), Post), path
+    code = (
+        "import sys; from bot.scanning import warm_up; from bot.jekyll.site import Site;"
+        "before = 'markdown_it' in sys.modules; warm_up(Site(url='https://example.org'), 'nl');"
+        "print(before, 'markdown_it' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.split() == ["False", "True"]

@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from bot.jekyll.site import Site
 from bot.scanning import INLINE_BYTES, INLINE_PATHS, ScanThread, small_files
 from bot.state.store import Store
 from bot.worker import Worker
-from tests.conftest import REPO, write_post
+from tests.conftest import fresh_python, write_post
 from tests.fakes.mastodon import FakeMastodon
 from tests.harness import platform_env
 
@@ -140,8 +138,4 @@ def test_the_warm_up_takes_a_real_posts_paths() -> None:
         "before = 'markdown_it' in sys.modules; warm_up(Site(url='https://example.org'), 'nl');"
         "print(before, 'markdown_it' in sys.modules)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert done.stdout.split() == ["False", "True"]
+    assert fresh_python(code).split() == ["False", "True"]

@@ -169,7 +169,10 @@ class Worker:
     async def _warm_up(self) -> None:
         """The first post's imports made now, then start-up's heap frozen."""
         site, language = self.folder.site, self.settings.language
-        await self._scans.run(lambda _: warm_up(site, language))
+        try:
+            await self._scans.run(lambda _: warm_up(site, language))
+        except Exception:  # only the first post's speed is at stake: never a reason to stop
+            log.debug("the warm-up failed", exc_info=True)
         settle_heap()
 
     def request_stop(self) -> None:

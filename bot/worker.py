@@ -17,7 +17,6 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from bot import app
 from bot.channels.base import Channel
@@ -27,6 +26,7 @@ from bot.config import Settings
 from bot.folder.scan import Progress, ScanReport, scan
 from bot.folder.watch import Watch
 from bot.outbox import Outbox
+from bot.scanning import ScanThread, settle_heap, warm_up
 from bot.state.catalog import Catalog
 from bot.state.store import Store
 from bot.state.transaction import write_failure
@@ -48,6 +48,8 @@ class Worker:
     Scans run on a thread of their own, with their own connection to the database,
     so that a reader's /latest is answered and SIGTERM honoured while 100,000 files
     are read; one thread means one scan at a time, in the order they were asked for.
+    A watcher's batch of a few small files is read in the loop when that thread is
+    idle (bot/scanning.py).
     """
 
     def __init__(
@@ -75,8 +77,7 @@ class Worker:
         self.failed = False
         self._progress = progress
         self._stopping = threading.Event()  # `stop`, as the scan thread sees it
-        self._scans = ThreadPoolExecutor(1, thread_name_prefix="scan")
-        self._scan_store: Store | None = None  # the scan thread's own connection
+        self._scans = ScanThread(store)
         self._busy: set[str] = set()  # to look at again shortly
         self._waiting: set[str] = set()  # announced in the log as being written
         self._busy_changed = asyncio.Event()
@@ -85,11 +86,14 @@ class Worker:
     async def rescan(self, paths: Iterable[str] | None = None) -> None:
         """Re-check these relative paths (None: the whole folder) and wake the outbox."""
         paths = list(paths) if paths is not None else None
-        report = await self._on_scan_thread(
-            lambda store: scan(
-                store, self.folder, utc_now(), paths=paths, stopping=self._stopping.is_set
+        if paths is not None and self._scans.in_loop(self.folder.root, paths, self.watch.reliable):
+            report = scan(self.store, self.folder, utc_now(), paths=paths)  # a few small files
+        else:
+            report = await self._scans.run(
+                lambda store: scan(
+                    store, self.folder, utc_now(), paths=paths, stopping=self._stopping.is_set
+                )
             )
-        )
         self._after_scan(report, paths)
 
     def _after_scan(self, report: ScanReport, paths: list[str] | None) -> None:
@@ -113,21 +117,6 @@ class Worker:
         self._busy.update(paths)
         self._busy_changed.set()
 
-    async def _on_scan_thread(self, work: Callable[[Store], ScanReport]) -> ScanReport:
-        return await asyncio.get_running_loop().run_in_executor(
-            self._scans, self._with_scan_store, work
-        )
-
-    def _with_scan_store(self, work: Callable[[Store], ScanReport]) -> ScanReport:
-        """Runs on the scan thread: SQLite connections belong to the thread that made them."""
-        if self._scan_store is None:
-            self._scan_store = Store(self.store.path)
-        return work(self._scan_store)
-
-    def _close_scan_store(self) -> None:
-        if self._scan_store is not None:
-            self._scan_store.close()
-
     async def run(self) -> int:
         tasks = [asyncio.create_task(self.watch.run(self.stop), name="watcher")]
         # One loop step lets the watcher set up its watches (its first, synchronous
@@ -140,10 +129,12 @@ class Worker:
         try:
             if await self._start_up():
                 started = [
+                    asyncio.create_task(self._warm_up(), name="warm-up"),
                     asyncio.create_task(self.outbox.run(self.stop), name="outbox"),
                     asyncio.create_task(self._reconcile(), name="reconcile"),
                     asyncio.create_task(self._settle(), name="settle"),
                     asyncio.create_task(self.live.run(self.stop), name="live check"),
+                    asyncio.create_task(self._scans.checkpoints(self.stop), name="checkpoints"),
                 ]
                 if self.links is not None:
                     started.append(asyncio.create_task(self.links.run(self.stop), name="links"))
@@ -168,13 +159,21 @@ class Worker:
             if self.links is not None:  # what the outbox did last is in the file
                 await self.links.flush()
         finally:
-            await asyncio.get_running_loop().run_in_executor(self._scans, self._close_scan_store)
-            self._scans.shutdown(wait=False, cancel_futures=True)
+            await self._scans.close()
             for channel in self.channels:
                 with contextlib.suppress(Exception):
                     await channel.close()
         log.info("stopped; state saved in %s", self.settings.state_db)
         return 1 if self.failed else 0
+
+    async def _warm_up(self) -> None:
+        """The first post's imports made now, then start-up's heap frozen."""
+        site, language = self.folder.site, self.settings.language
+        try:
+            await self._scans.run(lambda _: warm_up(site, language))
+        except Exception:  # only the first post's speed is at stake: never a reason to stop
+            log.debug("the warm-up failed", exc_info=True)
+        settle_heap()
 
     def request_stop(self) -> None:
         """Stop (SIGTERM, SIGINT, a part that died): the scan thread sees it at once, the
@@ -185,7 +184,7 @@ class Worker:
     async def _start_up(self) -> bool:
         """The start-up scan (on the scan thread) and the channels' start, side by side;
         False when a stop came first. Neither holds up SIGTERM."""
-        index = self._on_scan_thread(
+        index = self._scans.run(
             lambda store: app.index(
                 store, self.folder, progress=self._progress, stopping=self._stopping.is_set
             )

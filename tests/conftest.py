@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import socket
+import subprocess
+import sys
 import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +26,16 @@ pytest_plugins = [
 ]
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def fresh_python(code: str) -> str:
+    """What `code` prints in a Python process of its own (nothing imported yet)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
 # A post of our own in the exact shape of the one the product was designed from
 # (RFC 2822 date, externe_link, feature_image, an HTML body with <h2>).
 SAMPLE_POST = REPO / "tests" / "data" / "2019-05-14-havenstaking-legt-rotterdam-stil.html"

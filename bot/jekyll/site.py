@@ -21,10 +21,12 @@ _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
 # A URL that normalize_url would give back as it is: lower-case http(s) scheme and
-# ASCII host (no port, no user), a path of safe characters only, no query or fragment.
+# ASCII host (a port from 1 to 65535 without leading zeros, no user), a path of safe
+# characters only, no query or fragment.
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PORT = r"[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]"
 _NORMAL_URL = re.compile(
-    rf"https?://{_LABEL}(?:\.{_LABEL})*(?:/[\w/:@!$&'()*+,;=.~%-]*)?", re.ASCII
+    rf"https?://{_LABEL}(?:\.{_LABEL})*(?::(?:{_PORT}))?(?:/[\w/:@!$&'()*+,;=.~%-]*)?", re.ASCII
 )
 
 

@@ -37,6 +37,19 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
         raise
 
 
+def leave_checkpoints(db: sqlite_utils.Database) -> None:
+    """This connection no longer copies the WAL into the database when it grows past
+    1,000 pages (SQLite's automatic checkpoint, fsyncs included, would land in the middle
+    of a post's way out): another connection calls `checkpoint`."""
+    db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+
+
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Copy what the WAL holds into the database, as far as readers allow, without
+    waiting for anyone (writers go on meanwhile)."""
+    db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
 # SQLite's words for a disk that will not take a write.
 _DISK_TROUBLE = ("readonly", "read-only", "disk is full", "disk i/o error", "unable to open")
 

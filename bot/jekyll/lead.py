@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
+from bot.jekyll import quick_lead
 from bot.text import clean_text
 
 MORE_SEPARATOR = "<!--more-->"
@@ -147,9 +148,15 @@ def strip_liquid(text: str) -> str:
 
 def html_lead(html: str) -> str:
     """The text of the first <p> with text, else of the first loose text run."""
+    source = strip_liquid(html)
+    quick = quick_lead.html_lead(source)
+    return quick if quick is not None else _parsed_html_lead(source)
+
+
+def _parsed_html_lead(source: str) -> str:
     parser = _LeadParser()
     try:
-        parser.feed(strip_liquid(html))
+        parser.feed(source)
     except _Found:
         return parser.lead
     return parser.finish()
@@ -200,6 +207,9 @@ def _simple_lead(source: str) -> str | None:
         return None
     if not _INLINE_MARKUP.search(content):
         return clean_text(content)  # what rendering it and reading the text back gives
+    quick = quick_lead.markdown_inline(content)
+    if quick is not None:
+        return quick
     inline = _markdown().parseInline(content, {})[0]
     if _only_images(inline):
         return None

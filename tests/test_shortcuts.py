@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.generate_site import write_post
-from bot.jekyll import lead, quick_lead, site
+from bot.jekyll import front_matter, lead, quick_lead, site
 from bot.jekyll.posts import Post, read_post
 from bot.text import clean_text
 
@@ -133,3 +136,45 @@ def test_the_quick_leads_change_no_post(monkeypatch: pytest.MonkeyPatch) -> None
     assert len(posts) > 400
     assert quick == parsed
     assert sum(isinstance(p, Post) and bool(p.lead) for p in quick) > 400
+
+
+def _loaded(block: str, load: Callable[[str], Any]) -> tuple[str, Any]:
+    """A value, or the error's kind and words: both must agree."""
+    try:
+        return "value", load(block)
+    except Exception as error:  # PyYAML's functions fail in several ways
+        return type(error).__name__, str(error)
+
+
+def _pyyaml(block: str) -> Any:
+    return yaml.load(block, Loader=front_matter.LOADER)
+
+
+FRONT_MATTER = [
+    "", "# only a comment", "title: a", "title: 'a'\ndate: 2024-01-02 10:00:00 +0100",
+    "date: 2024-01-02", "date: 2024-13-02", "date: 2024-02-30 10:00", "n: 0x1F\nm: 1:30",
+    "f: .inf\ng: 1e3\nh: -0.5", "b: yes\nc: off\nd: ~\ne: null", "t: !!str 12", "t: !!int x",
+    "t: !!binary aGk=", "t: !!binary !!", "s: !!set {a, b}", "o: !!omap [a: 1]", "x: !foo 1",
+    "a: &x 1\nb: *x", "a: &x [1]\nb: *x", "base: &b {k: 1}\nc:\n  <<: *b\n  j: 2",
+    "<<: {a: 1}", "=: a", "a: =", "[1, 2]", "- a\n- b", "just text", "a: 1\na: 2",
+    "? [1, 2]\n: x", "? {a: 1}\n: x", "1: a\n2.5: b\nnull: c\ntrue: d\n2024-01-01: e",
+    "a: {b: {c: [d, {e: f}]}}", "a: [" * 60 + "]" * 60, "a: b: c", "a: [1, 2", "a: *nope",
+    "categories: [a, b]\ntags:\n  - x\n  - 'y'", "a: |\n  line\n  two\nb: >\n  folded",
+    "a: !!seq x", "a: !!map x", "--- a\n--- b", "a: 'it''s'\nb: \"\\u00e9\"",
+    "star: a * b", "amp: Q&A", "k: !!timestamp 2024-01-01", "k: !!null ''", "k: !!float 1",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("block", FRONT_MATTER)
+def test_the_plain_walk_loads_what_pyyaml_loads(block: str) -> None:
+    assert _loaded(block, front_matter.load) == _loaded(block, _pyyaml)
+
+
+YAML_PIECES = [*"ab1-:[]{},'\"&*!|>#?\n ", "\n  ", ": ", "- ", "<<", "~", "yes", "2024-01-02",
+               " 10:00:00", "!!str ", "!!int ", "&a ", "*a", "0x1", "1.5", ".nan", "=", "\t"]  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(YAML_PIECES), max_size=24).map("".join))
+def test_any_front_matter_loads_as_pyyaml_loads_it(block: str) -> None:
+    assert _loaded(block, front_matter.load) == _loaded(block, _pyyaml)

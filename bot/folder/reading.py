@@ -102,9 +102,13 @@ def map_batches(
     job: Callable[[list[tuple[str, str | None]]], T],
     items: Iterable[tuple[str, str | None]],
     count: int,
+    *,
+    fork: bool = False,
 ) -> Iterator[T]:
     """`job` (picklable) over the items a batch at a time, in order: in one process per
-    core from PARALLEL_FROM items on (`preview` renders there too, not only parses)."""
+    core from PARALLEL_FROM items on (`preview` renders there too, not only parses).
+    `fork`: the caller runs no threads, so the processes may start as copies of it, with
+    everything imported (spawning imports it all again: 0.4 CPU s each); checked here."""
     batches = _batches(items)
     cores = os.cpu_count() or 1
     if count < PARALLEL_FROM or cores < 2:
@@ -116,7 +120,10 @@ def map_batches(
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn: the worker process has threads (watcher, Mastodon), which fork would copy.
-    context = multiprocessing.get_context("spawn")
+    forks = (
+        fork and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    )
+    context = multiprocessing.get_context("fork" if forks else "spawn")
     pool = ProcessPoolExecutor(
         cores, mp_context=context, initializer=_start_child, initargs=(os.getpid(),)
     )

@@ -147,7 +147,7 @@ def _loaded(block: str, load: Callable[[str], Any]) -> tuple[str, Any]:
 
 
 def _pyyaml(block: str) -> Any:
-    return yaml.load(block, Loader=front_matter.LOADER)
+    return yaml.load(block, Loader=yaml.CSafeLoader)  # PyYAML alone, its own resolver too
 
 
 FRONT_MATTER = [

@@ -164,10 +164,11 @@ def preview(paths: tuple[Path, ...], as_json: bool) -> None:
     from bot.clock import utc_now
 
     settings = _settings(folders=False)
+    shape = previews.json_line if as_json else previews.as_text
     write: Callable[[str], None] = click.echo
     for path in paths:
-        for shown in previews.preview_paths(path, settings, utc_now()):
-            write(json.dumps(shown, ensure_ascii=False) if as_json else previews.as_text(shown))
+        for line in previews.shaped_previews(path, settings, utc_now(), shape):
+            write(line)
 
 
 @cli.command()

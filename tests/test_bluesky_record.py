@@ -198,6 +198,8 @@ def test_the_outboxs_keys_give_tids_of_the_second_they_were_queued(tmp_path: Pat
         "𝅘𝅥𝅮 \U0001d165\U0001d16d",  # astral combining marks
         "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",  # a tag sequence
         "ศาสตร์ ไทย ำ",  # Thai, a spacing vowel
+        "A shortened lead…",  # ASCII and an ellipsis: counted without the tables
+        "Cafe\u0301…",  # not only ASCII before it: the tables
     ],
 )
 def test_graphemes_are_counted_as_the_grapheme_library_counts_them(text: str) -> None:

@@ -455,6 +455,10 @@ HOSTILE: list[tuple[str, bytes | str, str, dict[str, Any]]] = [
         {"lead": ""},
     ),
     ("nul in yaml", b"---\ntitle: T\x00\n---\nx", "invalid", {"reason": "binary"}),
+    # PyYAML's own functions fail on these with IndexError, KeyError, AttributeError.
+    ("empty int", '---\ntitle: T\nn: !!int ""\n---\nx', "invalid", {"reason": "could not"}),
+    ("word as bool", "---\ntitle: T\nb: !!bool x\n---\nx", "invalid", {"reason": "could not"}),
+    ("bad timestamp", "---\ntitle: T\nd: !!timestamp x\n---\nx", "invalid", {"reason": "could"}),
     (
         "deep nesting",
         "---\ntitle: T\n" + LINK + "\nx: " + "[" * 5000 + "]" * 5000 + "\n---\nx",

@@ -119,6 +119,8 @@ def _may_join(text: str) -> bool:
     planes' characters (a slow class for the regex engine) only when there are some."""
     if text.isascii():
         return False
+    if text[-1] == ELLIPSIS and text[:-1].isascii():  # a shortened text: "…" joins nothing
+        return False
     basic, astral = _joiners()
     if basic.search(text):
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import errno
+import functools
 import hashlib
 import itertools
 import os
@@ -11,9 +12,10 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bot.folder.settle import NotRegular, ignore_lease_breaks, read_complete
 from bot.jekyll.posts import MAX_POST_BYTES, Post, Rejected, read_post
@@ -25,6 +27,7 @@ BATCH = 500
 # From this many changed files on, parsing runs in one process per core.
 PARALLEL_FROM = 2000
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+T = TypeVar("T")
 NOT_REGULAR = "not a regular file (a FIFO, device or socket)"
 
 
@@ -92,28 +95,43 @@ def read_changed(
     """The changed files, each `(path, hash of the bytes recorded)`, read and parsed a
     batch at a time, in order. A big scan (a first run over a whole site) parses in
     one process per core. A caller that stops early leaves no work running."""
+    return map_batches(functools.partial(_load_batch, root, site), items, count)
+
+
+def map_batches(
+    job: Callable[[list[tuple[str, str | None]]], T],
+    items: Iterable[tuple[str, str | None]],
+    count: int,
+    *,
+    fork: bool = False,
+) -> Iterator[T]:
+    """`job` (picklable) over the items a batch at a time, in order: in one process per
+    core from PARALLEL_FROM items on (`preview` renders there too, not only parses).
+    `fork`: the caller runs no threads, so the processes may start as copies of it, with
+    everything imported (spawning imports it all again: 0.4 CPU s each); checked here."""
     batches = _batches(items)
     cores = os.cpu_count() or 1
     if count < PARALLEL_FROM or cores < 2:
         for batch in batches:
-            yield _load_batch(root, site, batch)
+            yield job(batch)
         return
     # Imported here: a restart with nothing to read never needs them.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn: the worker process has threads (watcher, Mastodon), which fork would copy.
-    context = multiprocessing.get_context("spawn")
+    forks = (
+        fork and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    )
+    context = multiprocessing.get_context("fork" if forks else "spawn")
     pool = ProcessPoolExecutor(
         cores, mp_context=context, initializer=_start_child, initargs=(os.getpid(),)
     )
     try:
-        ahead = collections.deque(
-            pool.submit(_load_batch, root, site, b) for b in itertools.islice(batches, 2 * cores)
-        )
+        ahead = collections.deque(pool.submit(job, b) for b in itertools.islice(batches, 2 * cores))
         for batch in batches:
             yield ahead.popleft().result()
-            ahead.append(pool.submit(_load_batch, root, site, batch))
+            ahead.append(pool.submit(job, batch))
         while ahead:
             yield ahead.popleft().result()
     finally:

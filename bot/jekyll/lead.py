@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
+from bot.jekyll import quick_lead
 from bot.text import clean_text
 
 MORE_SEPARATOR = "<!--more-->"
@@ -142,14 +143,22 @@ class _LeadParser(_TextParser):
 
 def strip_liquid(text: str) -> str:
     """Remove Liquid tags, output and non-prose Liquid blocks."""
+    if "{" not in text:  # most bodies: found in C, not by two searches of the regexes
+        return text
     return _LIQUID.sub("", _LIQUID_BLOCKS.sub("", text))
 
 
 def html_lead(html: str) -> str:
     """The text of the first <p> with text, else of the first loose text run."""
+    source = strip_liquid(html)
+    quick = quick_lead.html_lead(source)
+    return quick if quick is not None else _parsed_html_lead(source)
+
+
+def _parsed_html_lead(source: str) -> str:
     parser = _LeadParser()
     try:
-        parser.feed(strip_liquid(html))
+        parser.feed(source)
     except _Found:
         return parser.lead
     return parser.finish()
@@ -165,7 +174,8 @@ def html_text(html: str) -> str:
 
 def markdown_lead(markdown: str) -> str:
     """The text of the first prose block of a Markdown body."""
-    source = _KRAMDOWN_IAL.sub("", strip_liquid(markdown))
+    source = strip_liquid(markdown)
+    source = _KRAMDOWN_IAL.sub("", source) if "{" in source else source
     # The lead is near the top: parse the head of a long body first, and all of it
     # only when the head does not settle it.
     simple = _simple_lead(source)
@@ -200,6 +210,9 @@ def _simple_lead(source: str) -> str | None:
         return None
     if not _INLINE_MARKUP.search(content):
         return clean_text(content)  # what rendering it and reading the text back gives
+    quick = quick_lead.markdown_inline(content)
+    if quick is not None:
+        return quick
     inline = _markdown().parseInline(content, {})[0]
     if _only_images(inline):
         return None

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.jekyll import dates, defaults, document, lead
+from bot.jekyll import dates, defaults, document, front_matter, lead
 from bot.jekyll.links import NoLink, feature_image, post_link
 from bot.jekyll.permalinks import UrlParts
 from bot.jekyll.site import Site
@@ -47,7 +47,7 @@ Status = Literal["ready", "future", "unpublished", "invalid", "ignored"]
 
 # libyaml's loader, as python-frontmatter would use; the block is found with Jekyll's
 # own rule (it also closes with `...`), so python-frontmatter's handler is not needed.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = front_matter.LOADER
 
 
 @dataclass(frozen=True)
@@ -144,10 +144,11 @@ def _split(text: str) -> tuple[dict[str, Any], str]:
     try:
         if "&" in block and "*" in block:  # anchors and aliases: count before expanding
             _check_expansion(yaml.compose(block, Loader=_LOADER))
-        metadata = yaml.load(block, Loader=_LOADER)
+        metadata = front_matter.load(block)
     except yaml.YAMLError as error:
         raise _NotAPost(f"front matter is not valid YAML: {_yaml_problem(error)}") from None
-    except (ValueError, TypeError, RecursionError) as error:
+    # PyYAML's functions for !!int "", !!bool x, !!timestamp x fail in their own ways.
+    except (ValueError, TypeError, RecursionError, LookupError, AttributeError) as error:
         raise _NotAPost(f"front matter could not be read: {error}") from None
     if metadata is None:
         metadata = {}

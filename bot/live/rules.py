@@ -44,7 +44,8 @@ def under_site(link: str | None, site_url: str | None) -> bool:
     """Whether a post's link is a page of the site: SITE_URL's scheme, host and port,
     and a path at or below its own (`https://krant.nl/blog` holds `/blog/…`, not
     `/blogger`). An external link is someone else's page: nothing waits for it."""
-    site, page = _split(site_url), _split(link)
+    site = _split(site_url)
+    page = _split(link) if site is not None else None  # no SITE_URL: no link to split
     if site is None or page is None or _origin(site) != _origin(page):
         return False
     base = site.path.rstrip("/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -306,4 +307,9 @@ def check() -> None:
 
 def main() -> None:
     ignore_lease_breaks()
-    cli(prog_name="postbode")
+    try:
+        cli(prog_name="postbode")
+    finally:
+        # All is saved and closed by now (and a kill -9 loses nothing anyway): the
+        # interpreter's last collection of every object only made each stop 0.3 s longer.
+        gc.freeze()

@@ -41,12 +41,11 @@ def alive(pid: int) -> bool:
     return " Z " not in state + " "  # a zombie has exited; its new parent reaps it
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
-def test_no_parsing_process_outlives_a_worker_stopped_mid_first_run(
-    tmp_path: Path, signum: signal.Signals
-) -> None:
-    posts = tmp_path / "posts"
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A first run big enough to parse in processes; only read, so written once for both
+    signals (each worker has a state database of its own)."""
+    posts = tmp_path_factory.mktemp("big-site")
     for n in range(3 * PARALLEL_FROM):
         write_post(
             posts,
@@ -54,7 +53,15 @@ def test_no_parsing_process_outlives_a_worker_stopped_mid_first_run(
             f'title: Post {n}\nexterne_link: "https://example.nl/{n}"',
             BODY,
         )
-    env = {"POSTS_DIR": str(posts), "STATE_DB": str(tmp_path / "state.db")}
+    return posts
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_no_parsing_process_outlives_a_worker_stopped_mid_first_run(
+    tmp_path: Path, big_site: Path, signum: signal.Signals
+) -> None:
+    env = {"POSTS_DIR": str(big_site), "STATE_DB": str(tmp_path / "state.db")}
     process = WorkerProcess(tmp_path, env).start()
     assert process.process is not None
     pid = process.process.pid

@@ -31,6 +31,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 Action = Literal["respond", "drop", "hold"]
 R = TypeVar("R")  # the platform's request record
+# How often a wait looks again without a change of ours (see FakeServer._wait).
+RECHECK = 0.02
 
 
 class _ByEndpoint(Protocol):
@@ -479,10 +481,17 @@ class FakeServer(Generic[R]):
         self, predicate: Callable[[], bool], timeout: float, failure: Callable[[], str]
     ) -> None:
         """Block until ``predicate()`` holds; it is re-checked on every change (under the
-        lock, so keep it quick). AssertionError with ``failure()`` after ``timeout``."""
+        lock, so keep it quick), and every RECHECK seconds for one that reads the
+        product's state rather than ours (no change of ours would wake it: it would
+        come true unseen and the wait last until `timeout`). AssertionError with
+        ``failure()`` after ``timeout``."""
+        deadline = time.monotonic() + timeout
         with self._cond:
-            if not self._cond.wait_for(predicate, timeout=timeout):
-                raise AssertionError(failure())
+            while not predicate():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(failure())
+                self._cond.wait(min(remaining, RECHECK))
 
     def _configure(self, **changes: Any) -> None:
         """Set attributes at runtime, under the lock; None leaves one as it is."""

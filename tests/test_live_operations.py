@@ -84,7 +84,7 @@ def test_the_worker_sends_a_later_post_while_one_waits_then_the_first_at_live_ti
     posts = tmp_path / "posts"
     posts.mkdir()
     env = platform_env(
-        tmp_path, fake_telegram, None, SITE_URL=fake_site.url, WAIT_FOR_LIVE="on", LIVE_TIMEOUT="1"
+        tmp_path, fake_telegram, None, SITE_URL=fake_site.url, WAIT_FOR_LIVE="on", LIVE_TIMEOUT="2"
     )
     fake_site.deploy("/later/")
     with worker(tmp_path, env) as running:

@@ -65,7 +65,6 @@ _OPTIONS = (
     "content = '', tokenize = 'unicode61 remove_diacritics 0'"  # scannable: no columnsize = 0
 )
 _PREFIXES = "prefix = '2 3'"  # for the title and label tiers, which hold few words
-_BULK_HASH = 8 << 20  # bytes of pending words per index in a rebuild: 3 s less at 100,000
 
 
 # New files in one scan from which the index is rebuilt after it rather than kept post
@@ -94,20 +93,18 @@ def create(db: sqlite3.Connection) -> None:
 def rebuild(db: sqlite3.Connection) -> None:
     """The indexes made anew from the published posts, in one pass, inside the caller's
     transaction: a big import (a first run) leaves them to this. Post by post, each
-    transaction of 500 writes a segment that merges climb over again, and every word
-    goes through Python; here the segments are few and large, the rows' clashes are
-    found in a set, and the words are read from the index itself."""
+    transaction of 500 writes small segments that merges climb over again, and every
+    word goes through Python; here one transaction writes a segment per MB of words
+    (FTS5's hashsize), the rows' clashes are found in a set, and the words are read
+    from the index itself. Its memory: the chunk of posts and those MBs, about 17 MB."""
     for table in (TABLE, TITLES, NAMES):
         db.execute(f"insert into {table} ({table}) values ('delete-all')")
-        # FTS5 writes a segment each time its pending words reach this (1 MB by
-        # default); kept, as a single post's transaction never comes near it.
-        db.execute(f"insert into {table} ({table}, rank) values ('hashsize', ?)", [_BULK_HASH])
     db.execute(f"delete from {ROWS}")
     taken: set[int] = set()
     posts = db.execute(
         "select id, date_utc, title, lead, categories, tags from posts where status = 'ready'"
     )
-    while chunk := posts.fetchmany(2000):
+    while chunk := posts.fetchmany(500):
         _insert(db, [_entry(dict(zip(_COLUMNS, row, strict=True))) for row in chunk], taken)
     db.execute(
         f"create virtual table if not exists temp.{VOCAB} using fts5vocab(main, {TABLE}, row)"

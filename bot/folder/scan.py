@@ -22,6 +22,7 @@ from bot.jekyll.posts import Post, Rejected
 from bot.jekyll.site import Site
 from bot.routing.destinations import Destination
 from bot.routing.rules import refusal
+from bot.state import search
 from bot.state.files import content_hashes, file_rows, file_states, joined_file_states
 from bot.state.rows import FileState
 from bot.state.store import Recorded, Store
@@ -73,6 +74,8 @@ class ScanReport:
     # A flood of new files (an import): new posts dated before this are recorded as seen.
     archive_before: dt.datetime | None = None
     stopped: bool = False  # ended early: the worker is stopping
+    # So many new files that the search index is rebuilt once at the end (a first run).
+    index_later: bool = False
     # Files still being written: not read now, to be checked again shortly.
     busy: list[str] = field(default_factory=list)
 
@@ -131,7 +134,9 @@ def scan(
     """
     changed, gone = _compare(store, folder.root, paths, reread)
     report = ScanReport(files=len(changed), baseline=not store.baselined)
-    unseen = 0 if reread or report.baseline else sum(digest is None for _, digest in changed)
+    new = sum(digest is None for _, digest in changed)
+    report.index_later = search.worth_rebuilding(store.db.conn, 0 if reread else new)
+    unseen = 0 if reread or report.baseline else new
     if unseen > folder.flood_limit:
         report.archive_before = now - IMPORT_AGE
         log.warning(
@@ -157,6 +162,8 @@ def scan(
         log.info("post %s withdrawn: its file is gone", relative)
     if report.baseline:
         store.set_meta("baseline_at", utc_text(now))
+    if store.refresh_search():  # also one a scan that stopped early, or crashed, owed
+        log.info("search index rebuilt: %d posts", search.indexed(store.db.conn))
     return report
 
 
@@ -258,6 +265,7 @@ def _flush(
             baseline=report.baseline,
             archive_before=report.archive_before,
             live_site=folder.live_site,
+            index_later=report.index_later,
         ),
         fresh,
         strict=True,

@@ -45,7 +45,8 @@ from bot.state.search_query import (
 )
 
 __all__ = [
-    "MAX_OFFSET", "MAX_WORDS", "create", "find", "forget", "index", "match", "too_many_words",
+    "MAX_OFFSET", "MAX_WORDS", "create", "find", "forget", "index", "indexed", "mark_stale", "match",
+    "rebuild", "refresh", "too_many_words", "worth_rebuilding",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ TITLES = "post_search_titles"  # the title's words
 NAMES = "post_search_names"  # the title's and the labels' words
 ROWS = "post_search_rows"  # a rowid of the three -> its post
 WORDS = "post_search_words"  # every word the index ever held, for prefixes
+VOCAB = "post_search_vocab"  # TABLE's words, read by `rebuild` (a temporary table)
 MAX_OFFSET = 1000  # how deep paging goes
 MAX_EXPANSION = 64  # words a prefix stands for; more, and FTS5's own prefix is used
 _ID_BITS = 24  # the rowid's low bits: the post id, for posts dated within one second
@@ -63,6 +65,14 @@ _OPTIONS = (
     "content = '', tokenize = 'unicode61 remove_diacritics 0'"  # scannable: no columnsize = 0
 )
 _PREFIXES = "prefix = '2 3'"  # for the title and label tiers, which hold few words
+
+
+# New files in one scan from which the index is rebuilt after it rather than kept post
+# by post: a rebuild costs about a fifth of indexing as many posts one by one.
+BULK = 1000
+# In meta, from the transaction of posts written without the index (a big import) to
+# the rebuild's: a crash in between is rebuilt at the next scan, never left incomplete.
+STALE = "search_stale"
 
 
 def rowid(moment: dt.datetime, post_id: int) -> int:
@@ -77,10 +87,32 @@ def create(db: sqlite3.Connection) -> None:
     db.execute(f"create virtual table {NAMES} using fts5(names, {_OPTIONS}, {_PREFIXES})")
     db.execute(f"create table {ROWS} (row integer primary key, post_id integer not null)")
     db.execute(f"create table {WORDS} (word text primary key) without rowid")
-    rows = db.execute(
+    rebuild(db)
+
+
+def rebuild(db: sqlite3.Connection) -> None:
+    """The indexes made anew from the published posts, in one pass, inside the caller's
+    transaction: a big import (a first run) leaves them to this. Post by post, each
+    transaction of 500 writes small segments that merges climb over again, and every
+    word goes through Python; here one transaction writes a segment per MB of words
+    (FTS5's hashsize), the rows' clashes are found in a set, and the words are read
+    from the index itself. Its memory: the chunk of posts and those MBs, about 17 MB."""
+    for table in (TABLE, TITLES, NAMES):
+        db.execute(f"insert into {table} ({table}) values ('delete-all')")
+    db.execute(f"delete from {ROWS}")
+    taken: set[int] = set()
+    posts = db.execute(
         "select id, date_utc, title, lead, categories, tags from posts where status = 'ready'"
-    ).fetchall()
-    _insert(db, [_entry(dict(zip(_COLUMNS, row, strict=True))) for row in rows])
+    )
+    while chunk := posts.fetchmany(500):
+        _insert(db, [_entry(dict(zip(_COLUMNS, row, strict=True))) for row in chunk], taken)
+    db.execute(
+        f"create virtual table if not exists temp.{VOCAB} using fts5vocab(main, {TABLE}, row)"
+    )
+    # The index's words are the ones `_insert` keeps (tokens(): as FTS5 splits them).
+    db.execute(
+        f"insert or ignore into {WORDS} (word) select term from temp.{VOCAB} where length(term) > 2"
+    )
 
 
 _COLUMNS = ("id", "date_utc", "title", "lead", "categories", "tags")
@@ -97,6 +129,31 @@ def _entry(row: Mapping[str, Any]) -> Entry:
         fold(row["lead"] or ""),
         fold(" ".join(labels)),
     )
+
+
+def worth_rebuilding(db: sqlite3.Connection, new_posts: int) -> bool:
+    """Whether a scan of this many new files leaves the index to one rebuild at its
+    end: many, and more than a quarter of the posts indexed."""
+    return new_posts >= BULK and 4 * new_posts >= indexed(db)
+
+
+def indexed(db: sqlite3.Connection) -> int:
+    """How many posts the index holds."""
+    return int(db.execute(f"select count(*) from {ROWS}").fetchone()[0])
+
+
+def mark_stale(db: sqlite3.Connection) -> None:
+    """Posts written without the index, in this transaction: `refresh` is owed."""
+    db.execute("insert or replace into meta (key, value) values (?, '1')", [STALE])
+
+
+def refresh(db: sqlite3.Connection) -> bool:
+    """The rebuild owed, if one is, inside the caller's transaction; whether it was."""
+    if db.execute("select 1 from meta where key = ?", [STALE]).fetchone() is None:
+        return False
+    rebuild(db)
+    db.execute("delete from meta where key = ?", [STALE])
+    return True
 
 
 def index(db: sqlite3.Connection, posts: Sequence[tuple[int, Post | Rejected]]) -> None:
@@ -137,22 +194,36 @@ def forget(db: sqlite3.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     db.executemany(f"delete from {ROWS} where row = ?", [(row,) for row, _ in found])
 
 
-def _insert(db: sqlite3.Connection, entries: Sequence[Entry]) -> None:
+def _insert(
+    db: sqlite3.Connection, entries: Sequence[Entry], taken: set[int] | None = None
+) -> None:
+    """`taken`: every rowid in the index, when the caller holds them (a rebuild; the
+    words are then its to add); else each is looked up."""
+    seen = set() if taken is None else taken
     rows = []
     for post_id, date, title, lead, labels in entries:
         row = rowid(date, post_id)
-        while db.execute(f"select 1 from {ROWS} where row = ?", [row]).fetchone():
+        while row in seen or (
+            taken is None and db.execute(f"select 1 from {ROWS} where row = ?", [row]).fetchone()
+        ):
             row -= 1  # two posts in one second, 16 million ids apart: the next free one
-        db.execute(f"insert into {ROWS} (row, post_id) values (?, ?)", [row, post_id])
-        rows.append((row, title, lead, labels))
-    db.executemany(f"insert into {TABLE} (rowid, title, lead, labels) values (?, ?, ?, ?)", rows)
-    db.executemany(f"insert into {TITLES} (rowid, title) values (?, ?)", [r[:2] for r in rows])
+        seen.add(row)
+        rows.append((row, post_id, title, lead, labels))
+    db.executemany(f"insert into {ROWS} (row, post_id) values (?, ?)", [r[:2] for r in rows])
+    db.executemany(
+        f"insert into {TABLE} (rowid, title, lead, labels) values (?, ?, ?, ?)",
+        [(r[0], *r[2:]) for r in rows],
+    )
+    db.executemany(
+        f"insert into {TITLES} (rowid, title) values (?, ?)", [(r[0], r[2]) for r in rows]
+    )
     db.executemany(
         f"insert into {NAMES} (rowid, names) values (?, ?)",
-        [(r[0], f"{r[1]} {r[3]}") for r in rows],
+        [(r[0], f"{r[2]} {r[4]}") for r in rows],
     )
-    words = {word for r in rows for text in r[1:] for word in tokens(text) if len(word) > 2}
-    db.executemany(f"insert or ignore into {WORDS} (word) values (?)", [(w,) for w in words])
+    if taken is None:
+        words = {word for r in rows for text in r[2:] for word in tokens(text) if len(word) > 2}
+        db.executemany(f"insert or ignore into {WORDS} (word) values (?)", [(w,) for w in words])
 
 
 def find(

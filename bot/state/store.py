@@ -173,10 +173,11 @@ class Store:
         baseline: bool = False,
         archive_before: dt.datetime | None = None,
         live_site: str | None = None,
+        index_later: bool = False,
     ) -> list[Recorded]:
         """`record` for files at paths the database has never held (`post_ids`), not
         renamed: the same plans, their rows written with one executemany per table
-        (a first run writes 100,000)."""
+        (a first run writes 100,000); `index_later`: searchable after `refresh_search`."""
         with self.transaction():
             steps = [
                 lifecycle.plan(None, r, first_run=baseline, now=now, archive_before=archive_before)
@@ -192,7 +193,7 @@ class Store:
                 [[row.get(column) for column in POST_COLUMNS] for row in rows],
             )
             ids = self.post_ids([result.path for result, _ in files])
-            self._add_categories([(ids[result.path], result) for result, _ in files])
+            self._add_categories([(ids[result.path], result) for result, _ in files], index_later)
             return [
                 # A new row has no deliveries: "revive" has nothing to bring back.
                 self._carry_out(
@@ -209,6 +210,13 @@ class Store:
                 else Recorded(result.path, step.outcome)
                 for (result, _), step in zip(files, steps, strict=True)
             ]
+
+    def refresh_search(self) -> bool:
+        """The search index rebuilt if posts were written without it; whether it was."""
+        if self.meta(search.STALE) is None:
+            return False  # no write lock for nothing: every scan asks
+        with self.transaction():
+            return search.refresh(self.db.conn)
 
     def withdraw(self, path: str, now: dt.datetime, *, delete_remote: bool = False) -> None:
         """A post file is gone: mark it withdrawn and retract its deliveries."""
@@ -265,10 +273,12 @@ class Store:
                 fanout.mark(self.db, post_id, result, now, routes.destinations_of(channels))
         return Recorded(path, step.outcome, queued, edits)
 
-    def _add_categories(self, posts: list[tuple[int, Post | Rejected]]) -> None:
+    def _add_categories(
+        self, posts: list[tuple[int, Post | Rejected]], later: bool = False
+    ) -> None:
         """One row per category of a published post, in the same transaction as the post;
-        the search index too."""
-        search.index(self.db.conn, posts)
+        the search index too, or a note that it is owed a rebuild (`later`)."""
+        search.mark_stale(self.db.conn) if later else search.index(self.db.conn, posts)
         self.db.conn.executemany(
             "insert into post_categories (post_id, name, key, date_utc) values (?, ?, ?, ?)",
             [

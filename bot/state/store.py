@@ -49,8 +49,7 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        # No sqlite-utils plugins: looking for them reads every installed package's
-        # metadata (importlib.metadata, 30 ms of each start), and postbode uses none.
+        # No plugins (postbode uses none): looking for them costs 30 ms of each start.
         self.db = sqlite_utils.Database(path, execute_plugins=False)
         try:
             self.db.execute("PRAGMA busy_timeout = 5000")
@@ -197,19 +196,11 @@ class Store:
             return [
                 # A new row has no deliveries: "revive" has nothing to bring back.
                 self._carry_out(
-                    step,
-                    ids[result.path],
-                    result,
-                    channels,
-                    now,
-                    False,
-                    live_site=live_site,
-                    first_seen=stamp,
-                )
-                if step.publish == "new"
-                else Recorded(result.path, step.outcome)
+                    step, ids[result.path], result, channels, now, False,
+                    live_site=live_site, first_seen=stamp,
+                ) if step.publish == "new" else Recorded(result.path, step.outcome)
                 for (result, _), step in zip(files, steps, strict=True)
-            ]
+            ]  # fmt: skip
 
     def refresh_search(self) -> bool:
         """The search index rebuilt if posts were written without it; whether it was."""
@@ -278,7 +269,10 @@ class Store:
     ) -> None:
         """One row per category of a published post, in the same transaction as the post;
         the search index too, or a note that it is owed a rebuild (`later`)."""
-        search.mark_stale(self.db.conn) if later else search.index(self.db.conn, posts)
+        if later:
+            search.mark_stale(self.db.conn)
+        else:
+            search.index(self.db.conn, posts)
         self.db.conn.executemany(
             "insert into post_categories (post_id, name, key, date_utc) values (?, ?, ?, ?)",
             [

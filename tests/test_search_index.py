@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.jekyll.posts import Post
-from bot.state import search
+from bot.state import search, search_build
 from bot.state.catalog import Catalog
 from bot.state.rows import FileState
 from bot.state.store import Store
@@ -92,7 +92,7 @@ def empty_index() -> sqlite3.Connection:
         "insert into posts values (1, '2026-01-01T00:00:00+00:00', 'a café', 'b',"
         " '[\"Économie\"]', '[]', 'ready')"
     )
-    search.create(db)
+    search_build.create(db)
     return db
 
 

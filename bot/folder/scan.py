@@ -22,7 +22,7 @@ from bot.jekyll.posts import Post, Rejected
 from bot.jekyll.site import Site
 from bot.routing.destinations import Destination
 from bot.routing.rules import refusal
-from bot.state import search
+from bot.state import search, search_build
 from bot.state.files import content_hashes, file_rows, file_states, joined_file_states
 from bot.state.rows import FileState
 from bot.state.store import Recorded, Store
@@ -74,8 +74,8 @@ class ScanReport:
     # A flood of new files (an import): new posts dated before this are recorded as seen.
     archive_before: dt.datetime | None = None
     stopped: bool = False  # ended early: the worker is stopping
-    # So many new files that the search index is rebuilt once at the end (a first run).
-    index_later: bool = False
+    # So many new files that they are indexed in bulk (a first run: bot.state.search_build).
+    bulk_index: bool = False
     # Files still being written: not read now, to be checked again shortly.
     busy: list[str] = field(default_factory=list)
 
@@ -135,7 +135,8 @@ def scan(
     changed, gone = _compare(store, folder.root, paths, reread)
     report = ScanReport(files=len(changed), baseline=not store.baselined)
     new = sum(digest is None for _, digest in changed)
-    report.index_later = search.worth_rebuilding(store.db.conn, 0 if reread else new)
+    bulk = search_build.for_import(store.db.conn, 0 if reread else new)
+    report.bulk_index = bulk is not None
     unseen = 0 if reread or report.baseline else new
     if unseen > folder.flood_limit:
         report.archive_before = now - IMPORT_AGE
@@ -148,7 +149,7 @@ def scan(
     done = 0
     for batch in read_changed(folder.root, folder.site, changed, len(changed)):
         with store.transaction():
-            _record_batch(store, folder, batch, now, renames, report)
+            _record_batch(store, folder, batch, now, renames, report, bulk)
         done += len(batch)
         if progress:
             progress(done, len(changed))
@@ -163,7 +164,7 @@ def scan(
     if report.baseline:
         store.set_meta("baseline_at", utc_text(now))
     if store.refresh_search():  # also one a scan that stopped early, or crashed, owed
-        log.info("search index rebuilt: %d posts", search.indexed(store.db.conn))
+        log.info("search index complete: %d posts", search.indexed(store.db.conn))
     return report
 
 
@@ -234,6 +235,7 @@ def _record_batch(
     now: dt.datetime,
     renames: Renames,
     report: ScanReport,
+    bulk: search_build.Bulk | None,
 ) -> None:
     """Record a batch in order; runs of files at paths never seen (a first run's every
     file) are written together, unless a new post may be a renamed one."""
@@ -245,9 +247,9 @@ def _record_batch(
         if new and result is not None and file is not None:
             fresh.append((result, file))
             continue
-        _flush(store, folder, fresh, now, report)
+        _flush(store, folder, fresh, now, report, bulk)
         _record(store, folder, loaded, now, renames, report)
-    _flush(store, folder, fresh, now, report)
+    _flush(store, folder, fresh, now, report, bulk)
 
 
 def _flush(
@@ -256,6 +258,7 @@ def _flush(
     fresh: list[tuple[Post | Rejected, FileState]],
     now: dt.datetime,
     report: ScanReport,
+    bulk: search_build.Bulk | None,
 ) -> None:
     for recorded, (result, _) in zip(
         store.record_new(
@@ -265,7 +268,7 @@ def _flush(
             baseline=report.baseline,
             archive_before=report.archive_before,
             live_site=folder.live_site,
-            index_later=report.index_later,
+            bulk=bulk,
         ),
         fresh,
         strict=True,

@@ -11,7 +11,7 @@ import secrets
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from bot.state import search
+from bot.state import search_build
 from bot.text import search_key
 
 migrations = Migrations("postbode")
@@ -183,7 +183,7 @@ def m009_search(db: sqlite_utils.Database) -> None:
     """Full-text search over the published posts (SPEC §11): an FTS5 index of their
     folded title, lead and labels (categories and tags), dated rowids (bot.state.search),
     filled here from the posts already recorded; the store keeps it in step since."""
-    search.create(db.conn)
+    search_build.create(db.conn)
 
 
 @migrations()

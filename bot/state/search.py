@@ -45,8 +45,7 @@ from bot.state.search_query import (
 )
 
 __all__ = [
-    "MAX_OFFSET", "MAX_WORDS", "create", "find", "forget", "index", "indexed", "mark_stale", "match",
-    "rebuild", "refresh", "too_many_words", "worth_rebuilding",
+    "MAX_OFFSET", "MAX_WORDS", "find", "forget", "index", "indexed", "match", "too_many_words",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -56,23 +55,13 @@ TITLES = "post_search_titles"  # the title's words
 NAMES = "post_search_names"  # the title's and the labels' words
 ROWS = "post_search_rows"  # a rowid of the three -> its post
 WORDS = "post_search_words"  # every word the index ever held, for prefixes
-VOCAB = "post_search_vocab"  # TABLE's words, read by `rebuild` (a temporary table)
 MAX_OFFSET = 1000  # how deep paging goes
 MAX_EXPANSION = 64  # words a prefix stands for; more, and FTS5's own prefix is used
 _ID_BITS = 24  # the rowid's low bits: the post id, for posts dated within one second
 _ID_MASK = (1 << _ID_BITS) - 1
-_OPTIONS = (
-    "content = '', tokenize = 'unicode61 remove_diacritics 0'"  # scannable: no columnsize = 0
-)
-_PREFIXES = "prefix = '2 3'"  # for the title and label tiers, which hold few words
-
-
-# New files in one scan from which the index is rebuilt after it rather than kept post
-# by post: a rebuild costs about a fifth of indexing as many posts one by one.
-BULK = 1000
-# In meta, from the transaction of posts written without the index (a big import) to
-# the rebuild's: a crash in between is rebuilt at the next scan, never left incomplete.
-STALE = "search_stale"
+TABLES = (TABLE, TITLES, NAMES)
+# id, date, and the folded title, lead, labels: what goes into the index and out again.
+Entry = tuple[int, dt.datetime, str, str, str]
 
 
 def rowid(moment: dt.datetime, post_id: int) -> int:
@@ -80,47 +69,13 @@ def rowid(moment: dt.datetime, post_id: int) -> int:
     return (math.floor(moment.timestamp()) << _ID_BITS) | (post_id & _ID_MASK)
 
 
-def create(db: sqlite3.Connection) -> None:
-    """The indexes, filled with the published posts (migration m009)."""
-    db.execute(f"create virtual table {TABLE} using fts5(title, lead, labels, {_OPTIONS})")
-    db.execute(f"create virtual table {TITLES} using fts5(title, {_OPTIONS}, {_PREFIXES})")
-    db.execute(f"create virtual table {NAMES} using fts5(names, {_OPTIONS}, {_PREFIXES})")
-    db.execute(f"create table {ROWS} (row integer primary key, post_id integer not null)")
-    db.execute(f"create table {WORDS} (word text primary key) without rowid")
-    rebuild(db)
+def indexed(db: sqlite3.Connection) -> int:
+    """How many posts the index holds."""
+    return int(db.execute(f"select count(*) from {ROWS}").fetchone()[0])
 
 
-def rebuild(db: sqlite3.Connection) -> None:
-    """The indexes made anew from the published posts, in one pass, inside the caller's
-    transaction: a big import (a first run) leaves them to this. Post by post, each
-    transaction of 500 writes small segments that merges climb over again, and every
-    word goes through Python; here one transaction writes a segment per MB of words
-    (FTS5's hashsize), the rows' clashes are found in a set, and the words are read
-    from the index itself. Its memory: the chunk of posts and those MBs, about 17 MB."""
-    for table in (TABLE, TITLES, NAMES):
-        db.execute(f"insert into {table} ({table}) values ('delete-all')")
-    db.execute(f"delete from {ROWS}")
-    taken: set[int] = set()
-    posts = db.execute(
-        "select id, date_utc, title, lead, categories, tags from posts where status = 'ready'"
-    )
-    while chunk := posts.fetchmany(500):
-        _insert(db, [_entry(dict(zip(_COLUMNS, row, strict=True))) for row in chunk], taken)
-    db.execute(
-        f"create virtual table if not exists temp.{VOCAB} using fts5vocab(main, {TABLE}, row)"
-    )
-    # The index's words are the ones `_insert` keeps (tokens(): as FTS5 splits them).
-    db.execute(
-        f"insert or ignore into {WORDS} (word) select term from temp.{VOCAB} where length(term) > 2"
-    )
-
-
-_COLUMNS = ("id", "date_utc", "title", "lead", "categories", "tags")
-# id, date, and the folded title, lead, labels: what goes into the index and out again.
-Entry = tuple[int, dt.datetime, str, str, str]
-
-
-def _entry(row: Mapping[str, Any]) -> Entry:
+def row_entry(row: Mapping[str, Any]) -> Entry:
+    """A post's row (its columns by name) as the index holds it."""
     labels = [*json.loads(row["categories"] or "[]"), *json.loads(row["tags"] or "[]")]
     return (
         row["id"],
@@ -131,49 +86,26 @@ def _entry(row: Mapping[str, Any]) -> Entry:
     )
 
 
-def worth_rebuilding(db: sqlite3.Connection, new_posts: int) -> bool:
-    """Whether a scan of this many new files leaves the index to one rebuild at its
-    end: many, and more than a quarter of the posts indexed."""
-    return new_posts >= BULK and 4 * new_posts >= indexed(db)
-
-
-def indexed(db: sqlite3.Connection) -> int:
-    """How many posts the index holds."""
-    return int(db.execute(f"select count(*) from {ROWS}").fetchone()[0])
-
-
-def mark_stale(db: sqlite3.Connection) -> None:
-    """Posts written without the index, in this transaction: `refresh` is owed."""
-    db.execute("insert or replace into meta (key, value) values (?, '1')", [STALE])
-
-
-def refresh(db: sqlite3.Connection) -> bool:
-    """The rebuild owed, if one is, inside the caller's transaction; whether it was."""
-    if db.execute("select 1 from meta where key = ?", [STALE]).fetchone() is None:
-        return False
-    rebuild(db)
-    db.execute("delete from meta where key = ?", [STALE])
-    return True
+def entries(posts: Sequence[tuple[int, Post | Rejected]]) -> list[Entry]:
+    """The published ones of these posts (with their ids) as the index holds them."""
+    return [
+        (post_id, post.date, fold(post.title), fold(post.lead),
+         fold(" ".join([*post.categories, *post.tags])))
+        for post_id, post in posts
+        if isinstance(post, Post) and post.published
+    ]  # fmt: skip
 
 
 def index(db: sqlite3.Connection, posts: Sequence[tuple[int, Post | Rejected]]) -> None:
     """Published posts into the index, inside the transaction that writes them (after
     `forget` of what their rows held before)."""
-    _insert(
-        db,
-        [
-            (post_id, post.date, fold(post.title), fold(post.lead),
-             fold(" ".join([*post.categories, *post.tags])))
-            for post_id, post in posts
-            if isinstance(post, Post) and post.published
-        ],
-    )  # fmt: skip
+    insert(db, entries(posts))
 
 
 def forget(db: sqlite3.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Posts out of the index, given their rows as they were indexed (before the
     change): withdrawn, unpublished, or about to be indexed as they are now."""
-    entries = [_entry(row) for row in rows if row["status"] == "ready"]
+    entries = [row_entry(row) for row in rows if row["status"] == "ready"]
     found = [
         (row, entry)
         for entry in entries
@@ -194,9 +126,7 @@ def forget(db: sqlite3.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     db.executemany(f"delete from {ROWS} where row = ?", [(row,) for row, _ in found])
 
 
-def _insert(
-    db: sqlite3.Connection, entries: Sequence[Entry], taken: set[int] | None = None
-) -> None:
+def insert(db: sqlite3.Connection, entries: Sequence[Entry], taken: set[int] | None = None) -> None:
     """`taken`: every rowid in the index, when the caller holds them (a rebuild; the
     words are then its to add); else each is looked up."""
     seen = set() if taken is None else taken

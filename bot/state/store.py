@@ -20,7 +20,7 @@ from bot import lifecycle
 from bot.clock import utc_text
 from bot.jekyll.posts import Post, Rejected
 from bot.live.rules import under_site
-from bot.state import fanout, routes, search
+from bot.state import fanout, routes, search, search_build
 from bot.state.deliveries import RETURN_WINDOW, Deliveries
 from bot.state.routes import Channels
 from bot.state.rows import POST_COLUMNS, FileState, known, post_columns
@@ -172,11 +172,11 @@ class Store:
         baseline: bool = False,
         archive_before: dt.datetime | None = None,
         live_site: str | None = None,
-        index_later: bool = False,
+        bulk: search_build.Bulk | None = None,
     ) -> list[Recorded]:
         """`record` for files at paths the database has never held (`post_ids`), not
         renamed: the same plans, their rows written with one executemany per table
-        (a first run writes 100,000); `index_later`: searchable after `refresh_search`."""
+        (a first run writes 100,000); `bulk`: a big import's search indexing."""
         with self.transaction():
             steps = [
                 lifecycle.plan(None, r, first_run=baseline, now=now, archive_before=archive_before)
@@ -192,7 +192,7 @@ class Store:
                 [[row.get(column) for column in POST_COLUMNS] for row in rows],
             )
             ids = self.post_ids([result.path for result, _ in files])
-            self._add_categories([(ids[result.path], result) for result, _ in files], index_later)
+            self._add_categories([(ids[result.path], result) for result, _ in files], bulk)
             return [
                 # A new row has no deliveries: "revive" has nothing to bring back.
                 self._carry_out(
@@ -203,11 +203,12 @@ class Store:
             ]  # fmt: skip
 
     def refresh_search(self) -> bool:
-        """The search index rebuilt if posts were written without it; whether it was."""
-        if self.meta(search.STALE) is None:
+        """What a big import left the search index owed (bot.state.search_build), done;
+        whether anything was."""
+        if self.meta(search_build.OWED) is None and self.meta(search_build.STALE) is None:
             return False  # no write lock for nothing: every scan asks
         with self.transaction():
-            return search.refresh(self.db.conn)
+            return search_build.finish(self.db.conn)
 
     def withdraw(self, path: str, now: dt.datetime, *, delete_remote: bool = False) -> None:
         """A post file is gone: mark it withdrawn and retract its deliveries."""
@@ -265,12 +266,12 @@ class Store:
         return Recorded(path, step.outcome, queued, edits)
 
     def _add_categories(
-        self, posts: list[tuple[int, Post | Rejected]], later: bool = False
+        self, posts: list[tuple[int, Post | Rejected]], bulk: search_build.Bulk | None = None
     ) -> None:
-        """One row per category of a published post, in the same transaction as the post;
-        the search index too, or a note that it is owed a rebuild (`later`)."""
-        if later:
-            search.mark_stale(self.db.conn)
+        """One row per category of a published post, and its words in the search index,
+        in the same transaction as the post."""
+        if bulk is not None:
+            bulk.index(self.db.conn, posts)
         else:
             search.index(self.db.conn, posts)
         self.db.conn.executemany(

@@ -183,7 +183,9 @@ def render_mastodon(
 
 def _warning(text: str | None, max_characters: int) -> str:
     """The content warning on one line, shortened to its share of the status."""
-    return shorten(clean_text(text or ""), int(max_characters * _MAX_WARNING_SHARE), len)
+    if not text:  # most statuses
+        return ""
+    return shorten(clean_text(text), int(max_characters * _MAX_WARNING_SHARE), len)
 
 
 def render_console(post: Post, language: str) -> str:
@@ -198,25 +200,31 @@ def fit(
 ) -> tuple[str, str, list[str]]:
     """Title, lead and `tags` (or none) that fit `limit` together with the `fixed` parts
     (every platform's rendering: Telegram, Mastodon, Bluesky)."""
-
-    def cost(title: str, lead: str, tags: list[str]) -> int:
-        parts = [p for p in (title, lead, *fixed, " ".join(tags)) if p]
-        return sum(measure(p) for p in parts) + len(_SEPARATOR) * (len(parts) - 1)
-
-    if cost(post.title, post.lead, tags) <= limit:
+    # Each part is measured once, with the separator before it; what a choice of parts
+    # costs is then a sum (less the first part's separator, taken off `fixed`).
+    sep = len(_SEPARATOR)
+    title_size, lead_size = measure(post.title), measure(post.lead)
+    title = title_size + sep if post.title else 0
+    lead = lead_size + sep if post.lead else 0
+    joined = " ".join(tags)
+    all_tags = measure(joined) + sep if joined else 0
+    fixed_size = sum(measure(part) + sep for part in fixed if part) - sep
+    if title + lead + fixed_size + all_tags <= limit:
         return post.title, post.lead, tags
-    for kept_tags in (tags, []):
+    for kept_tags, tag_size in ((tags, all_tags), ([], 0)):
+        without_lead = title + fixed_size + tag_size
         if not post.lead:
-            if cost(post.title, "", kept_tags) <= limit:
+            if without_lead <= limit:
                 return post.title, "", kept_tags
             continue
-        room = limit - cost(post.title, "", kept_tags) - len(_SEPARATOR)
-        lead = shorten(post.lead, room, measure) if room > 0 else ""
-        enough = measure(lead) >= min(measure(post.lead), _MIN_LEAD_WITH_TAGS)
-        if lead and (enough or not kept_tags):
-            return post.title, lead, kept_tags
+        room = limit - without_lead - sep
+        lead_text = shorten(post.lead, room, measure) if room > 0 else ""
+        if lead_text and (
+            not kept_tags or measure(lead_text) >= min(lead_size, _MIN_LEAD_WITH_TAGS)
+        ):
+            return post.title, lead_text, kept_tags
     # Not even a word of the lead fits: the title takes what the fixed parts leave.
-    room = limit - cost("", "", []) - len(_SEPARATOR)
-    if measure(post.title) <= room:
+    room = limit - fixed_size - sep
+    if title_size <= room:
         return post.title, "", []
     return shorten(post.title, room, measure), "", []

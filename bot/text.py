@@ -9,9 +9,12 @@ from collections.abc import Callable
 
 ELLIPSIS = "…"
 
-_WHITESPACE = re.compile(r"\s+")
+# Whitespace but a single space (that stays as it is: most of a text's whitespace).
+_WHITESPACE = re.compile(r"(?: \s|[^\S ])\s*")
+_SPACE = re.compile(r"\s")
 # Unicode category Cc (C0 and C1 controls) and Cs (lone surrogates).
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROLS_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket) and a space.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
 
@@ -28,12 +31,14 @@ def clean_text(text: str) -> str:
 
 def strip_controls(text: str) -> str:
     """Remove control characters but keep newlines (for multi-line console output)."""
-    return "\n".join(_CONTROLS.sub("", line) for line in text.split("\n"))
+    return _CONTROLS_BUT_NEWLINE.sub("", text)
 
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit Telegram counts in. Encoded, not counted
     per character: rendering measures every candidate cut. A lone surrogate counts 1."""
+    if text.isascii():  # a flag of the string, not a scan
+        return len(text)
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
@@ -53,7 +58,7 @@ def shorten(text: str, budget: int, measure: Callable[[str], int]) -> str:
     )
     if sentence_cut and measure(sentence_cut) * 3 >= budget:
         return sentence_cut
-    word_ends = [m.start() for m in re.finditer(r"\s", text)]
+    word_ends = [m.start() for m in _SPACE.finditer(text)]
     word_cut = _longest_fitting(word_ends, text, ELLIPSIS, budget, measure)
     if word_cut and measure(word_cut) * 3 >= budget:
         return word_cut

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from bot.jekyll.posts import Post
 from bot.summary import fit, hashtags, language_of
-from bot.text import ELLIPSIS, shorten
+from bot.text import ELLIPSIS, shorten, utf16_len
 
 POST_COLLECTION = "app.bsky.feed.post"
 BLUESKY_GRAPHEMES = 300  # app.bsky.feed.post#text maxGraphemes
@@ -32,6 +32,7 @@ LINK_SHOWN = 40  # characters of the link shown in the text (the facet has all o
 DESCRIPTION_LIMIT = 1000  # characters of the lead on the card
 _SEPARATOR = "\n\n"
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_SCHEME = re.compile(r"^https?://(www\.)?", re.IGNORECASE)
 # Base32-sortable, the alphabet of a TID (a record key that is a timestamp).
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _TID_FALLBACK_EPOCH = 1_704_067_200_000_000  # 2024-01-01 in µs, for keys of another shape
@@ -124,7 +125,8 @@ def _may_join(text: str) -> bool:
     basic, astral = _joiners()
     if basic.search(text):
         return True
-    return max(text) > "\uffff" and astral.search(text) is not None
+    # Astral characters take two UTF-16 units: counted by an encoding, faster than max().
+    return utf16_len(text) != len(text) and astral.search(text) is not None
 
 
 @functools.cache
@@ -166,7 +168,7 @@ def _joiners() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def shown_link(link: str) -> str:
     """The link as the text shows it: without its scheme, at most LINK_SHOWN characters
     (a facet may label a shortened URL; it carries the whole one)."""
-    shown = re.sub(r"^https?://(www\.)?", "", link, flags=re.IGNORECASE).rstrip("/") or link
+    shown = _SCHEME.sub("", link).rstrip("/") or link
     return shown if len(shown) <= LINK_SHOWN else shown[: LINK_SHOWN - 1] + ELLIPSIS
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from bot.channels.bluesky_record import cost as bluesky_cost
 from bot.jekyll.posts import Post
-from bot.summary import Measure, MastodonRules, fit
-from bot.text import clean_text, shorten, strip_controls, utf16_len
+from bot.summary import MastodonRules, Measure, fit
+from bot.text import ELLIPSIS, clean_text, shorten, strip_controls, utf16_len
 from tests.test_summary import make_post
 
 TRICKY = [
@@ -73,6 +73,28 @@ def _fit_measuring_candidates(
     return shorten(post.title, room, measure), "", []
 
 
+def _shorten_through_every_cut(text: str, budget: int, measure: Measure) -> str:
+    """What `shorten` returns, every sentence and word end of the text searched."""
+
+    def longest(cuts: list[int], suffix: str) -> str:
+        fitting = [
+            c for c in cuts if text[:c].rstrip() and measure(text[:c].rstrip() + suffix) <= budget
+        ]
+        return text[: fitting[-1]].rstrip() + suffix if fitting else ""
+
+    if measure(text) <= budget:
+        return text
+    if budget <= 0:
+        return ""
+    sentence = longest([m.end() for m in re.finditer(r"[.!?…][\"'”’»)\]]*(?=\s)", text)], "")
+    if sentence and measure(sentence) * 3 >= budget:
+        return sentence
+    word = longest([m.start() for m in re.finditer(r"\s", text)], ELLIPSIS)
+    if word and measure(word) * 3 >= budget:
+        return word
+    return shorten(text, budget, measure)  # between graphemes: not this test's
+
+
 MEASURES: list[Measure] = [len, utf16_len, MastodonRules().text_cost, bluesky_cost]
 TEXTS = [clean_text(t) for t in TRICKY if clean_text(t)]
 
@@ -83,7 +105,7 @@ def test_fit_measuring_each_part_once_fits_as_measuring_every_candidate(
     measure: Measure, fixed: list[str]
 ) -> None:
     tags_choices: list[list[str]] = [[], ["#A"], ["#Économie", "#👍", "#中文"]]
-    for title, lead, tags in itertools.product(TEXTS[::4], TEXTS[1:] + [""], tags_choices):
+    for title, lead, tags in itertools.product(TEXTS[::4], [*TEXTS[1:], ""], tags_choices):
         # The grapheme library is slow on long texts: Bluesky's count on shorter ones.
         for repeat in (1,) if measure is bluesky_cost else (1, 12):
             post = make_post(title=title, lead=" ".join([lead] * repeat))
@@ -93,3 +115,19 @@ def test_fit_measuring_each_part_once_fits_as_measuring_every_candidate(
                 assert fit(post, limit, measure, fixed=fixed, tags=tags) == (
                     _fit_measuring_candidates(post, limit, measure, fixed, tags)
                 ), (title, lead, repeat, limit)
+
+
+@pytest.mark.parametrize("measure", MEASURES)
+def test_shorten_looking_only_within_the_budget_cuts_where_every_cut_is_tried(
+    measure: Measure,
+) -> None:
+    sentences = ["Een zin. ", "Nog één! ", "Vraag?» ", "https://e.nl/a. ", "(Haakjes.) "]
+    tricky = [t for t in TRICKY if "\ud800" not in t]  # Bluesky's count encodes as UTF-8
+    for text in [*tricky, *(s * n for s in sentences for n in (3, 20)), " ".join(tricky) * 3]:
+        size = measure(text)
+        # Budgets a cut meets exactly: where a sentence or a word ends, measured.
+        ends = [m.start() for m in re.finditer(r"\s", text)][:15]
+        edges = {measure(text[:end].rstrip() + suffix) for end in ends for suffix in ("", "…")}
+        for budget in {0, 1, 2, 5, 99, 299, 500, size - 1, size // 2, size // 3, *edges}:
+            expected = _shorten_through_every_cut(text, budget, measure)
+            assert shorten(text, budget, measure) == expected, (text, budget)

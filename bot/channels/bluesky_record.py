@@ -100,7 +100,7 @@ class BlueskyPost:
 
 def graphemes(text: str) -> int:
     """User-perceived characters, as Bluesky counts `maxGraphemes`."""
-    if not _may_join(text):
+    if text.isascii() or not _may_join(text):
         return len(text)  # every character a grapheme of its own
     import grapheme  # Mastodon.py's dependency too; pure Python, so only where needed
 
@@ -110,7 +110,7 @@ def graphemes(text: str) -> int:
 def cost(text: str) -> int:
     """One number for both limits: within 300 exactly when the graphemes are within 300
     and the bytes within 3,000. Summed over parts it can only over-count."""
-    if not _may_join(text):
+    if text.isascii() or not _may_join(text):  # ASCII (most text) without a call
         return len(text)  # and at most 4 bytes a character: the bytes cannot bind
     return max(graphemes(text), -(-len(text.encode("utf-8")) // 10))
 
@@ -222,6 +222,7 @@ def render_bluesky(
     )
 
 
+@functools.lru_cache(maxsize=1)  # preview renders every post at the same moment
 def datetime_text(moment: dt.datetime) -> str:
     """An atproto datetime: RFC 3339 in UTC with milliseconds and a Z."""
     return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")[:-6] + "Z"

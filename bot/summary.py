@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bot.jekyll.posts import Post
 from bot.text import clean_text, shorten, strip_controls, utf16_len
@@ -36,8 +36,9 @@ _SEPARATOR = "\n\n"
 Measure = Callable[[str], int]
 
 
-@dataclass(frozen=True)
-class TelegramMessage:
+# What a rendering gives is a NamedTuple, immutable as a frozen dataclass and built
+# four times faster (preview builds one of each for every post of a site).
+class TelegramMessage(NamedTuple):
     method: Literal["sendMessage", "sendPhoto"]
     text: str  # HTML parse mode: the message text, or the photo caption
     photo: str | None
@@ -68,8 +69,7 @@ class MastodonRules:
         return len(text) + self.url_characters * len(_HTTP.findall(text))
 
 
-@dataclass(frozen=True)
-class MastodonStatus:
+class MastodonStatus(NamedTuple):
     text: str
     language: str
     image_url: str | None

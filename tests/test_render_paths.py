@@ -4,15 +4,18 @@ texts that are hard to count: emoji, combining marks, CJK, RTL, joiners, URLs.""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import itertools
 import re
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.channels.bluesky_record import cost as bluesky_cost
 from bot.jekyll.posts import Post
-from bot.summary import MastodonRules, Measure, fit
+from bot.summary import MastodonRules, Measure, console_date, fit, render_telegram
 from bot.text import ELLIPSIS, clean_text, shorten, strip_controls, utf16_len
 from tests.test_summary import make_post
 
@@ -115,6 +118,30 @@ def test_fit_measuring_each_part_once_fits_as_measuring_every_candidate(
                 assert fit(post, limit, measure, fixed=fixed, tags=tags) == (
                     _fit_measuring_candidates(post, limit, measure, fixed, tags)
                 ), (title, lead, repeat, limit)
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 29, 3, 30, tzinfo=ZoneInfo("Europe/Amsterdam")),  # DST began
+        dt.datetime(2026, 1, 1),  # naive: no offset at all
+        dt.datetime(999, 1, 1, tzinfo=dt.UTC),  # a year strftime writes without padding
+        dt.datetime(1000, 1, 1, tzinfo=dt.timezone(-dt.timedelta(hours=3, minutes=30))),
+        dt.datetime(2020, 5, 5, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(0, 7, 3))),
+        dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.timezone(-dt.timedelta(seconds=1))),
+    ],
+)
+def test_the_console_date_is_strftimes(date: dt.datetime) -> None:
+    assert console_date(date) == date.strftime("%Y-%m-%d %H:%M %z")
+
+
+def test_telegram_escapes_as_html_escape_does() -> None:
+    for text in [*TEXTS, "a & b", "<b>", 'say "x"', "it's", "&amp;", "👍 < 👎 & 中"]:
+        post = make_post(title=text, lead=text, link=f"https://e.nl/?q={text}&r=1")
+        sent = render_telegram(post, "nl", read_more=f"{text} »")
+        link = f'<a href="{html.escape(post.link)}">{html.escape(text + " »")}</a>'
+        assert sent.text == f"<b>{html.escape(text)}</b>\n\n{html.escape(text)}\n\n{link}"
 
 
 @pytest.mark.parametrize("measure", MEASURES)

@@ -16,12 +16,11 @@ import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from bot.jekyll.posts import Post
 from bot.summary import fit, hashtags, language_of
-from bot.text import ELLIPSIS, shorten
+from bot.text import ELLIPSIS, shorten, utf16_len
 
 POST_COLLECTION = "app.bsky.feed.post"
 BLUESKY_GRAPHEMES = 300  # app.bsky.feed.post#text maxGraphemes
@@ -32,13 +31,13 @@ LINK_SHOWN = 40  # characters of the link shown in the text (the facet has all o
 DESCRIPTION_LIMIT = 1000  # characters of the lead on the card
 _SEPARATOR = "\n\n"
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_SCHEME = re.compile(r"^https?://(www\.)?", re.IGNORECASE)
 # Base32-sortable, the alphabet of a TID (a record key that is a timestamp).
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _TID_FALLBACK_EPOCH = 1_704_067_200_000_000  # 2024-01-01 in µs, for keys of another shape
 
 
-@dataclass(frozen=True)
-class Facet:
+class Facet(NamedTuple):  # as summary's renderings, for the speed of building one
     """A span of the text in UTF-8 bytes (start inclusive, end exclusive) and what it is."""
 
     start: int
@@ -55,8 +54,7 @@ class Facet:
         return {"index": {"byteStart": self.start, "byteEnd": self.end}, "features": [feature]}
 
 
-@dataclass(frozen=True)
-class BlueskyPost:
+class BlueskyPost(NamedTuple):
     """What a Bluesky destination publishes for a post, and the budget it used."""
 
     text: str
@@ -99,7 +97,7 @@ class BlueskyPost:
 
 def graphemes(text: str) -> int:
     """User-perceived characters, as Bluesky counts `maxGraphemes`."""
-    if not _may_join(text):
+    if text.isascii() or not _may_join(text):
         return len(text)  # every character a grapheme of its own
     import grapheme  # Mastodon.py's dependency too; pure Python, so only where needed
 
@@ -109,7 +107,7 @@ def graphemes(text: str) -> int:
 def cost(text: str) -> int:
     """One number for both limits: within 300 exactly when the graphemes are within 300
     and the bytes within 3,000. Summed over parts it can only over-count."""
-    if not _may_join(text):
+    if text.isascii() or not _may_join(text):  # ASCII (most text) without a call
         return len(text)  # and at most 4 bytes a character: the bytes cannot bind
     return max(graphemes(text), -(-len(text.encode("utf-8")) // 10))
 
@@ -124,7 +122,8 @@ def _may_join(text: str) -> bool:
     basic, astral = _joiners()
     if basic.search(text):
         return True
-    return max(text) > "\uffff" and astral.search(text) is not None
+    # Astral characters take two UTF-16 units: counted by an encoding, faster than max().
+    return utf16_len(text) != len(text) and astral.search(text) is not None
 
 
 @functools.cache
@@ -166,7 +165,7 @@ def _joiners() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def shown_link(link: str) -> str:
     """The link as the text shows it: without its scheme, at most LINK_SHOWN characters
     (a facet may label a shortened URL; it carries the whole one)."""
-    shown = re.sub(r"^https?://(www\.)?", "", link, flags=re.IGNORECASE).rstrip("/") or link
+    shown = _SCHEME.sub("", link).rstrip("/") or link
     return shown if len(shown) <= LINK_SHOWN else shown[: LINK_SHOWN - 1] + ELLIPSIS
 
 
@@ -220,6 +219,7 @@ def render_bluesky(
     )
 
 
+@functools.lru_cache(maxsize=1)  # preview renders every post at the same moment
 def datetime_text(moment: dt.datetime) -> str:
     """An atproto datetime: RFC 3339 in UTC with milliseconds and a Z."""
     return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")[:-6] + "Z"

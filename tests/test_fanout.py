@@ -14,7 +14,7 @@ import pytest
 from bot.channels.telegram_pace import Overall
 from bot.clock import utc_now
 from bot.outbox import Outbox
-from bot.state.deliveries import RETURN_WINDOW
+from bot.state.deliveries import EDIT_SETTLE, RETURN_WINDOW
 from bot.state.fanout import Fanout
 from bot.state.store import Store
 from bot.state.subscribers import EVERY, Subscribers
@@ -46,13 +46,19 @@ def subscribe(
     Subscribers(pub.store.db).subscribe(chat, key, name, language, SUBSCRIBED)
 
 
-def new_post(pub: Publisher, name: str, categories: str, title: str = "Nieuws") -> None:
+def new_post(
+    pub: Publisher,
+    name: str,
+    categories: str,
+    title: str = "Nieuws",
+    now: dt.datetime | None = None,
+) -> None:
     write_post(
         pub.settings.posts_dir,
         f"{name}.md",
         f'title: "{title}"\ncategories: [{categories}]\nexterne_link: "https://example.nl/{name}"',
     )
-    pub.scan()
+    pub.scan(now)
 
 
 def run(
@@ -137,7 +143,8 @@ def test_an_edit_is_not_sent_again_and_a_withdrawn_post_not_at_all(
     subscribe(publisher, fake_telegram, 21, EVERY)
     new_post(publisher, "eerst", "Sport", title="Eerste versie")
     run(publisher, lambda: len(fake_telegram.sent_messages(21)) == 1)
-    new_post(publisher, "eerst", "Sport", title="Tweede versie")  # an edit of the same post
+    # An edit of the same post, made that long ago: it is due at once.
+    new_post(publisher, "eerst", "Sport", title="Tweede versie", now=utc_now() - EDIT_SETTLE)
     new_post(publisher, "later", "Sport", title="Komt nooit")
     (publisher.settings.posts_dir / "later.md").unlink()
     publisher.scan()

@@ -202,16 +202,16 @@ def test_a_429_is_waited_out_exactly(publisher: Publisher, fake_telegram: FakeTe
 def test_a_channel_post_goes_first_while_a_fan_out_runs(
     publisher: Publisher, fake_telegram: FakeTelegram
 ) -> None:
-    """The token's budget at 10 a second here and at the fake: 40 readers take 4 s; a
+    """The token's budget at 20 a second here and at the fake: 40 readers take 2 s; a
     channel post made after the first few private messages takes the next place."""
-    fake_telegram.set_rate_limits(global_per_second=10)
+    fake_telegram.set_rate_limits(global_per_second=20)
     readers = list(range(1000, 1040))
     for chat in readers:
         subscribe(publisher, fake_telegram, chat, "sport")
     new_post(publisher, "groot", "Sport")
     private = private_sender(publisher.settings, publisher.store, publisher.channels)
     assert private is not None
-    budget = Overall(per_second=10)
+    budget = Overall(per_second=20)
     private.budget = budget
     for channel in publisher.channels:
         channel.overall = budget  # type: ignore[attr-defined]
@@ -337,17 +337,17 @@ def test_readers_replies_share_the_budget_with_a_fan_out(
     publisher: Publisher, fake_telegram: FakeTelegram
 ) -> None:
     """Readers asking /latest while a fan-out fills the token's budget: their replies
-    take places in it too, so the fake (holding the bot to the same 10 a second) never
+    take places in it too, so the fake (holding the bot to the same 20 a second) never
     answers 429, which would hold up the channels as well."""
     from bot.chat.telegram import ChatBot
     from bot.state.catalog import Catalog
 
-    fake_telegram.set_rate_limits(global_per_second=10)
+    fake_telegram.set_rate_limits(global_per_second=20)
     readers = list(range(2000, 2030))
     for chat in readers:
         subscribe(publisher, fake_telegram, chat, "sport")
     new_post(publisher, "vol", "Sport")
-    budget = Overall(per_second=10)
+    budget = Overall(per_second=20)
     private = private_sender(publisher.settings, publisher.store, publisher.channels)
     assert private is not None and publisher.settings.telegram is not None
     private.budget = budget

@@ -51,6 +51,23 @@ NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 # Scans take read leases (bot.folder.settle); a lease break must not end the test run.
 ignore_lease_breaks()
 
+# The modules whose tests wait longest (worker processes, paces, kills, settles) run
+# first: xdist hands tests out one at a time (--maxschedchunk 1, pyproject), so the
+# quick ones fill in around these and no 10 s test starts last while the other idles.
+SLOW_FIRST = frozenset(
+    f"tests/{name}.py"
+    for name in (
+        "test_worker", "test_fanout", "hostile/test_edit_storm", "test_mastodon_replies",
+        "test_bluesky_operations", "test_preview_folder", "test_links_publishing",
+        "test_parsing_processes", "test_publishing", "test_cli", "test_live_operations",
+    )
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow modules' tests first, each module's and the rest in collection order."""
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in SLOW_FIRST)
+
 
 @pytest.fixture
 def site() -> Site:

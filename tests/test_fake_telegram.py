@@ -691,9 +691,8 @@ def test_failure_rate_is_seeded_and_bounded(fake_telegram: FakeTelegram) -> None
     assert raw(fake_telegram, "sendMessage", json_body={"chat_id": CHANNEL, "text": "x"})[0] == 200
 
 
-def test_stop_is_prompt_while_a_request_is_held() -> None:
-    """stop() returns quickly even while a 'timeout' request is being held."""
-    fake = FakeTelegram(timeout_hold=30).start()
+def post_held(fake: FakeTelegram) -> tuple[threading.Thread, list[str]]:
+    """A sendMessage on a thread of its own, once the fake holds it; its outcome then."""
     fake.fail_next("timeout")
     outcome: list[str] = []
 
@@ -708,11 +707,26 @@ def test_stop_is_prompt_while_a_request_is_held() -> None:
     thread = threading.Thread(target=client)
     thread.start()
     fake.wait_for_requests("sendMessage", 1, timeout=5)
-    started = time.monotonic()
-    fake.stop()
-    thread.join(timeout=5)
-    assert time.monotonic() - started < 2
-    assert outcome == ["RemoteProtocolError"]
+    return thread, outcome
+
+
+@pytest.mark.parametrize("end", ["stop", "release_holds"])
+def test_a_held_request_ends_promptly_as_a_dropped_connection(end: str) -> None:
+    """stop() returns quickly even while a 'timeout' request is being held;
+    release_holds() ends that request as quickly, and only that: the fake goes on."""
+    fake = FakeTelegram(timeout_hold=30).start()
+    try:
+        thread, outcome = post_held(fake)
+        started = time.monotonic()
+        getattr(fake, end)()
+        thread.join(timeout=5)
+        assert time.monotonic() - started < 2
+        assert outcome == ["RemoteProtocolError"]
+        if end == "release_holds":
+            body = {"chat_id": CHANNEL, "text": "x"}
+            assert raw(fake, "sendMessage", json_body=body)[0] == 200
+    finally:
+        fake.stop()
 
 
 # --- updates --------------------------------------------------------------------------

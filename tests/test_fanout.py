@@ -14,7 +14,7 @@ import pytest
 from bot.channels.telegram_pace import Overall
 from bot.clock import utc_now
 from bot.outbox import Outbox
-from bot.state.deliveries import RETURN_WINDOW
+from bot.state.deliveries import EDIT_SETTLE, RETURN_WINDOW
 from bot.state.fanout import Fanout
 from bot.state.store import Store
 from bot.state.subscribers import EVERY, Subscribers
@@ -46,13 +46,19 @@ def subscribe(
     Subscribers(pub.store.db).subscribe(chat, key, name, language, SUBSCRIBED)
 
 
-def new_post(pub: Publisher, name: str, categories: str, title: str = "Nieuws") -> None:
+def new_post(
+    pub: Publisher,
+    name: str,
+    categories: str,
+    title: str = "Nieuws",
+    now: dt.datetime | None = None,
+) -> None:
     write_post(
         pub.settings.posts_dir,
         f"{name}.md",
         f'title: "{title}"\ncategories: [{categories}]\nexterne_link: "https://example.nl/{name}"',
     )
-    pub.scan()
+    pub.scan(now)
 
 
 def run(
@@ -137,7 +143,8 @@ def test_an_edit_is_not_sent_again_and_a_withdrawn_post_not_at_all(
     subscribe(publisher, fake_telegram, 21, EVERY)
     new_post(publisher, "eerst", "Sport", title="Eerste versie")
     run(publisher, lambda: len(fake_telegram.sent_messages(21)) == 1)
-    new_post(publisher, "eerst", "Sport", title="Tweede versie")  # an edit of the same post
+    # An edit of the same post, made that long ago: it is due at once.
+    new_post(publisher, "eerst", "Sport", title="Tweede versie", now=utc_now() - EDIT_SETTLE)
     new_post(publisher, "later", "Sport", title="Komt nooit")
     (publisher.settings.posts_dir / "later.md").unlink()
     publisher.scan()
@@ -195,16 +202,16 @@ def test_a_429_is_waited_out_exactly(publisher: Publisher, fake_telegram: FakeTe
 def test_a_channel_post_goes_first_while_a_fan_out_runs(
     publisher: Publisher, fake_telegram: FakeTelegram
 ) -> None:
-    """The token's budget at 10 a second here and at the fake: 40 readers take 4 s; a
+    """The token's budget at 20 a second here and at the fake: 40 readers take 2 s; a
     channel post made after the first few private messages takes the next place."""
-    fake_telegram.set_rate_limits(global_per_second=10)
+    fake_telegram.set_rate_limits(global_per_second=20)
     readers = list(range(1000, 1040))
     for chat in readers:
         subscribe(publisher, fake_telegram, chat, "sport")
     new_post(publisher, "groot", "Sport")
     private = private_sender(publisher.settings, publisher.store, publisher.channels)
     assert private is not None
-    budget = Overall(per_second=10)
+    budget = Overall(per_second=20)
     private.budget = budget
     for channel in publisher.channels:
         channel.overall = budget  # type: ignore[attr-defined]
@@ -274,7 +281,7 @@ def test_a_post_gone_for_a_moment_reaches_every_reader_and_one_gone_for_good_non
 def test_a_kill_in_the_middle_of_a_fan_out_loses_nothing(
     tmp_path: Path, fake_telegram: FakeTelegram
 ) -> None:
-    readers = list(range(5000, 5090))
+    readers = list(range(5000, 5060))  # two seconds of the token's 30 a second
     fake_telegram.private_interval = PRIVATE_INTERVAL
     env = platform_env(tmp_path, fake_telegram, None, TELEGRAM_SUBSCRIPTIONS="on")
     pub = Publisher.for_fakes(tmp_path, fake_telegram, None, TELEGRAM_SUBSCRIPTIONS="on")
@@ -293,7 +300,7 @@ def test_a_kill_in_the_middle_of_a_fan_out_loses_nothing(
             "a.md",
             'title: "Voor iedereen"\nexterne_link: "https://example.nl/a"',
         )
-        fake_telegram.wait_for(lambda f: reached() >= 30, 30, "a third of the readers")
+        fake_telegram.wait_for(lambda f: reached() >= 20, 30, "a third of the readers")
         first.kill()
     halfway = reached()
     assert halfway < len(readers)
@@ -330,17 +337,17 @@ def test_readers_replies_share_the_budget_with_a_fan_out(
     publisher: Publisher, fake_telegram: FakeTelegram
 ) -> None:
     """Readers asking /latest while a fan-out fills the token's budget: their replies
-    take places in it too, so the fake (holding the bot to the same 10 a second) never
+    take places in it too, so the fake (holding the bot to the same 20 a second) never
     answers 429, which would hold up the channels as well."""
     from bot.chat.telegram import ChatBot
     from bot.state.catalog import Catalog
 
-    fake_telegram.set_rate_limits(global_per_second=10)
+    fake_telegram.set_rate_limits(global_per_second=20)
     readers = list(range(2000, 2030))
     for chat in readers:
         subscribe(publisher, fake_telegram, chat, "sport")
     new_post(publisher, "vol", "Sport")
-    budget = Overall(per_second=10)
+    budget = Overall(per_second=20)
     private = private_sender(publisher.settings, publisher.store, publisher.channels)
     assert private is not None and publisher.settings.telegram is not None
     private.budget = budget

@@ -386,10 +386,10 @@ def test_the_worker_answers_and_a_kill_9_mid_answer_makes_no_double(
 
 
 def test_polling_keeps_within_the_rate_limit_headers(fake: FakeMastodon, posts: Store) -> None:
-    """A token allowed 40 calls per 3 s, polled every 20 ms: the listener waits for the
-    window's reset while fewer than 30 are left, is never refused, and answers."""
+    """A token allowed 40 calls per 1.5 s, polled every 20 ms: the listener waits for
+    the window's reset while fewer than 30 are left, is never refused, and answers."""
     fake.streaming = False
-    fake.set_rate_limits(api_limit=40, api_period=3.0)
+    fake.set_rate_limits(api_limit=40, api_period=1.5)
 
     def steps() -> None:
         ready(fake)

@@ -12,7 +12,7 @@ from bench.generate_site import generate
 from bot.clock import utc_now
 from bot.config import load_settings
 from bot.folder import reading
-from bot.preview import as_text, json_line, shaped_previews
+from bot.preview import as_text, json_line, preview_paths
 from tests.conftest import OFFLINE_ENV, write_post
 from tests.test_cli import run_cli
 
@@ -30,10 +30,10 @@ def test_a_big_folder_previews_as_one_process_alone(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(reading, "PARALLEL_FROM", 10**9)  # one process: the main one
     settings = load_settings(OFFLINE_ENV | env, tmp_path, check_folders=False)
-    alone = list(shaped_previews(Path("posts"), settings, utc_now(), json_line))
+    # Read once, shaped both ways (the shapes are functions of each preview's dict).
+    shown = list(preview_paths(Path("posts"), settings, utc_now()))
+    alone = [json_line(one) for one in shown]
     assert len(apart) == count + 1
     assert apart == alone
     assert sum('"status": "invalid"' in line for line in apart) == 1
-    assert text == "".join(
-        f"{shown}\n" for shown in shaped_previews(Path("posts"), settings, utc_now(), as_text)
-    )
+    assert text == "".join(f"{as_text(one)}\n" for one in shown)

@@ -12,7 +12,7 @@ from mastodon import Mastodon
 
 from bot.clock import utc_now
 from bot.state.catalog import Catalog
-from bot.state.deliveries import RETURN_WINDOW
+from bot.state.deliveries import EDIT_SETTLE, RETURN_WINDOW
 from tests import telegram_html
 from tests.conftest import REPO, write_post
 from tests.fakes.images import PNG
@@ -201,7 +201,7 @@ def test_edit_then_delete_reaches_both_platforms(
         lambda: len(fake_mastodon.statuses) == 1 and len(telegram_posts(fake_telegram)) == 1
     )
     path.write_text(path.read_text().replace("Eerste versie", "Tweede versie"))
-    publisher.scan()
+    publisher.scan(now=utc_now() - EDIT_SETTLE)  # changed that long ago: the edit is due
     publisher.deliver_until(
         lambda: fake_mastodon.statuses[0].edited and telegram_posts(fake_telegram)[0].edited
     )
@@ -243,7 +243,7 @@ def test_a_mastodon_edit_keeps_the_statuss_image(
     media = list(fake_mastodon.statuses[0].media_ids)
     assert len(media) == 1
     path.write_text(path.read_text().replace("Met foto", "Nog steeds met foto"))
-    publisher.scan()
+    publisher.scan(now=utc_now() - EDIT_SETTLE)  # changed that long ago: the edit is due
     publisher.deliver_until(lambda: fake_mastodon.statuses[0].edited)
     publisher.close()
     (status,) = fake_mastodon.statuses

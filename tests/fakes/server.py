@@ -314,6 +314,7 @@ class FakeServer(Generic[R]):
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
+        self._held: set[socket.socket] = set()  # connections of requests being held now
         self._wake: tuple[socket.socket, socket.socket] | None = None  # stop() -> waiters
         self.url = ""
 
@@ -413,12 +414,29 @@ class FakeServer(Generic[R]):
             self._connections.add(conn)
 
     def _hold(self, conn: socket.socket) -> None:
-        """Answer nothing until the client closes its end, stop(), or the hold time ends."""
+        """Answer nothing until the client closes its end, stop(), release_holds(), or
+        the hold time ends."""
         wake = self._wake
         if wake is None:
             return
-        with contextlib.suppress(OSError):  # the connection is gone already
-            select.select([conn, wake[0]], [], [], self._hold_seconds())
+        with self._lock:
+            self._held.add(conn)
+        try:
+            with contextlib.suppress(OSError):  # the connection is gone already
+                select.select([conn, wake[0]], [], [], self._hold_seconds())
+        finally:
+            with self._lock:
+                self._held.discard(conn)
+
+    def release_holds(self) -> None:
+        """End the requests held right now as a dropped connection ends them: for a test
+        that has seen what it waited for while they hung, and need not wait out the
+        client's timeout as it stops."""
+        with self._lock:
+            held = list(self._held)
+        for conn in held:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                conn.shutdown(socket.SHUT_RDWR)  # wakes its _hold; the client sees it close
 
     # -- failures, records, errors, waiting ------------------------------------------------------------
 

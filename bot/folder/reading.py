@@ -46,10 +46,10 @@ def load(root: Path, relative: str, site: Site, known_hash: str | None) -> Loade
     """Read and parse one file, if it is complete (a pure function of the file system:
     big scans run it in worker processes). What cannot be read as a post file comes
     back Rejected with its reason, for `status`, and is read again when it changes."""
-    path = root / relative
+    path = root / relative  # pathlib joins in Python: the open takes the plain string
     try:
         try:
-            read = read_complete(path, MAX_POST_BYTES)
+            read = read_complete(os.path.join(root, relative), MAX_POST_BYTES)
         except OSError as error:
             if error.errno != errno.ELOOP:
                 raise

@@ -48,7 +48,7 @@ class NotRegular(OSError):
 
 
 def read_complete(
-    path: Path, limit: int, now: float | None = None, *, follow_symlinks: bool = False
+    path: Path | str, limit: int, now: float | None = None, *, follow_symlinks: bool = False
 ) -> tuple[bytes, os.stat_result] | None:
     """The bytes of the file at `path` (at most `limit` + 1 of them) and its (size,
     mtime) when it is complete, read through one descriptor (a first run reads 100,000
@@ -69,9 +69,11 @@ def read_complete(
         # At most one byte past the cap, whatever the file claims (a sparse 50 GB file).
         left = limit + 1
         chunks = []
-        while left > 0 and (chunk := os.read(fd, min(max(before.st_size, 4096) + 1, left))):
+        while left > 0 and (chunk := os.read(fd, ask := min(max(before.st_size, 4096) + 1, left))):
             chunks.append(chunk)
             left -= len(chunk)
+            if len(chunk) < ask and limit + 1 - left >= before.st_size:
+                break  # all the bytes fstat promised, and no more: no read to see the end
         after = os.fstat(fd)
     finally:
         os.close(fd)
